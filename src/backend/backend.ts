@@ -1,0 +1,19 @@
+import type { CreateStruct, Health, LogStruct, PingResponse, Pod, PodStatus, RetrievedPodData } from '../api-types.ts';
+
+/** What the HTTP layer needs of a backend. Docker is the only one today; another would be a new folder. */
+export interface Backend {
+  /** Creates the pod, or answers the same CreateStruct when this pod UID already exists. */
+  create(data: RetrievedPodData): Promise<CreateStruct>;
+  /** Stops and removes everything made for the pod; unknown pods are a success. */
+  delete(pod: Pod): Promise<void>;
+  /** One PodStatus per pod the backend knows (or once created); unknown pods are left out. */
+  status(pods: Pod[]): Promise<PodStatus[]>;
+  /** Streams the container's log bytes; the stream ends with the log (or with the container when following). */
+  logs(request: LogStruct, signal: AbortSignal): Promise<ReadableStream<Uint8Array>>;
+  /** The node's capacity, for interLink's ping. */
+  ping(): Promise<PingResponse>;
+  /** Readiness and its reasons. */
+  health(): Promise<Health>;
+  /** Stops background work (event streams, timers). */
+  close(): Promise<void>;
+}

@@ -1,0 +1,100 @@
+/**
+ * Runs the docker CLI with an argument vector, never through a shell, keeping the caller's
+ * environment (DOCKER_HOST, DOCKER_CONTEXT, ...). Every spawn is counted so tests can prove a
+ * path spawns nothing.
+ */
+import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
+
+export interface RunOptions {
+  /** Written to the process's stdin, then closed. */
+  input?: Uint8Array | string;
+  /** Extra environment for this call only. */
+  env?: Record<string, string>;
+  signal?: AbortSignal;
+}
+
+export interface RunResult {
+  stdout: string;
+  stderr: string;
+}
+
+/** A failed docker command: the command (values of -e/--env and --label hidden), exit code and stderr. */
+export class DockerCliError extends Error {
+  override name = 'DockerCliError';
+  constructor(
+    readonly command: string,
+    readonly exitCode: number | null,
+    readonly stderr: string,
+  ) {
+    super(`\`${command}\` failed (exit ${exitCode ?? 'signal'}): ${stderr.trim() || 'no output'}`);
+  }
+
+  /** Docker's own words, without the "Error response from daemon:" prefix. */
+  get reason(): string {
+    return this.stderr.trim().replace(/^Error( response from daemon)?:\s*/i, '');
+  }
+}
+
+const HIDDEN_VALUE_FLAGS = new Set(['-e', '--env', '--label', '-l']);
+
+/** The command as it may be logged: secret-bearing values replaced by their names. */
+export function describeCommand(bin: string, args: readonly string[]): string {
+  const shown: string[] = [bin];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i] as string;
+    shown.push(a);
+    if (HIDDEN_VALUE_FLAGS.has(a) && i + 1 < args.length) {
+      const value = args[++i] as string;
+      const eq = value.indexOf('=');
+      shown.push(eq >= 0 ? `${value.slice(0, eq)}=…` : value);
+    }
+  }
+  return shown.map((s) => (/^[\w@%+=:,./-]+$/.test(s) ? s : JSON.stringify(s))).join(' ');
+}
+
+export class DockerCli {
+  /** How many docker processes this instance has started. */
+  spawnCount = 0;
+
+  constructor(readonly bin: string = 'docker') {}
+
+  /** Starts a long-lived docker process (events, logs --follow); the caller owns it. */
+  spawn(args: readonly string[], options: RunOptions = {}): ChildProcessWithoutNullStreams {
+    this.spawnCount++;
+    return spawn(this.bin, args, {
+      env: options.env ? { ...process.env, ...options.env } : process.env,
+      stdio: ['pipe', 'pipe', 'pipe'],
+      signal: options.signal,
+    });
+  }
+
+  /** Runs docker to completion; throws DockerCliError on a non-zero exit. */
+  run(args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
+    return new Promise((resolve, reject) => {
+      let child: ChildProcessWithoutNullStreams;
+      try {
+        child = this.spawn(args, options);
+      } catch (err) {
+        reject(err);
+        return;
+      }
+      const out: Buffer[] = [];
+      const errOut: Buffer[] = [];
+      child.stdout.on('data', (b: Buffer) => out.push(b));
+      child.stderr.on('data', (b: Buffer) => errOut.push(b));
+      child.on('error', (err: NodeJS.ErrnoException) => {
+        if (err.code === 'ENOENT') {
+          reject(new DockerCliError(describeCommand(this.bin, args), null, `the docker CLI "${this.bin}" was not found on PATH`));
+        } else reject(err);
+      });
+      child.on('close', (code) => {
+        const stdout = Buffer.concat(out).toString('utf8');
+        const stderr = Buffer.concat(errOut).toString('utf8');
+        if (code === 0) resolve({ stdout, stderr });
+        else reject(new DockerCliError(describeCommand(this.bin, args), code, stderr));
+      });
+      child.stdin.on('error', () => {});
+      child.stdin.end(options.input ?? '');
+    });
+  }
+}

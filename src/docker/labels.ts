@@ -1,0 +1,49 @@
+/**
+ * The Docker labels that make containers the plugin's source of truth: after a restart the
+ * plugin finds every pod, container and role again from these alone.
+ */
+export const LABEL = {
+  /** Owner marker, value = the plugin instance name. */
+  owner: 'io.interlink.docker-plugin.instance',
+  podUid: 'io.interlink.pod.uid',
+  podName: 'io.interlink.pod.name',
+  podNamespace: 'io.interlink.pod.namespace',
+  containerName: 'io.interlink.container.name',
+  /** sandbox | init | main */
+  role: 'io.interlink.container.role',
+  /** Position among the pod's init or main containers. */
+  index: 'io.interlink.container.index',
+  /** On the sandbox only: the pod as the plugin needs it to carry on after a restart (JSON). */
+  podSpec: 'io.interlink.pod.spec',
+} as const;
+
+export type Role = 'sandbox' | 'init' | 'main';
+
+export interface PodIdentity {
+  uid: string;
+  name: string;
+  namespace: string;
+}
+
+/** `--label k=v` pairs for a container of a pod. */
+export function labelArgs(instance: string, pod: PodIdentity, role: Role, container?: { name: string; index: number }): string[] {
+  const labels: Record<string, string> = {
+    [LABEL.owner]: instance,
+    [LABEL.podUid]: pod.uid,
+    [LABEL.podName]: pod.name,
+    [LABEL.podNamespace]: pod.namespace,
+    [LABEL.role]: role,
+  };
+  if (container) {
+    labels[LABEL.containerName] = container.name;
+    labels[LABEL.index] = String(container.index);
+  }
+  return Object.entries(labels).flatMap(([k, v]) => ['--label', `${k}=${v}`]);
+}
+
+/** A docker container name for a pod's container: readable in `docker ps`, unique per pod UID. */
+export function containerName(pod: PodIdentity, role: Role, name?: string): string {
+  const safe = (s: string) => s.replace(/[^A-Za-z0-9_.-]/g, '-');
+  const suffix = role === 'sandbox' ? 'sandbox' : `${role === 'init' ? 'init_' : ''}${safe(name ?? '')}`;
+  return `k8s_${safe(pod.namespace)}_${safe(pod.name)}_${pod.uid.slice(0, 8)}_${suffix}`;
+}

@@ -1,0 +1,35 @@
+/** One-line JSON logs on stderr; a request's lines carry its InterLink-Http-Session. */
+type Level = 'debug' | 'info' | 'warn' | 'error';
+const ORDER: Record<Level, number> = { debug: 10, info: 20, warn: 30, error: 40 };
+
+let threshold = ORDER.info;
+
+export function setLogLevel(level: Level): void {
+  threshold = ORDER[level];
+}
+
+export type Fields = Record<string, unknown>;
+
+export interface Logger {
+  debug(msg: string, fields?: Fields): void;
+  info(msg: string, fields?: Fields): void;
+  warn(msg: string, fields?: Fields): void;
+  error(msg: string, fields?: Fields): void;
+  child(fields: Fields): Logger;
+}
+
+export function createLogger(base: Fields = {}): Logger {
+  const write = (level: Level, msg: string, fields?: Fields) => {
+    if (ORDER[level] < threshold) return;
+    process.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), level, msg, ...base, ...fields })}\n`);
+  };
+  return {
+    debug: (m, f) => write('debug', m, f),
+    info: (m, f) => write('info', m, f),
+    warn: (m, f) => write('warn', m, f),
+    error: (m, f) => write('error', m, f),
+    child: (fields) => createLogger({ ...base, ...fields }),
+  };
+}
+
+export const log = createLogger();
