@@ -32,21 +32,96 @@ interface Setting {
 }
 
 export const SETTINGS = {
-  listen: { flag: 'listen', env: 'PLUGIN_LISTEN', default: '127.0.0.1:4000', help: 'HOST:PORT, or unix:/PATH for a unix socket' },
-  socketMode: { flag: 'socket-mode', env: 'PLUGIN_SOCKET_MODE', default: '0660', help: 'File mode (octal) of the unix socket' },
-  bodyLimit: { flag: 'body-limit', env: 'PLUGIN_BODY_LIMIT', default: '8388608', help: 'Largest request body in bytes (GET bodies too); larger gets 413' },
-  podCapacity: { flag: 'pod-capacity', env: 'PLUGIN_POD_CAPACITY', default: '110', help: 'Pods the virtual node offers, reported in the ping' },
-  dockerBin: { flag: 'docker', env: 'PLUGIN_DOCKER', default: 'docker', help: 'The docker CLI to run (DOCKER_HOST and DOCKER_CONTEXT are passed through)' },
-  instance: { flag: 'instance', env: 'PLUGIN_INSTANCE', default: 'default', help: 'Owner label value: two plugins on one Docker host need different values' },
-  stateDir: { flag: 'state-dir', env: 'PLUGIN_STATE_DIR', default: '/var/lib/interlink-docker-plugin', help: 'Where volume files (configMaps, secrets, emptyDirs) are written, per pod' },
-  pauseImage: { flag: 'pause-image', env: 'PLUGIN_PAUSE_IMAGE', default: '', help: 'Image of the pod sandbox that holds the network; empty = build a tiny one locally' },
-  resyncSeconds: { flag: 'resync-seconds', env: 'PLUGIN_RESYNC_SECONDS', default: '30', help: 'Safety-net full resync of the pod view from Docker' },
-  shutdownTimeout: { flag: 'shutdown-timeout', env: 'PLUGIN_SHUTDOWN_TIMEOUT', default: '30', help: 'Seconds to finish in-flight requests on SIGTERM/SIGINT' },
-  allowedHostPaths: { flag: 'allowed-host-paths', env: 'PLUGIN_ALLOWED_HOST_PATHS', default: '', help: 'Comma-separated host directories hostPath volumes may use (empty: none)' },
-  allowPrivileged: { flag: 'allow-privileged', env: 'PLUGIN_ALLOW_PRIVILEGED', default: 'true', help: 'Whether privileged containers are accepted' },
-  allowAddedCapabilities: { flag: 'allow-added-capabilities', env: 'PLUGIN_ALLOW_ADDED_CAPABILITIES', default: 'true', help: 'Whether securityContext.capabilities.add is accepted' },
-  authToken: { flag: 'auth-token', env: 'PLUGIN_AUTH_TOKEN', default: '', help: 'When set, every plugin endpoint but /healthz needs "Authorization: Bearer TOKEN"' },
-  logLevel: { flag: 'log-level', env: 'PLUGIN_LOG_LEVEL', default: 'info', help: 'debug, info, warn or error' },
+  listen: {
+    flag: 'listen',
+    env: 'PLUGIN_LISTEN',
+    default: '127.0.0.1:4000',
+    help: 'HOST:PORT, or unix:/PATH for a unix socket',
+  },
+  socketMode: {
+    flag: 'socket-mode',
+    env: 'PLUGIN_SOCKET_MODE',
+    default: '0660',
+    help: 'File mode (octal) of the unix socket',
+  },
+  bodyLimit: {
+    flag: 'body-limit',
+    env: 'PLUGIN_BODY_LIMIT',
+    default: '8388608',
+    help: 'Largest request body in bytes (GET bodies too); larger gets 413',
+  },
+  podCapacity: {
+    flag: 'pod-capacity',
+    env: 'PLUGIN_POD_CAPACITY',
+    default: '110',
+    help: 'Pods the virtual node offers, reported in the ping',
+  },
+  dockerBin: {
+    flag: 'docker',
+    env: 'PLUGIN_DOCKER',
+    default: 'docker',
+    help: 'The docker CLI to run (DOCKER_HOST and DOCKER_CONTEXT are passed through)',
+  },
+  instance: {
+    flag: 'instance',
+    env: 'PLUGIN_INSTANCE',
+    default: 'default',
+    help: 'Owner label value: two plugins on one Docker host need different values',
+  },
+  stateDir: {
+    flag: 'state-dir',
+    env: 'PLUGIN_STATE_DIR',
+    default: '/var/lib/interlink-docker-plugin',
+    help: 'Where volume files (configMaps, secrets, emptyDirs) are written, per pod',
+  },
+  pauseImage: {
+    flag: 'pause-image',
+    env: 'PLUGIN_PAUSE_IMAGE',
+    default: '',
+    help: 'Image of the pod sandbox that holds the network; empty = build a tiny one locally',
+  },
+  resyncSeconds: {
+    flag: 'resync-seconds',
+    env: 'PLUGIN_RESYNC_SECONDS',
+    default: '30',
+    help: 'Safety-net full resync of the pod view from Docker',
+  },
+  shutdownTimeout: {
+    flag: 'shutdown-timeout',
+    env: 'PLUGIN_SHUTDOWN_TIMEOUT',
+    default: '30',
+    help: 'Seconds to finish in-flight requests on SIGTERM/SIGINT',
+  },
+  allowedHostPaths: {
+    flag: 'allowed-host-paths',
+    env: 'PLUGIN_ALLOWED_HOST_PATHS',
+    default: '',
+    help: 'Comma-separated host directories hostPath volumes may use (empty: none)',
+  },
+  allowPrivileged: {
+    flag: 'allow-privileged',
+    env: 'PLUGIN_ALLOW_PRIVILEGED',
+    default: 'true',
+    help: 'Whether privileged containers are accepted',
+  },
+  allowAddedCapabilities: {
+    flag: 'allow-added-capabilities',
+    env: 'PLUGIN_ALLOW_ADDED_CAPABILITIES',
+    default: 'true',
+    help: 'Whether securityContext.capabilities.add is accepted',
+  },
+  authToken: {
+    flag: 'auth-token',
+    env: 'PLUGIN_AUTH_TOKEN',
+    default: '',
+    help: 'When set, every plugin endpoint but /healthz needs "Authorization: Bearer TOKEN"',
+  },
+  logLevel: {
+    flag: 'log-level',
+    env: 'PLUGIN_LOG_LEVEL',
+    default: 'info',
+    help: 'debug, info, warn or error',
+  },
 } satisfies Record<string, Setting>;
 
 type Key = keyof typeof SETTINGS;
@@ -59,7 +134,10 @@ export class ConfigError extends Error {
 export function parseListen(value: string): ListenAddress {
   if (value.startsWith('unix:')) {
     const path = value.slice('unix:'.length).replace(/^\/\/(?=\/)/, '');
-    if (!path.startsWith('/')) throw new ConfigError(`listen: "${value}" needs an absolute socket path, e.g. unix:/run/interlink/plugin.sock`);
+    if (!path.startsWith('/'))
+      throw new ConfigError(
+        `listen: "${value}" needs an absolute socket path, e.g. unix:/run/interlink/plugin.sock`,
+      );
     return { kind: 'unix', path };
   }
   const m = /^(?:\[([^\]]+)\]|([^:]*)):(\d+)$/.exec(value);
@@ -71,7 +149,9 @@ export function parseListen(value: string): ListenAddress {
 function integer(key: Key, raw: string, min: number, radix = 10): number {
   const n = radix === 8 ? Number.parseInt(raw, 8) : Number(raw);
   if (!Number.isInteger(n) || n < min || (radix === 8 && !/^0?[0-7]{1,4}$/.test(raw))) {
-    throw new ConfigError(`${SETTINGS[key].env} (--${SETTINGS[key].flag}): "${raw}" is not a valid ${radix === 8 ? 'octal mode' : `whole number >= ${min}`}`);
+    throw new ConfigError(
+      `${SETTINGS[key].env} (--${SETTINGS[key].flag}): "${raw}" is not a valid ${radix === 8 ? 'octal mode' : `whole number >= ${min}`}`,
+    );
   }
   return n;
 }
@@ -83,28 +163,47 @@ function boolean(key: Key, raw: string): boolean {
 }
 
 /** Reads flags (argv without node and script) and the environment into a frozen Config. */
-export function loadConfig(argv: string[] = process.argv.slice(2), env: NodeJS.ProcessEnv = process.env): Config {
-  const options = Object.fromEntries(Object.values(SETTINGS).map((s) => [s.flag, { type: 'string' as const }]));
+export function loadConfig(
+  argv: string[] = process.argv.slice(2),
+  env: NodeJS.ProcessEnv = process.env,
+): Config {
+  const options = Object.fromEntries(
+    Object.values(SETTINGS).map((s) => [s.flag, { type: 'string' as const }]),
+  );
   let flags: Record<string, string | undefined>;
   try {
-    flags = parseArgs({ args: argv, options, strict: true, allowPositionals: false }).values as Record<string, string | undefined>;
+    flags = parseArgs({ args: argv, options, strict: true, allowPositionals: false }).values as Record<
+      string,
+      string | undefined
+    >;
   } catch (err) {
-    throw new ConfigError(`${(err as Error).message}; known flags: ${Object.values(SETTINGS).map((s) => `--${s.flag}`).join(' ')}`);
+    throw new ConfigError(
+      `${(err as Error).message}; known flags: ${Object.values(SETTINGS)
+        .map((s) => `--${s.flag}`)
+        .join(' ')}`,
+    );
   }
-  const raw = (key: Key): string => flags[SETTINGS[key].flag] ?? env[SETTINGS[key].env] ?? SETTINGS[key].default;
+  const raw = (key: Key): string =>
+    flags[SETTINGS[key].flag] ?? env[SETTINGS[key].env] ?? SETTINGS[key].default;
 
   const logLevel = raw('logLevel');
   if (!['debug', 'info', 'warn', 'error'].includes(logLevel)) {
     throw new ConfigError(`PLUGIN_LOG_LEVEL (--log-level): "${logLevel}" is not debug, info, warn or error`);
   }
-  const allowedHostPaths = raw('allowedHostPaths').split(',').map((p) => p.trim()).filter(Boolean);
+  const allowedHostPaths = raw('allowedHostPaths')
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean);
   for (const p of allowedHostPaths) {
-    if (!p.startsWith('/')) throw new ConfigError(`PLUGIN_ALLOWED_HOST_PATHS: "${p}" is not an absolute path`);
+    if (!p.startsWith('/'))
+      throw new ConfigError(`PLUGIN_ALLOWED_HOST_PATHS: "${p}" is not an absolute path`);
   }
   const stateDir = raw('stateDir');
-  if (!stateDir.startsWith('/')) throw new ConfigError(`PLUGIN_STATE_DIR (--state-dir): "${stateDir}" is not an absolute path`);
+  if (!stateDir.startsWith('/'))
+    throw new ConfigError(`PLUGIN_STATE_DIR (--state-dir): "${stateDir}" is not an absolute path`);
   const instance = raw('instance');
-  if (!/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(instance)) throw new ConfigError(`PLUGIN_INSTANCE (--instance): "${instance}" may hold only letters, digits, _ . -`);
+  if (!/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(instance))
+    throw new ConfigError(`PLUGIN_INSTANCE (--instance): "${instance}" may hold only letters, digits, _ . -`);
 
   return Object.freeze({
     listen: parseListen(raw('listen')),

@@ -21,7 +21,9 @@ export interface Logger {
 export function createLogger(base: Fields = {}): Logger {
   const write = (level: Level, msg: string, fields?: Fields) => {
     if (ORDER[level] < threshold) return;
-    process.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), level, msg, ...base, ...fields })}\n`);
+    process.stderr.write(
+      `${JSON.stringify({ time: new Date().toISOString(), level, msg, ...base, ...fields })}\n`,
+    );
   };
   return {
     debug: (m, f) => write('debug', m, f),

@@ -1,4 +1,12 @@
-import type { CreateStruct, Health, LogStruct, PingResponse, Pod, PodStatus, RetrievedPodData } from '../api-types.ts';
+import type {
+  CreateStruct,
+  Health,
+  LogStruct,
+  PingResponse,
+  Pod,
+  PodStatus,
+  RetrievedPodData,
+} from '../api-types.ts';
 
 /** What the HTTP layer needs of a backend. Docker is the only one today; another would be a new folder. */
 export interface Backend {

@@ -25,6 +25,7 @@ export class DockerCliError extends Error {
     readonly command: string,
     readonly exitCode: number | null,
     readonly stderr: string,
+    readonly stdout = '',
   ) {
     super(`\`${command}\` failed (exit ${exitCode ?? 'signal'}): ${stderr.trim() || 'no output'}`);
   }
@@ -84,14 +85,20 @@ export class DockerCli {
       child.stderr.on('data', (b: Buffer) => errOut.push(b));
       child.on('error', (err: NodeJS.ErrnoException) => {
         if (err.code === 'ENOENT') {
-          reject(new DockerCliError(describeCommand(this.bin, args), null, `the docker CLI "${this.bin}" was not found on PATH`));
+          reject(
+            new DockerCliError(
+              describeCommand(this.bin, args),
+              null,
+              `the docker CLI "${this.bin}" was not found on PATH`,
+            ),
+          );
         } else reject(err);
       });
       child.on('close', (code) => {
         const stdout = Buffer.concat(out).toString('utf8');
         const stderr = Buffer.concat(errOut).toString('utf8');
         if (code === 0) resolve({ stdout, stderr });
-        else reject(new DockerCliError(describeCommand(this.bin, args), code, stderr));
+        else reject(new DockerCliError(describeCommand(this.bin, args), code, stderr, stdout));
       });
       child.stdin.on('error', () => {});
       child.stdin.end(options.input ?? '');

@@ -13,8 +13,8 @@ export const LABEL = {
   role: 'io.interlink.container.role',
   /** Position among the pod's init or main containers. */
   index: 'io.interlink.container.index',
-  /** On the sandbox only: the pod as the plugin needs it to carry on after a restart (JSON). */
-  podSpec: 'io.interlink.pod.spec',
+  /** On the sandbox only: the pod's restartPolicy, so init sequencing resumes after a restart. */
+  restartPolicy: 'io.interlink.pod.restart-policy',
 } as const;
 
 export type Role = 'sandbox' | 'init' | 'main';
@@ -26,7 +26,12 @@ export interface PodIdentity {
 }
 
 /** `--label k=v` pairs for a container of a pod. */
-export function labelArgs(instance: string, pod: PodIdentity, role: Role, container?: { name: string; index: number }): string[] {
+export function labelArgs(
+  instance: string,
+  pod: PodIdentity,
+  role: Role,
+  container?: { name: string; index: number },
+): string[] {
   const labels: Record<string, string> = {
     [LABEL.owner]: instance,
     [LABEL.podUid]: pod.uid,

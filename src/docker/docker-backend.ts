@@ -1,0 +1,338 @@
+/**
+ * The Docker backend: a pod is a sandbox container holding its network plus one container per
+ * spec container, all labelled, so Docker itself is the record of every pod. Reads go through
+ * the PodView; writes are docker CLI calls with argument vectors.
+ */
+import type {
+  CreateStruct,
+  Health,
+  LogStruct,
+  PingResponse,
+  Pod,
+  PodStatus,
+  RetrievedPodData,
+} from '../api-types.ts';
+import type { Backend } from '../backend/backend.ts';
+import type { Config } from '../config.ts';
+import { PluginError } from '../errors.ts';
+import type { Logger } from '../log.ts';
+import { dockerLogsArgs, streamLogs } from './container-logs.ts';
+import { type DockerCli, DockerCliError } from './docker-cli.ts';
+import { KeyedLock } from './keyed-lock.ts';
+import { BUILTIN_PAUSE_IMAGE, ensurePauseImage } from './pause-image.ts';
+import { groupContainers, nextStep, podShapeFromLabels } from './pod-containers.ts';
+import { type PodNotes, podStatus } from './pod-status.ts';
+import { podIdentity, sandboxRunArgs } from './pod-to-docker-args.ts';
+import { PodView } from './pod-view.ts';
+import { type PreparedPod, preparePod } from './prepare-pod.ts';
+
+export interface DockerBackendOptions {
+  config: Config;
+  docker: DockerCli;
+  log: Logger;
+}
+
+const INFO_TTL_MS = 60_000;
+
+export class DockerBackend implements Backend {
+  readonly view: PodView;
+  private readonly config: Config;
+  private readonly docker: DockerCli;
+  private readonly log: Logger;
+  private readonly locks = new KeyedLock();
+  /** Pods whose create is under way: their missing containers are "creating", not "vanished". */
+  private readonly creating = new Set<string>();
+  /** Pods being deleted: nothing is started for them any more. */
+  private readonly deleting = new Set<string>();
+  /** Containers that could not be made, by pod UID then container name (e.g. a failed pull). */
+  private readonly failures = new Map<string, Map<string, { reason: string; message: string }>>();
+  private readonly reconciling = new Map<string, Promise<void>>();
+  private readonly reconcileAgain = new Set<string>();
+  private info: { at: number; value: Promise<DockerInfo> } | undefined;
+  private readonly pauseImage: string;
+
+  constructor(options: DockerBackendOptions) {
+    this.config = options.config;
+    this.docker = options.docker;
+    this.log = options.log;
+    this.pauseImage = options.config.pauseImage || BUILTIN_PAUSE_IMAGE;
+    this.view = new PodView({
+      docker: this.docker,
+      instance: this.config.instance,
+      resyncMs: this.config.resyncSeconds * 1000,
+      log: this.log.child({ component: 'pod-view' }),
+    });
+  }
+
+  /** Builds the sandbox image if needed, fills the view, and resumes any pod mid-sequence. */
+  async start(): Promise<void> {
+    await ensurePauseImage(this.docker, this.pauseImage);
+    await this.view.start();
+    this.view.onChange((uid) => this.reconcile(uid));
+    for (const uid of this.view.podUids()) this.reconcile(uid);
+  }
+
+  async close(): Promise<void> {
+    await this.view.close();
+    await Promise.allSettled(this.reconciling.values());
+  }
+
+  async create(data: RetrievedPodData): Promise<CreateStruct> {
+    // Everything that can be refused is refused here, before anything exists.
+    const prepared = preparePod(data, this.config);
+    const uid = prepared.identity.uid;
+    return this.locks.run(uid, async () => {
+      await this.view.ensureFresh();
+      const existing = groupContainers(this.view.containersOfPod(uid));
+      if (existing.sandbox) return { PodUID: uid, PodJID: existing.sandbox.Id.slice(0, 12) };
+      this.creating.add(uid);
+      let created: CreateStruct;
+      try {
+        created = await this.createPod(prepared);
+      } finally {
+        this.creating.delete(uid);
+      }
+      await this.reconcile(uid);
+      return created;
+    });
+  }
+
+  private async createPod(prepared: PreparedPod): Promise<CreateStruct> {
+    const { identity, pod } = prepared;
+    const made: string[] = [];
+    try {
+      const sandbox = (
+        await this.docker.run(sandboxRunArgs({ pod, instance: this.config.instance, image: this.pauseImage }))
+      ).stdout.trim();
+      made.push(sandbox);
+      const failures = new Map<string, { reason: string; message: string }>();
+      for (const c of prepared.containers) {
+        if (c.configError) {
+          failures.set(c.name, c.configError);
+          continue;
+        }
+        try {
+          const id = (await this.docker.run(['create', ...c.createArgs(sandbox)])).stdout.trim();
+          made.push(id);
+        } catch (err) {
+          if (!(err instanceof DockerCliError)) throw err;
+          failures.set(c.name, classifyCreateFailure(err));
+          this.log.warn('container could not be created', {
+            pod: identity.name,
+            container: c.name,
+            error: err.reason,
+          });
+        }
+      }
+      if (failures.size > 0) this.failures.set(identity.uid, failures);
+      await this.view.refresh(made);
+    } catch (err) {
+      // Never leave half a pod behind: undo what was made, then report.
+      await this.removeContainers(made, 0).catch(() => {});
+
+      throw new PluginError(
+        500,
+        `could not create pod ${identity.namespace}/${identity.name}: ${(err as Error).message}`,
+        { cause: err },
+      );
+    }
+    return { PodUID: identity.uid, PodJID: (made[0] as string).slice(0, 12) };
+  }
+
+  /** Starts what the pod needs next; re-runs when Docker changed meanwhile. One run per pod at a time. */
+  private reconcile(uid: string): Promise<void> {
+    const running = this.reconciling.get(uid);
+    if (running) {
+      this.reconcileAgain.add(uid);
+      return running;
+    }
+    const run = (async () => {
+      do {
+        this.reconcileAgain.delete(uid);
+        await this.reconcileOnce(uid).catch((err: Error) =>
+          this.log.warn('could not start pod containers', { podUid: uid, error: err.message }),
+        );
+      } while (this.reconcileAgain.has(uid));
+    })().finally(() => this.reconciling.delete(uid));
+    this.reconciling.set(uid, run);
+    return run;
+  }
+
+  private async reconcileOnce(uid: string): Promise<void> {
+    if (this.deleting.has(uid) || this.creating.has(uid)) return;
+    const containers = groupContainers(this.view.containersOfPod(uid));
+    if (!containers.sandbox) return;
+    const step = nextStep(podShapeFromLabels(uid, containers), containers);
+    if (step.kind !== 'start') return;
+    try {
+      await this.docker.run(['start', ...step.ids]);
+    } catch (err) {
+      // A container that cannot run (command not found...) ends exited with Docker's reason,
+      // which the status reports; the others named in the same call were still started.
+      this.log.warn('container start failed', {
+        podUid: uid,
+        error: err instanceof DockerCliError ? err.reason : String(err),
+      });
+    }
+    await this.view.refresh(step.ids);
+  }
+
+  async delete(pod: Pod): Promise<void> {
+    const { uid } = podIdentity(pod);
+    await this.locks.run(uid, async () => {
+      this.deleting.add(uid);
+      try {
+        await this.view.ensureFresh();
+        const containers = this.view.containersOfPod(uid);
+        const grace =
+          pod.metadata.deletionGracePeriodSeconds ?? pod.spec?.terminationGracePeriodSeconds ?? 30;
+        // App containers get their grace period; the sandbox only holds the network.
+        const sandbox = groupContainers(containers).sandbox;
+        await this.removeContainers(
+          containers.filter((c) => c !== sandbox).map((c) => c.Id),
+          grace,
+        );
+        if (sandbox) await this.removeContainers([sandbox.Id], 0);
+        this.failures.delete(uid);
+        await this.view.refresh(containers.map((c) => c.Id));
+      } finally {
+        this.deleting.delete(uid);
+      }
+    });
+  }
+
+  /** Stops (SIGTERM, then SIGKILL after the grace period) and removes containers. */
+  private async removeContainers(ids: string[], graceSeconds: number): Promise<void> {
+    if (ids.length === 0) return;
+    const running = ids.filter((id) => this.view.isRunning(id));
+    if (graceSeconds > 0 && running.length > 0) {
+      await this.docker.run(['stop', '--time', String(graceSeconds), ...running]).catch(() => {});
+    }
+    try {
+      await this.docker.run(['rm', '--force', '--volumes', ...ids]);
+    } catch (err) {
+      // Already gone is what we wanted.
+      if (
+        !(err instanceof DockerCliError) ||
+        !/No such container/i.test(err.stderr) ||
+        /Error response(?!.*No such container)/.test(err.stderr)
+      ) {
+        throw new PluginError(
+          500,
+          `could not remove containers: ${err instanceof DockerCliError ? err.reason : String(err)}`,
+          { cause: err },
+        );
+      }
+    }
+  }
+
+  async status(pods: Pod[]): Promise<PodStatus[]> {
+    // Steady path: answered from memory. Without the events stream, one batched read first.
+    await this.view.ensureFresh();
+    const out: PodStatus[] = [];
+    for (const pod of pods) {
+      const uid = pod.metadata.uid;
+      const containers = groupContainers(this.view.containersOfPod(uid));
+      const notes: PodNotes = { creating: this.creating.has(uid), waiting: this.failures.get(uid) };
+      const known = containers.sandbox || containers.init.size > 0 || containers.main.size > 0;
+      // A pod with a JobID was created by a plugin: if Docker has nothing left, say so.
+      if (!known && !notes.creating && !pod.metadata.annotations?.JobID) continue;
+      out.push(podStatus(pod, containers, notes));
+    }
+    return out;
+  }
+
+  async logs(request: LogStruct, signal: AbortSignal): Promise<ReadableStream<Uint8Array>> {
+    await this.view.ensureFresh();
+    const containers = groupContainers(this.view.containersOfPod(request.PodUID));
+    if (!containers.sandbox && containers.main.size === 0 && containers.init.size === 0) {
+      throw new PluginError(
+        404,
+        `pod ${request.Namespace}/${request.PodName} (uid ${request.PodUID}) is not known to this plugin`,
+      );
+    }
+    const c = containers.main.get(request.ContainerName) ?? containers.init.get(request.ContainerName);
+    if (!c) {
+      const names = [...containers.init.keys(), ...containers.main.keys()].join(', ');
+      throw new PluginError(
+        404,
+        `container ${request.ContainerName} is not in pod ${request.Namespace}/${request.PodName} (containers: ${names || 'none'})`,
+      );
+    }
+    const opts = request.Opts ?? {};
+    if (opts.Previous && c.RestartCount === 0) {
+      throw new PluginError(
+        400,
+        `previous terminated container "${request.ContainerName}" in pod "${request.PodName}" not found`,
+      );
+    }
+    const args = dockerLogsArgs({ opts, containerId: c.Id, currentStartedAt: c.State.StartedAt });
+    return streamLogs(this.docker, args, opts.Bytes ?? 0, signal);
+  }
+
+  async ping(): Promise<PingResponse> {
+    const info = await this.dockerInfo();
+    return {
+      status: 'ok',
+      resources: {
+        cpu: String(info.NCPU),
+        memory: `${Math.floor(info.MemTotal / 1024)}Ki`,
+        pods: String(this.config.podCapacity),
+      },
+    };
+  }
+
+  async health(): Promise<Health> {
+    const view = this.view.health();
+    const checks: Record<string, string> = {};
+    let status: Health['status'] = 'ok';
+    try {
+      const info = await this.dockerInfo();
+      checks.docker = `ok (engine ${info.ServerVersion})`;
+    } catch (err) {
+      checks.docker = `unavailable: ${(err as Error).message}`;
+      status = 'unavailable';
+    }
+    if (view.eventsConnected) checks.events = 'ok';
+    else {
+      checks.events = `disconnected, answering from batched lookups: ${view.lastError ?? 'starting'}`;
+      if (status === 'ok') status = 'degraded';
+    }
+    if (view.lastSyncAt) checks.lastSync = view.lastSyncAt.toISOString();
+    return { status, checks };
+  }
+
+  /** `docker info`, cached: the ping comes every few seconds and the numbers rarely change. */
+  private dockerInfo(): Promise<DockerInfo> {
+    const now = Date.now();
+    if (!this.info || now - this.info.at > INFO_TTL_MS) {
+      const value = this.docker.run(['info', '--format', '{{json .}}']).then(({ stdout }) => {
+        const parsed = JSON.parse(stdout) as DockerInfo & { ServerErrors?: string[] };
+        if (parsed.ServerErrors?.length) throw new Error(parsed.ServerErrors.join('; '));
+        return parsed;
+      });
+      this.info = { at: now, value };
+      value.catch(() => {
+        if (this.info?.value === value) this.info = undefined;
+      });
+    }
+    return this.info.value;
+  }
+}
+
+interface DockerInfo {
+  NCPU: number;
+  MemTotal: number;
+  ServerVersion: string;
+}
+
+/** Kubernetes' waiting reason for a container Docker would not create, with Docker's words. */
+function classifyCreateFailure(err: DockerCliError): { reason: string; message: string } {
+  const message = err.reason;
+  const missingImage = /No such image|Unable to find image/i.test(err.stderr);
+  if (missingImage && /--pull never/.test(err.command)) return { reason: 'ErrImageNeverPull', message };
+  if (missingImage || /pull|manifest|registry|repository|dial tcp|lookup .* no such host/i.test(err.stderr)) {
+    return { reason: 'ErrImagePull', message };
+  }
+  return { reason: 'CreateContainerError', message };
+}

@@ -1,0 +1,33 @@
+/** The parts of `docker inspect` (container) output the plugin reads. */
+export interface ContainerInspect {
+  Id: string;
+  Name: string;
+  Created: string;
+  Image: string;
+  RestartCount: number;
+  State: {
+    Status: 'created' | 'running' | 'paused' | 'restarting' | 'removing' | 'exited' | 'dead';
+    Running: boolean;
+    Restarting: boolean;
+    OOMKilled: boolean;
+    Dead: boolean;
+    Pid: number;
+    ExitCode: number;
+    Error: string;
+    StartedAt: string;
+    FinishedAt: string;
+  };
+  Config: {
+    Image: string;
+    Labels: Record<string, string> | null;
+  };
+  NetworkSettings?: {
+    IPAddress?: string;
+    Networks?: Record<string, { IPAddress?: string }> | null;
+  };
+}
+
+/** Docker's zero time: the container never started (or never finished). */
+export function isZeroTime(t: string | undefined): boolean {
+  return !t || t.startsWith('0001-01-01');
+}

@@ -1,0 +1,94 @@
+/**
+ * How a pod's Docker containers line up with its spec: which one is the sandbox, which
+ * container each spec entry has, and what should be started next (init containers one at a
+ * time, in order, each to exit 0; then every main container). Pure, so it can be tested alone.
+ */
+import type { Container, Pod } from '../api-types.ts';
+import { type ContainerInspect, isZeroTime } from './inspect-types.ts';
+import { LABEL, type Role } from './labels.ts';
+
+export interface PodContainers {
+  sandbox: ContainerInspect | undefined;
+  init: Map<string, ContainerInspect>;
+  main: Map<string, ContainerInspect>;
+}
+
+export function groupContainers(containers: readonly ContainerInspect[]): PodContainers {
+  const out: PodContainers = { sandbox: undefined, init: new Map(), main: new Map() };
+  for (const c of containers) {
+    const role = c.Config.Labels?.[LABEL.role] as Role | undefined;
+    const name = c.Config.Labels?.[LABEL.containerName] ?? '';
+    if (role === 'sandbox') out.sandbox = c;
+    else if (role === 'init') out.init.set(name, c);
+    else if (role === 'main') out.main.set(name, c);
+  }
+  return out;
+}
+
+export function neverStarted(c: ContainerInspect): boolean {
+  return c.State.Status === 'created' && isZeroTime(c.State.StartedAt);
+}
+
+/** The init container that failed the pod (exited non-zero and will not be restarted). */
+export interface InitFailure {
+  name: string;
+  exitCode: number;
+  finishedAt: string;
+}
+
+export type NextStep =
+  | { kind: 'start'; ids: string[] }
+  | { kind: 'wait' }
+  | { kind: 'failed'; failure: InitFailure }
+  | { kind: 'done' };
+
+/** What the pod needs next, judged from Docker's state alone (so it survives a plugin restart). */
+export function nextStep(pod: Pod, containers: PodContainers): NextStep {
+  const restartPolicy = pod.spec?.restartPolicy ?? 'Always';
+  for (const spec of pod.spec?.initContainers ?? []) {
+    const c = containers.init.get(spec.name);
+    if (!c) return { kind: 'wait' };
+    if (neverStarted(c)) return { kind: 'start', ids: [c.Id] };
+    const s = c.State;
+    if (s.Status === 'exited' || s.Status === 'dead') {
+      if (s.ExitCode === 0) continue;
+      if (restartPolicy === 'Never')
+        return {
+          kind: 'failed',
+          failure: { name: spec.name, exitCode: s.ExitCode, finishedAt: s.FinishedAt },
+        };
+    }
+    return { kind: 'wait' };
+  }
+  const ids = (pod.spec?.containers ?? [])
+    .map((spec: Container) => containers.main.get(spec.name))
+    .filter((c): c is ContainerInspect => c !== undefined && neverStarted(c))
+    .map((c) => c.Id);
+  return ids.length > 0 ? { kind: 'start', ids } : { kind: 'done' };
+}
+
+/**
+ * The pod as far as sequencing needs it, rebuilt from labels alone: init containers in order,
+ * main containers, restart policy. Lets the plugin carry on after a restart without the spec.
+ */
+export function podShapeFromLabels(uid: string, containers: PodContainers): Pod {
+  const byIndex = (m: Map<string, ContainerInspect>) =>
+    [...m.entries()]
+      .sort(
+        ([, a], [, b]) =>
+          Number(a.Config.Labels?.[LABEL.index] ?? 0) - Number(b.Config.Labels?.[LABEL.index] ?? 0),
+      )
+      .map(([name, c]) => ({ name, image: c.Config.Image }));
+  const labels = containers.sandbox?.Config.Labels ?? {};
+  const restartPolicy = labels[LABEL.restartPolicy];
+  return {
+    metadata: { uid, name: labels[LABEL.podName] ?? '', namespace: labels[LABEL.podNamespace] ?? '' },
+    spec: {
+      initContainers: byIndex(containers.init),
+      containers: byIndex(containers.main),
+      ...(restartPolicy === 'Always' || restartPolicy === 'OnFailure' || restartPolicy === 'Never'
+        ? { restartPolicy }
+        : {}),
+    },
+  };
+}

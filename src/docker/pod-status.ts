@@ -1,0 +1,50 @@
+/** A pod's Docker containers → interLink's PodStatus, every spec container and init container listed. */
+import type { Container, ContainerStatus, Pod, PodStatus } from '../api-types.ts';
+import { statusFromInspect, statusWithoutContainer } from './container-status.ts';
+import { type NextStep, neverStarted, nextStep, type PodContainers } from './pod-containers.ts';
+
+/** What the plugin knows about a pod besides Docker's state (failures before a container existed). */
+export interface PodNotes {
+  /** Create is still running for this pod. */
+  creating?: boolean;
+  /** Per container: why it has no Docker container (e.g. an image that could not be pulled). */
+  waiting?: ReadonlyMap<string, { reason: string; message: string }>;
+}
+
+export function podStatus(pod: Pod, containers: PodContainers, notes: PodNotes = {}): PodStatus {
+  const step: NextStep = nextStep(pod, containers);
+  const spec = pod.spec;
+  const one = (
+    c: Container,
+    docker: PodContainers['init'] | PodContainers['main'],
+    isMain: boolean,
+  ): ContainerStatus => {
+    const found = docker.get(c.name);
+    const waiting = notes.waiting?.get(c.name);
+    if (!found) {
+      if (waiting) return statusWithoutContainer(c, { kind: 'creating', ...waiting });
+      if (notes.creating) return statusWithoutContainer(c, { kind: 'creating' });
+      return statusWithoutContainer(c, { kind: 'vanished' });
+    }
+    if (isMain && neverStarted(found)) {
+      if (step.kind === 'failed') {
+        return statusWithoutContainer(c, {
+          kind: 'blocked-by-init',
+          initName: step.failure.name,
+          exitCode: step.failure.exitCode,
+          finishedAt: step.failure.finishedAt,
+        });
+      }
+      return statusFromInspect(c, found, { waitingForInit: (spec?.initContainers ?? []).length > 0 });
+    }
+    return statusFromInspect(c, found);
+  };
+  return {
+    name: pod.metadata.name,
+    UID: pod.metadata.uid,
+    namespace: pod.metadata.namespace || 'default',
+    JID: containers.sandbox ? containers.sandbox.Id.slice(0, 12) : (pod.metadata.annotations?.JobID ?? ''),
+    initContainers: (spec?.initContainers ?? []).map((c) => one(c, containers.init, false)),
+    containers: (spec?.containers ?? []).map((c) => one(c, containers.main, true)),
+  };
+}

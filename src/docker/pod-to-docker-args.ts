@@ -1,0 +1,95 @@
+/**
+ * Translates a pod into `docker` argument vectors: the sandbox that holds the pod's network,
+ * and one container per spec container that joins it. Pure: no docker calls, no files.
+ */
+import type { Container, Pod } from '../api-types.ts';
+import { entrypointPlan } from '../pod/command.ts';
+import { containerName, LABEL, labelArgs, type PodIdentity, type Role } from './labels.ts';
+import { dockerPullFlag } from './pull-policy.ts';
+
+export function podIdentity(pod: Pod): PodIdentity {
+  return { uid: pod.metadata.uid, name: pod.metadata.name, namespace: pod.metadata.namespace || 'default' };
+}
+
+export interface SandboxInput {
+  pod: Pod;
+  instance: string;
+  image: string;
+}
+
+/** `docker run -d` args for the pod sandbox: network, hostname, published ports, host aliases. */
+export function sandboxRunArgs({ pod, instance, image }: SandboxInput): string[] {
+  const id = podIdentity(pod);
+  const spec = pod.spec;
+  const args = ['run', '-d', '--name', containerName(id, 'sandbox'), ...labelArgs(instance, id, 'sandbox')];
+  args.push('--label', `${LABEL.restartPolicy}=${spec?.restartPolicy ?? 'Always'}`);
+  args.push('--restart', 'unless-stopped');
+  if (spec?.hostNetwork) args.push('--network', 'host');
+  else args.push('--hostname', id.name.slice(0, 63).replace(/\.+$/, ''));
+  for (const c of [...(spec?.initContainers ?? []), ...(spec?.containers ?? [])]) {
+    for (const p of c.ports ?? []) {
+      if (!p.hostPort || spec?.hostNetwork) continue;
+      const proto = (p.protocol ?? 'TCP').toLowerCase();
+      args.push('--publish', `${p.hostIP ? `${p.hostIP}:` : ''}${p.hostPort}:${p.containerPort}/${proto}`);
+    }
+  }
+  for (const alias of spec?.hostAliases ?? []) {
+    for (const h of alias.hostnames ?? []) if (alias.ip) args.push('--add-host', `${h}:${alias.ip}`);
+  }
+  args.push(image);
+  return args;
+}
+
+export interface ContainerInput {
+  pod: Pod;
+  container: Container;
+  role: Exclude<Role, 'sandbox'>;
+  index: number;
+  instance: string;
+  sandboxId: string;
+  /** name → value, already resolved and expanded, in order. */
+  env: ReadonlyArray<readonly [string, string]>;
+  command: string[] | null | undefined;
+  args: string[] | null | undefined;
+  /** Volume mounts, resources and security args made by their own modules. */
+  extraArgs: readonly string[];
+}
+
+/** Docker's restart policy for a Kubernetes one; init containers never restart on success. */
+export function dockerRestartPolicy(policy: string | undefined, role: 'init' | 'main'): string {
+  if (policy === 'Always') return role === 'init' ? 'on-failure' : 'always';
+  if (policy === 'OnFailure') return 'on-failure';
+  return 'no';
+}
+
+/** `docker create` args for one spec container (`docker run -d` takes the same after its verb). */
+export function containerCreateArgs(input: ContainerInput): string[] {
+  const { pod, container, role, index, instance, sandboxId } = input;
+  const id = podIdentity(pod);
+  const args = [
+    '--name',
+    containerName(id, role, container.name),
+    ...labelArgs(instance, id, role, { name: container.name, index }),
+    '--network',
+    `container:${sandboxId}`,
+    '--restart',
+    dockerRestartPolicy(pod.spec?.restartPolicy, role),
+    // Kubernetes keeps container logs on the node, rotated; so does this.
+    '--log-driver',
+    'json-file',
+    '--log-opt',
+    'max-size=10m',
+    '--log-opt',
+    'max-file=5',
+  ];
+  args.push('--pull', dockerPullFlag(container));
+  for (const [name, value] of input.env) args.push('--env', `${name}=${value}`);
+  if (container.workingDir) args.push('--workdir', container.workingDir);
+  if (container.tty) args.push('--tty');
+  if (container.stdin) args.push('--interactive');
+  args.push(...input.extraArgs);
+  const plan = entrypointPlan(input.command, input.args);
+  if (plan.entrypoint !== undefined) args.push('--entrypoint', plan.entrypoint);
+  args.push('--', container.image, ...plan.cmd);
+  return args;
+}

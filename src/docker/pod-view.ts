@@ -1,0 +1,285 @@
+/**
+ * The one place that reads container state. An in-memory view of every container this plugin
+ * owns, kept fresh by one long-lived `docker events` process; a batched `docker ps` + `docker
+ * inspect` fills it at start-up, after any break of the events stream (which then reconnects
+ * with --since so nothing is missed) and on a slow timer as a safety net.
+ */
+import type { ChildProcessWithoutNullStreams } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import type { Logger } from '../log.ts';
+import type { DockerCli } from './docker-cli.ts';
+import { type ContainerInspect, isZeroTime } from './inspect-types.ts';
+import { LABEL } from './labels.ts';
+
+export interface PodViewOptions {
+  docker: DockerCli;
+  instance: string;
+  resyncMs: number;
+  log: Logger;
+}
+
+export interface ViewHealth {
+  eventsConnected: boolean;
+  lastSyncAt: Date | undefined;
+  lastError: string | undefined;
+}
+
+type Listener = (podUid: string) => void;
+
+/** Events that cannot change what inspect says (exec sessions, attach, resize...). */
+const IGNORED_ACTIONS = /^(exec_|attach|detach|resize|top|export|copy|archive-path|extract-to-dir|commit)/;
+
+export class PodView {
+  private readonly byId = new Map<string, ContainerInspect>();
+  private readonly byPod = new Map<string, Set<string>>();
+  private readonly listeners = new Set<Listener>();
+  private events: ChildProcessWithoutNullStreams | undefined;
+  private pending = new Set<string>();
+  private flushing: Promise<void> | undefined;
+  private flushScheduled: Promise<void> | undefined;
+  private resyncing: Promise<void> | undefined;
+  private resyncTimer: NodeJS.Timeout | undefined;
+  private reconnectTimer: NodeJS.Timeout | undefined;
+  private closed = false;
+  /** Unix seconds of the last event seen, for `--since` on reconnect. */
+  private lastEventAt = 0;
+  private connected = false;
+  private lastSyncAt: Date | undefined;
+  private lastError: string | undefined;
+
+  constructor(private readonly options: PodViewOptions) {}
+
+  /** Fills the view from Docker, then follows events. Resolves once the first sync is done. */
+  async start(): Promise<void> {
+    this.lastEventAt = Math.floor(Date.now() / 1000);
+    this.connectEvents();
+    await this.resync();
+    this.resyncTimer = setInterval(() => {
+      this.resync().catch(() => {});
+    }, this.options.resyncMs);
+    this.resyncTimer.unref();
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    clearInterval(this.resyncTimer);
+    clearTimeout(this.reconnectTimer);
+    this.events?.kill();
+    await this.flushing;
+  }
+
+  health(): ViewHealth {
+    return { eventsConnected: this.connected, lastSyncAt: this.lastSyncAt, lastError: this.lastError };
+  }
+
+  /** True when the events stream is up, so the view can be trusted without asking Docker. */
+  get live(): boolean {
+    return this.connected;
+  }
+
+  /** Called with a pod's UID whenever one of its containers changed. */
+  onChange(listener: Listener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  containersOfPod(podUid: string): ContainerInspect[] {
+    const ids = this.byPod.get(podUid);
+    if (!ids) return [];
+    return [...ids].map((id) => this.byId.get(id)).filter((c): c is ContainerInspect => c !== undefined);
+  }
+
+  /** Whether a container is running as far as the view knows (unknown ids count as running). */
+  isRunning(id: string): boolean {
+    const c = this.byId.get(id);
+    return (
+      !c || c.State.Status === 'running' || c.State.Status === 'restarting' || c.State.Status === 'paused'
+    );
+  }
+
+  podUids(): string[] {
+    return [...this.byPod.keys()];
+  }
+
+  /** Re-reads the given containers now (coalesced with other pending reads) and waits for it. */
+  refresh(ids: readonly string[]): Promise<void> {
+    for (const id of ids) this.pending.add(id);
+    return this.scheduleFlush();
+  }
+
+  /** Makes the view answer without the events stream: one full batched read, shared by callers. */
+  async ensureFresh(): Promise<void> {
+    if (!this.connected) await this.resync();
+  }
+
+  /** Re-reads every container this plugin owns: one `docker ps`, one `docker inspect`. */
+  resync(): Promise<void> {
+    this.resyncing ??= this.doResync().finally(() => {
+      this.resyncing = undefined;
+    });
+    return this.resyncing;
+  }
+
+  private async doResync(): Promise<void> {
+    const { docker, instance } = this.options;
+    try {
+      const { stdout } = await docker.run([
+        'ps',
+        '-a',
+        '-q',
+        '--no-trunc',
+        '--filter',
+        `label=${LABEL.owner}=${instance}`,
+      ]);
+      const ids = stdout.split('\n').filter(Boolean);
+      const seen = await this.inspect(ids);
+      const known = new Set(seen.map((c) => c.Id));
+      for (const id of [...this.byId.keys()]) if (!known.has(id)) this.remove(id);
+      for (const c of seen) this.upsert(c);
+      this.lastSyncAt = new Date();
+    } catch (err) {
+      this.lastError = `resync failed: ${(err as Error).message}`;
+      this.options.log.warn('pod view resync failed', { error: (err as Error).message });
+      throw err;
+    }
+  }
+
+  private scheduleFlush(): Promise<void> {
+    // One flush at a time; requests arriving meanwhile share the next one.
+    this.flushScheduled ??= (async () => {
+      await this.flushing;
+      await new Promise((r) => setImmediate(r));
+      this.flushScheduled = undefined;
+      const ids = [...this.pending];
+      this.pending.clear();
+      this.flushing = this.flush(ids);
+      await this.flushing;
+    })();
+    return this.flushScheduled;
+  }
+
+  private async flush(ids: string[]): Promise<void> {
+    if (ids.length === 0) return;
+    try {
+      const found = await this.inspect(ids);
+      const foundIds = new Set(found.map((c) => c.Id));
+      for (const c of found) this.upsert(c);
+      for (const id of ids) if (!foundIds.has(id)) this.remove(id);
+    } catch (err) {
+      this.options.log.warn('container inspect failed', { error: (err as Error).message });
+    }
+  }
+
+  /** `docker inspect` of many containers at once; ids that vanished meanwhile are left out. */
+  private async inspect(ids: readonly string[]): Promise<ContainerInspect[]> {
+    if (ids.length === 0) return [];
+    try {
+      const { stdout } = await this.options.docker.run(['container', 'inspect', ...ids]);
+      return JSON.parse(stdout) as ContainerInspect[];
+    } catch (err) {
+      // Some ids are gone: inspect prints the rest and fails. Read what it printed.
+      const stdout = (err as { stdout?: string }).stdout;
+      if (stdout) return JSON.parse(stdout) as ContainerInspect[];
+      if (ids.length === 1) return [];
+      const parts = await Promise.all(ids.map((id) => this.inspect([id])));
+      return parts.flat();
+    }
+  }
+
+  private upsert(c: ContainerInspect): void {
+    const uid = c.Config.Labels?.[LABEL.podUid];
+    if (!uid || c.Config.Labels?.[LABEL.owner] !== this.options.instance) return;
+    const before = this.byId.get(c.Id);
+    this.byId.set(c.Id, c);
+    const set = this.byPod.get(uid) ?? new Set<string>();
+    this.byPod.set(uid, set);
+    set.add(c.Id);
+    if (!before || changed(before, c)) this.emit(uid);
+  }
+
+  private remove(id: string): void {
+    const c = this.byId.get(id);
+    if (!c) return;
+    this.byId.delete(id);
+    const uid = c.Config.Labels?.[LABEL.podUid] ?? '';
+    const set = this.byPod.get(uid);
+    set?.delete(id);
+    if (set && set.size === 0) this.byPod.delete(uid);
+    this.emit(uid);
+  }
+
+  private emit(uid: string): void {
+    for (const l of this.listeners) l(uid);
+  }
+
+  private connectEvents(): void {
+    if (this.closed) return;
+    const { docker, instance, log } = this.options;
+    const child = docker.spawn([
+      'events',
+      '--format',
+      '{{json .}}',
+      '--filter',
+      'type=container',
+      '--filter',
+      `label=${LABEL.owner}=${instance}`,
+      '--since',
+      String(this.lastEventAt),
+    ]);
+    this.events = child;
+    let stderr = '';
+    child.stderr.on('data', (b: Buffer) => {
+      stderr = (stderr + b.toString()).slice(-2000);
+    });
+    child.on('spawn', () => {
+      this.connected = true;
+      this.lastError = undefined;
+    });
+    child.on('error', (err) => {
+      this.lastError = `docker events: ${err.message}`;
+    });
+    createInterface({ input: child.stdout }).on('line', (line) => this.onEvent(line));
+    child.on('close', (code) => {
+      this.connected = false;
+      if (this.closed) return;
+      this.lastError = `docker events stopped (exit ${code}): ${stderr.trim() || 'no output'}`;
+      log.warn('docker events stream broke; answering from batched lookups until it is back', {
+        error: this.lastError,
+      });
+      this.reconnectTimer = setTimeout(() => {
+        this.connectEvents();
+        // Events from the break are replayed by --since; a resync also catches removals.
+        this.resync().catch(() => {});
+      }, 1000);
+    });
+  }
+
+  private onEvent(line: string): void {
+    let event: { Action?: string; status?: string; id?: string; Actor?: { ID?: string }; time?: number };
+    try {
+      event = JSON.parse(line);
+    } catch {
+      return;
+    }
+    const id = event.Actor?.ID ?? event.id;
+    const action = event.Action ?? event.status ?? '';
+    if (!id || IGNORED_ACTIONS.test(action)) return;
+    if (event.time) this.lastEventAt = Math.max(this.lastEventAt, event.time);
+    if (action === 'destroy') {
+      this.pending.delete(id);
+      this.remove(id);
+      return;
+    }
+    this.refresh([id]).catch(() => {});
+  }
+}
+
+function changed(a: ContainerInspect, b: ContainerInspect): boolean {
+  return (
+    a.State.Status !== b.State.Status ||
+    a.State.StartedAt !== b.State.StartedAt ||
+    a.State.FinishedAt !== b.State.FinishedAt ||
+    a.RestartCount !== b.RestartCount ||
+    (isZeroTime(a.State.StartedAt) && a.State.Error !== b.State.Error)
+  );
+}

@@ -1,0 +1,91 @@
+/**
+ * The Hono app: reads bodies from the Node request (GET bodies included), enforces the size
+ * limit and the optional token, logs each request with its InterLink-Http-Session, and maps
+ * errors to the spec's Error body.
+ */
+import { randomUUID } from 'node:crypto';
+import type { HttpBindings } from '@hono/node-server';
+import { Hono } from 'hono';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import type { ErrorBody } from '../api-types.ts';
+import type { Backend } from '../backend/backend.ts';
+import { PluginError } from '../errors.ts';
+import { type Logger, log as rootLog } from '../log.ts';
+import { parseJson, readBody } from './read-body.ts';
+import { pluginRoutes } from './routes.ts';
+import { BodyValidator } from './validate-body.ts';
+
+export interface AppOptions {
+  backend: Backend;
+  bodyLimitBytes: number;
+  authToken?: string | undefined;
+  /** Aborted on shutdown: ends log streams that would otherwise hold the server open. */
+  shutdownSignal?: AbortSignal;
+  validator?: BodyValidator;
+}
+
+type Env = { Bindings: HttpBindings; Variables: { log: Logger } };
+
+const SESSION_HEADER = 'InterLink-Http-Session';
+
+export function createApp(options: AppOptions): Hono<Env> {
+  const app = new Hono<Env>();
+  const validator = options.validator ?? new BodyValidator();
+
+  app.use(async (c, next) => {
+    const session = c.req.header(SESSION_HEADER) ?? `local-${randomUUID()}`;
+    const reqLog = rootLog.child({ session, method: c.req.method, path: c.req.path });
+    c.set('log', reqLog);
+    const started = performance.now();
+    await next();
+    const fields = { status: c.res.status, ms: Math.round((performance.now() - started) * 10) / 10 };
+    if (c.req.path === '/healthz' || c.req.path === '/readyz') reqLog.debug('request', fields);
+    else reqLog.info('request', fields);
+  });
+
+  if (options.authToken) {
+    const expected = `Bearer ${options.authToken}`;
+    app.use(async (c, next) => {
+      if (c.req.path !== '/healthz' && c.req.header('authorization') !== expected) {
+        throw new PluginError(401, 'missing or wrong bearer token (PLUGIN_AUTH_TOKEN is set on this plugin)');
+      }
+      await next();
+    });
+  }
+
+  for (const r of pluginRoutes(options.backend, validator)) {
+    app.on(r.method.toUpperCase(), r.path, async (c) => {
+      const hasBody = r.path !== '/healthz' && r.path !== '/readyz';
+      const body = hasBody ? parseJson(await readBody(c.env.incoming, options.bodyLimitBytes)) : undefined;
+      const abort = new AbortController();
+      c.env.outgoing.once('close', () => abort.abort());
+      options.shutdownSignal?.addEventListener('abort', () => abort.abort(), { once: true });
+      const reply = await r.handle(body, { signal: abort.signal });
+      const status = reply.status as ContentfulStatusCode;
+      if ('json' in reply) return c.json(reply.json as object, status);
+      return c.body(reply.text, status, { 'Content-Type': 'text/plain; charset=utf-8' });
+    });
+  }
+
+  app.notFound((c) => c.json(errorBody(404, `no route for ${c.req.method} ${c.req.path}`), 404));
+
+  app.onError((err, c) => {
+    const reqLog = c.get('log') ?? rootLog;
+    if (err instanceof PluginError) {
+      const level = err.status >= 500 ? 'error' : 'warn';
+      reqLog[level](err.message, {
+        status: err.status,
+        cause: err.cause instanceof Error ? err.cause.message : undefined,
+      });
+      return c.json(errorBody(err.status, err.message, err.details), err.status as ContentfulStatusCode);
+    }
+    reqLog.error('unexpected error', { error: err instanceof Error ? err.stack : String(err) });
+    return c.json(errorBody(500, `internal error: ${err instanceof Error ? err.message : String(err)}`), 500);
+  });
+
+  return app;
+}
+
+function errorBody(status: number, error: string, details?: ErrorBody['details']): ErrorBody {
+  return details ? { status, error, details } : { status, error };
+}

@@ -1,0 +1,76 @@
+/**
+ * Serves the app on TCP or on a unix socket, and shuts down gracefully: stop accepting,
+ * let in-flight requests finish (up to a timeout), then resolve.
+ */
+import { chmod, lstat, mkdir, unlink } from 'node:fs/promises';
+import type { Server } from 'node:http';
+import { connect } from 'node:net';
+import { dirname } from 'node:path';
+import { createAdaptorServer } from '@hono/node-server';
+import type { Hono } from 'hono';
+import type { ListenAddress } from '../config.ts';
+
+export interface Listening {
+  server: Server;
+  /** `http://host:port` or `unix:/path`. */
+  address: string;
+  close(timeoutMs: number): Promise<void>;
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: any Hono env is served the same way
+export async function listen(app: Hono<any>, where: ListenAddress, socketMode: number): Promise<Listening> {
+  const server = createAdaptorServer({ fetch: app.fetch }) as Server;
+  // interLink keeps connections alive between polls; a slow log follow must not be cut.
+  server.requestTimeout = 0;
+  if (where.kind === 'unix') await prepareSocketPath(where.path);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    if (where.kind === 'unix') server.listen(where.path, resolve);
+    else server.listen(where.port, where.host, resolve);
+  });
+  let address: string;
+  if (where.kind === 'unix') {
+    await chmod(where.path, socketMode);
+    address = `unix:${where.path}`;
+  } else {
+    const info = server.address();
+    const port = typeof info === 'object' && info ? info.port : where.port;
+    address = `http://${where.host.includes(':') ? `[${where.host}]` : where.host}:${port}`;
+  }
+  return {
+    server,
+    address,
+    close: (timeoutMs) =>
+      new Promise<void>((resolve) => {
+        const timer = setTimeout(() => {
+          server.closeAllConnections();
+          resolve();
+        }, timeoutMs);
+        timer.unref();
+        server.close(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+        server.closeIdleConnections();
+      }),
+  };
+}
+
+/** Replaces a stale socket file, but refuses to steal one another process is serving. */
+async function prepareSocketPath(path: string): Promise<void> {
+  await mkdir(dirname(path), { recursive: true });
+  const stat = await lstat(path).catch(() => undefined);
+  if (!stat) return;
+  if (!stat.isSocket())
+    throw new Error(`listen: ${path} exists and is not a socket; remove it or choose another path`);
+  const inUse = await new Promise<boolean>((resolve) => {
+    const probe = connect(path);
+    probe.once('connect', () => {
+      probe.destroy();
+      resolve(true);
+    });
+    probe.once('error', () => resolve(false));
+  });
+  if (inUse) throw new Error(`listen: another process is serving ${path}; stop it or choose another path`);
+  await unlink(path);
+}

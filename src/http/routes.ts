@@ -1,0 +1,62 @@
+/** The plugin's endpoints, each bound to its operation in the contract. */
+import type { LogStruct, Pod, RetrievedPodData } from '../api-types.ts';
+import type { Backend } from '../backend/backend.ts';
+import { PluginError } from '../errors.ts';
+import { route } from './typed-route.ts';
+import type { BodyValidator } from './validate-body.ts';
+
+export function pluginRoutes(backend: Backend, validator: BodyValidator) {
+  return [
+    route('/create', 'post', async (body) => {
+      // Today's interLink sends one object, older clients an array: answer in kind.
+      if (Array.isArray(body)) {
+        const items = validator.check<RetrievedPodData[]>('RetrievedPodData[]', body);
+        if (items.length === 0)
+          throw new PluginError(422, 'invalid create request: the list of pods is empty');
+        const created = [];
+        for (const item of items) created.push(await backend.create(item));
+        return { status: 200, json: created };
+      }
+      const item = validator.check<RetrievedPodData>('RetrievedPodData', body);
+      return { status: 200, json: await backend.create(item) };
+    }),
+
+    route('/delete', 'post', async (body) => {
+      const pod = validator.check<Pod>('Pod', body);
+      await backend.delete(pod);
+      return { status: 200, text: `pod ${pod.metadata.namespace ?? 'default'}/${pod.metadata.name} deleted` };
+    }),
+
+    route('/status', 'get', async (body) => {
+      // `[]` (or null, or no body) is interLink's ping: it sizes the virtual node from the answer.
+      const pods = validator.check<Pod[] | null>('StatusRequest', body ?? null);
+      if (!pods || pods.length === 0) return { status: 200, json: await backend.ping() };
+      return { status: 200, json: await backend.status(pods) };
+    }),
+
+    route('/getLogs', 'get', async (body, ctx) => {
+      const request = validator.check<LogStruct>('LogStruct', body);
+      const opts = request.Opts ?? {};
+      if ((opts.Tail ?? 0) > 0 && (opts.Bytes ?? 0) > 0) {
+        throw new PluginError(
+          400,
+          'Opts.Tail and Opts.Bytes cannot be used together (interLink rejects them too)',
+        );
+      }
+      if ((opts.SinceSeconds ?? 0) > 0 && opts.SinceTime && !opts.SinceTime.startsWith('0001-01-01')) {
+        throw new PluginError(
+          400,
+          'Opts.SinceSeconds and Opts.SinceTime cannot be used together (interLink rejects them too)',
+        );
+      }
+      return { status: 200, text: await backend.logs(request, ctx.signal) };
+    }),
+
+    route('/healthz', 'get', async () => ({ status: 200, json: { status: 'ok' } })),
+
+    route('/readyz', 'get', async () => {
+      const health = await backend.health();
+      return health.status === 'unavailable' ? { status: 503, json: health } : { status: 200, json: health };
+    }),
+  ];
+}

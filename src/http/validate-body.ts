@@ -1,0 +1,99 @@
+/**
+ * Run-time validation of request bodies against the same spec the types come from (Ajv, JSON
+ * Schema 2020-12 as OpenAPI 3.1 uses), so what tsc checks and what the server accepts agree.
+ */
+import { readFileSync } from 'node:fs';
+import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
+import * as addFormatsModule from 'ajv-formats';
+import type { FieldProblem } from '../errors.ts';
+import { PluginError } from '../errors.ts';
+
+const SPEC_ID = 'plugin-openapi.json';
+export const SPEC_URL = new URL('../../spec/plugin-openapi.json', import.meta.url);
+
+// ajv-formats ships CommonJS; its default export arrives wrapped under NodeNext.
+const addFormats = addFormatsModule.default as unknown as (ajv: Ajv2020) => void;
+
+export type SchemaName = string;
+
+export class BodyValidator {
+  private readonly ajv: Ajv2020;
+  private readonly cache = new Map<string, ValidateFunction>();
+
+  constructor(spec: object = JSON.parse(readFileSync(SPEC_URL, 'utf8'))) {
+    this.ajv = new Ajv2020({ allErrors: true, strict: false, validateFormats: true });
+    addFormats(this.ajv);
+    this.ajv.addSchema({ ...spec, $id: SPEC_ID });
+  }
+
+  /** A validator for `#/components/schemas/<name>`, or for an array of them with `name[]`. */
+  private validatorFor(name: SchemaName): ValidateFunction {
+    let fn = this.cache.get(name);
+    if (!fn) {
+      const ref = `${SPEC_ID}#/components/schemas/${name.replace(/\[\]$/, '')}`;
+      fn = this.ajv.compile(name.endsWith('[]') ? { type: 'array', items: { $ref: ref } } : { $ref: ref });
+      this.cache.set(name, fn);
+    }
+    return fn;
+  }
+
+  /** Problems of `value` against the named schema; empty when valid. */
+  problems(name: SchemaName, value: unknown): FieldProblem[] {
+    const fn = this.validatorFor(name);
+    return fn(value) ? [] : summarise(fn.errors ?? []);
+  }
+
+  /** Throws a 422 naming each bad field when `value` does not match. */
+  check<T>(name: SchemaName, value: unknown): T {
+    const problems = this.problems(name, value);
+    if (problems.length > 0) {
+      const shown = problems
+        .slice(0, 5)
+        .map((p) => `${p.field || '(body)'} ${p.problem}`)
+        .join('; ');
+      throw new PluginError(
+        422,
+        `invalid ${name.replace(/\[\]$/, ' list')}: ${shown}${problems.length > 5 ? '; …' : ''}`,
+        {
+          details: problems,
+        },
+      );
+    }
+    return value as T;
+  }
+}
+
+/**
+ * Ajv reports every branch of a oneOf ("must be null" beside the real problem): keep the
+ * errors that say what is wrong with the value as sent.
+ */
+function summarise(errors: ErrorObject[]): FieldProblem[] {
+  const concrete = errors.filter((e) => e.keyword !== 'oneOf' && e.keyword !== 'anyOf' && !isNullBranch(e));
+  const chosen = concrete.length > 0 ? concrete : errors;
+  const seen = new Set<string>();
+  const out: FieldProblem[] = [];
+  for (const e of chosen) {
+    const field =
+      e.keyword === 'required'
+        ? `${e.instancePath}/${(e.params as { missingProperty: string }).missingProperty}`
+        : e.instancePath;
+    const problem = e.keyword === 'required' ? 'is required' : describe(e);
+    const key = `${field}\u0000${problem}`;
+    if (!seen.has(key)) {
+      seen.add(key);
+      out.push({ field, problem });
+    }
+  }
+  return out;
+}
+
+function isNullBranch(e: ErrorObject): boolean {
+  return e.keyword === 'type' && (e.params as { type: unknown }).type === 'null';
+}
+
+function describe(e: ErrorObject): string {
+  if (e.keyword === 'enum')
+    return `must be one of ${(e.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(', ')}`;
+  if (e.keyword === 'pattern') return `must match ${(e.params as { pattern: string }).pattern}`;
+  return e.message ?? `fails ${e.keyword}`;
+}

@@ -1,0 +1,91 @@
+/**
+ * `npm start`: read the config, check that Docker answers, serve the plugin API, and shut down
+ * gracefully on SIGTERM/SIGINT.
+ */
+import { type Config, ConfigError, loadConfig } from './config.ts';
+import { DockerBackend } from './docker/docker-backend.ts';
+import { DockerCli, DockerCliError } from './docker/docker-cli.ts';
+import { createApp } from './http/app.ts';
+import { listen } from './http/listen.ts';
+import { log, setLogLevel } from './log.ts';
+
+function fail(sentence: string): never {
+  process.stderr.write(`interlink-docker-plugin: ${sentence}\n`);
+  process.exit(1);
+}
+
+/** Fails with a sentence saying what to do when there is no docker CLI or no daemon answering. */
+async function checkDocker(docker: DockerCli): Promise<void> {
+  try {
+    await docker.run(['version', '--format', '{{.Server.Version}}']);
+  } catch (err) {
+    if (err instanceof DockerCliError && err.exitCode === null) {
+      fail(
+        `the docker CLI "${docker.bin}" was not found: install Docker (e.g. apt-get install docker.io) or set PLUGIN_DOCKER to its path.`,
+      );
+    }
+    const reason = err instanceof DockerCliError ? err.reason : String(err);
+    fail(
+      `the Docker daemon does not answer (${reason}): start it (e.g. dockerd or systemctl start docker), or point DOCKER_HOST at one.`,
+    );
+  }
+}
+
+async function main(): Promise<void> {
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) fail(`${err.message}`);
+    throw err;
+  }
+  setLogLevel(config.logLevel);
+  const docker = new DockerCli(config.dockerBin);
+  await checkDocker(docker);
+
+  const backend = new DockerBackend({ config, docker, log: log.child({ component: 'docker' }) });
+  try {
+    await backend.start();
+  } catch (err) {
+    fail(`could not start the Docker backend: ${(err as Error).message}`);
+  }
+
+  const shutdown = new AbortController();
+  const app = createApp({
+    backend,
+    bodyLimitBytes: config.bodyLimitBytes,
+    authToken: config.authToken,
+    shutdownSignal: shutdown.signal,
+  });
+  let server: Awaited<ReturnType<typeof listen>>;
+  try {
+    server = await listen(app, config.listen, config.socketMode);
+  } catch (err) {
+    fail(
+      `could not listen on ${config.listen.kind === 'unix' ? `unix:${config.listen.path}` : `${config.listen.host}:${config.listen.port}`}: ${(err as Error).message}`,
+    );
+  }
+  log.info('serving the interLink plugin API', {
+    address: server.address,
+    instance: config.instance,
+    pods: backend.view.podUids().length,
+  });
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info('shutting down: no new requests, finishing those in flight', { signal });
+    const closed = server.close(config.shutdownTimeoutSeconds * 1000);
+    // Followed log streams would hold the server open until their containers end.
+    shutdown.abort();
+    await closed;
+    await backend.close();
+    log.info('stopped');
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+}
+
+await main();
