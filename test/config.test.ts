@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig, parseListen } from '../src/config.ts';
+
+describe('parseListen', () => {
+  it.each([
+    ['127.0.0.1:4000', { kind: 'tcp', host: '127.0.0.1', port: 4000 }],
+    [':4000', { kind: 'tcp', host: '0.0.0.0', port: 4000 }],
+    ['[::1]:0', { kind: 'tcp', host: '::1', port: 0 }],
+    ['unix:/run/interlink/plugin.sock', { kind: 'unix', path: '/run/interlink/plugin.sock' }],
+    ['unix:///run/interlink/plugin.sock', { kind: 'unix', path: '/run/interlink/plugin.sock' }],
+  ])('%s', (value, want) => {
+    expect(parseListen(value)).toEqual(want);
+  });
+
+  it.each(['4000', 'localhost', 'host:99999', 'unix:relative.sock'])(
+    'refuses %s with a sentence saying what is expected',
+    (value) => {
+      expect(() => parseListen(value)).toThrow(ConfigError);
+    },
+  );
+});
+
+describe('loadConfig', () => {
+  it('has defaults that need no setting', () => {
+    const c = loadConfig([], {});
+    expect(c.listen).toEqual({ kind: 'tcp', host: '127.0.0.1', port: 4000 });
+    expect(c.podCapacity).toBe(110);
+    expect(Object.isFrozen(c)).toBe(true);
+  });
+  it('takes the environment, and a flag over it', () => {
+    const env = { PLUGIN_LISTEN: 'unix:/tmp/a.sock', PLUGIN_POD_CAPACITY: '7', PLUGIN_SOCKET_MODE: '0600' };
+    expect(loadConfig([], env)).toMatchObject({
+      listen: { kind: 'unix', path: '/tmp/a.sock' },
+      podCapacity: 7,
+      socketMode: 0o600,
+    });
+    expect(loadConfig(['--listen', '127.0.0.1:9'], env).listen).toEqual({
+      kind: 'tcp',
+      host: '127.0.0.1',
+      port: 9,
+    });
+  });
+  it.each([
+    [['--pod-capacity', 'many'], {}, /PLUGIN_POD_CAPACITY.*"many"/],
+    [[], { PLUGIN_SOCKET_MODE: '999' }, /PLUGIN_SOCKET_MODE.*octal/],
+    [[], { PLUGIN_ALLOW_PRIVILEGED: 'maybe' }, /PLUGIN_ALLOW_PRIVILEGED.*true or false/],
+    [[], { PLUGIN_ALLOWED_HOST_PATHS: 'data' }, /PLUGIN_ALLOWED_HOST_PATHS.*absolute/],
+    [['--no-such-flag'], {}, /known flags/],
+  ])('names the bad setting: %j %j', (argv, env, message) => {
+    expect(() => loadConfig(argv, env)).toThrow(message);
+  });
+});

@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import { dockerLogsArgs } from '../../src/docker/container-logs.ts';
+
+const zero = {
+  Tail: 0,
+  Bytes: 0,
+  Timestamps: false,
+  Follow: false,
+  Previous: false,
+  SinceSeconds: 0,
+  SinceTime: '0001-01-01T00:00:00Z',
+};
+
+describe('interLink log options → docker logs', () => {
+  it.each([
+    ['every option unset (as interLink sends it)', {}, ['logs', 'cid']],
+    ['Tail', { Tail: 5 }, ['logs', '--tail', '5', 'cid']],
+    ['Timestamps', { Timestamps: true }, ['logs', '--timestamps', 'cid']],
+    ['SinceSeconds', { SinceSeconds: 30 }, ['logs', '--since', '30s', 'cid']],
+    ['SinceTime', { SinceTime: '2026-11-22T10:00:00Z' }, ['logs', '--since', '2026-11-22T10:00:00Z', 'cid']],
+    ['Follow', { Follow: true }, ['logs', '--follow', 'cid']],
+    ['Bytes is applied to the stream, not by docker', { Bytes: 10 }, ['logs', 'cid']],
+  ])('%s', (_name, opts, want) => {
+    expect(dockerLogsArgs({ opts: { ...zero, ...opts }, containerId: 'cid' })).toEqual(want);
+  });
+
+  it('returns only output from before the current run for Previous', () => {
+    expect(
+      dockerLogsArgs({
+        opts: { ...zero, Previous: true, Follow: true },
+        containerId: 'cid',
+        currentStartedAt: '2026-11-22T10:00:00.5Z',
+      }),
+    ).toEqual(['logs', '--until', '2026-11-22T10:00:00.5Z', 'cid']);
+  });
+});

@@ -1,0 +1,155 @@
+import { describe, expect, it } from 'vitest';
+import type { Pod } from '../../src/api-types.ts';
+import type { ContainerInspect } from '../../src/docker/inspect-types.ts';
+import { LABEL } from '../../src/docker/labels.ts';
+import { groupContainers, nextStep, podShapeFromLabels } from '../../src/docker/pod-containers.ts';
+
+const ZERO = '0001-01-01T00:00:00Z';
+const T = '2026-11-22T10:00:00Z';
+
+type Run = 'created' | 'running' | ['exited', number];
+
+function c(id: string, role: string, name: string, index: number, run: Run): ContainerInspect {
+  const exited = Array.isArray(run);
+  return {
+    Id: id,
+    Name: `/${id}`,
+    Created: T,
+    Image: 'sha256:x',
+    RestartCount: 0,
+    State: {
+      Status: exited ? 'exited' : run,
+      Running: run === 'running',
+      Restarting: false,
+      OOMKilled: false,
+      Dead: false,
+      Pid: 0,
+      ExitCode: exited ? run[1] : 0,
+      Error: '',
+      StartedAt: run === 'created' ? ZERO : T,
+      FinishedAt: exited ? T : ZERO,
+    },
+    Config: {
+      Image: 'busybox:1.36',
+      Labels: {
+        [LABEL.role]: role,
+        [LABEL.containerName]: name,
+        [LABEL.index]: String(index),
+        [LABEL.restartPolicy]: 'Never',
+      },
+    },
+  };
+}
+
+const pod = (restartPolicy: 'Never' | 'OnFailure' = 'Never'): Pod => ({
+  metadata: { name: 'p', uid: 'u' },
+  spec: {
+    restartPolicy,
+    initContainers: [
+      { name: 'first', image: 'i' },
+      { name: 'second', image: 'i' },
+    ],
+    containers: [
+      { name: 'app', image: 'i' },
+      { name: 'side', image: 'i' },
+    ],
+  },
+});
+
+const sandbox = c('sb', 'sandbox', '', 0, 'running');
+
+describe('nextStep runs init containers one at a time, in order, then every main container', () => {
+  const rows: Array<[string, ContainerInspect[], ReturnType<typeof nextStep>]> = [
+    [
+      'starts the first init container first',
+      [
+        sandbox,
+        c('i1', 'init', 'first', 0, 'created'),
+        c('i2', 'init', 'second', 1, 'created'),
+        c('m1', 'main', 'app', 0, 'created'),
+        c('m2', 'main', 'side', 1, 'created'),
+      ],
+      { kind: 'start', ids: ['i1'] },
+    ],
+    [
+      'waits while an init container runs',
+      [
+        sandbox,
+        c('i1', 'init', 'first', 0, 'running'),
+        c('i2', 'init', 'second', 1, 'created'),
+        c('m1', 'main', 'app', 0, 'created'),
+        c('m2', 'main', 'side', 1, 'created'),
+      ],
+      { kind: 'wait' },
+    ],
+    [
+      'starts the second once the first exited 0',
+      [
+        sandbox,
+        c('i1', 'init', 'first', 0, ['exited', 0]),
+        c('i2', 'init', 'second', 1, 'created'),
+        c('m1', 'main', 'app', 0, 'created'),
+        c('m2', 'main', 'side', 1, 'created'),
+      ],
+      { kind: 'start', ids: ['i2'] },
+    ],
+    [
+      'starts every main container together after the last init container',
+      [
+        sandbox,
+        c('i1', 'init', 'first', 0, ['exited', 0]),
+        c('i2', 'init', 'second', 1, ['exited', 0]),
+        c('m1', 'main', 'app', 0, 'created'),
+        c('m2', 'main', 'side', 1, 'created'),
+      ],
+      { kind: 'start', ids: ['m1', 'm2'] },
+    ],
+    [
+      'fails the pod when an init container fails and the policy is Never',
+      [
+        sandbox,
+        c('i1', 'init', 'first', 0, ['exited', 4]),
+        c('i2', 'init', 'second', 1, 'created'),
+        c('m1', 'main', 'app', 0, 'created'),
+        c('m2', 'main', 'side', 1, 'created'),
+      ],
+      { kind: 'failed', failure: { name: 'first', exitCode: 4, finishedAt: T } },
+    ],
+    [
+      'is done once everything has started',
+      [
+        sandbox,
+        c('i1', 'init', 'first', 0, ['exited', 0]),
+        c('i2', 'init', 'second', 1, ['exited', 0]),
+        c('m1', 'main', 'app', 0, 'running'),
+        c('m2', 'main', 'side', 1, ['exited', 3]),
+      ],
+      { kind: 'done' },
+    ],
+  ];
+  it.each(rows)('%s', (_name, containers, want) => {
+    expect(nextStep(pod(), groupContainers(containers))).toEqual(want);
+  });
+
+  it('leaves a failed init container to Docker to restart under OnFailure', () => {
+    const containers = [
+      sandbox,
+      c('i1', 'init', 'first', 0, ['exited', 4]),
+      c('m1', 'main', 'app', 0, 'created'),
+    ];
+    expect(nextStep(pod('OnFailure'), groupContainers(containers))).toEqual({ kind: 'wait' });
+  });
+
+  it('rebuilds the order from labels alone, so sequencing resumes after a plugin restart', () => {
+    const containers = groupContainers([
+      sandbox,
+      c('m1', 'main', 'app', 0, 'created'),
+      c('i2', 'init', 'second', 1, 'created'),
+      c('i1', 'init', 'first', 0, ['exited', 0]),
+    ]);
+    const shape = podShapeFromLabels('u', containers);
+    expect(shape.spec?.initContainers?.map((x) => x.name)).toEqual(['first', 'second']);
+    expect(shape.spec?.restartPolicy).toBe('Never');
+    expect(nextStep(shape, containers)).toEqual({ kind: 'start', ids: ['i2'] });
+  });
+});
