@@ -47,6 +47,18 @@ export function statusFromInspect(
       started = true;
       break;
     case 'created':
+      if (s.Error) {
+        // Docker could not start it (e.g. the command is not in the image): kubelet's ContainerCannotRun.
+        state = {
+          terminated: {
+            exitCode: s.ExitCode || 128,
+            reason: 'ContainerCannotRun',
+            message: s.Error,
+            containerID,
+          },
+        };
+        break;
+      }
       state = opts.waitingForInit
         ? { waiting: { reason: 'PodInitializing' } }
         : { waiting: { reason: 'ContainerCreating' } };

@@ -25,8 +25,14 @@ export function groupContainers(containers: readonly ContainerInspect[]): PodCon
   return out;
 }
 
+/** Created and not yet started: the next `docker start` is ours to make. */
 export function neverStarted(c: ContainerInspect): boolean {
-  return c.State.Status === 'created' && isZeroTime(c.State.StartedAt);
+  return c.State.Status === 'created' && isZeroTime(c.State.StartedAt) && !startFailed(c);
+}
+
+/** Docker tried to start it and could not (command not found...): it stays "created" with an error. */
+export function startFailed(c: ContainerInspect): boolean {
+  return c.State.Status === 'created' && c.State.Error !== '';
 }
 
 /** The init container that failed the pod (exited non-zero and will not be restarted). */
@@ -50,7 +56,7 @@ export function nextStep(pod: Pod, containers: PodContainers): NextStep {
     if (!c) return { kind: 'wait' };
     if (neverStarted(c)) return { kind: 'start', ids: [c.Id] };
     const s = c.State;
-    if (s.Status === 'exited' || s.Status === 'dead') {
+    if (s.Status === 'exited' || s.Status === 'dead' || startFailed(c)) {
       if (s.ExitCode === 0) continue;
       if (restartPolicy === 'Never')
         return {

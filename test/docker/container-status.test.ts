@@ -103,6 +103,18 @@ describe('statusFromInspect', () => {
       },
     ],
     [
+      'a container Docker could not start stays "created" in Docker but is terminated for Kubernetes',
+      inspect({ Status: 'created', ExitCode: 127, Error: 'exec: "-c": executable file not found in $PATH' }),
+      {
+        terminated: {
+          exitCode: 127,
+          reason: 'ContainerCannotRun',
+          message: 'exec: "-c": executable file not found in $PATH',
+          containerID: 'docker://abc123def4567890',
+        },
+      },
+    ],
+    [
       'a container Docker is restarting is in CrashLoopBackOff',
       inspect({ Status: 'restarting', Restarting: true, ExitCode: 1, StartedAt: T1, FinishedAt: T2 }, 2),
       { waiting: { reason: 'CrashLoopBackOff', message: 'back-off restarting failed container app' } },

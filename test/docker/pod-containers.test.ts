@@ -131,6 +131,18 @@ describe('nextStep runs init containers one at a time, in order, then every main
     expect(nextStep(pod(), groupContainers(containers))).toEqual(want);
   });
 
+  it('fails the pod when an init container cannot even start', () => {
+    const broken = c('i1', 'init', 'first', 0, 'created');
+    broken.State.ExitCode = 127;
+    broken.State.Error = 'exec: "nope": executable file not found in $PATH';
+    expect(
+      nextStep(pod(), groupContainers([sandbox, broken, c('m1', 'main', 'app', 0, 'created')])),
+    ).toMatchObject({
+      kind: 'failed',
+      failure: { name: 'first', exitCode: 127 },
+    });
+  });
+
   it('leaves a failed init container to Docker to restart under OnFailure', () => {
     const containers = [
       sandbox,

@@ -1,0 +1,178 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LABEL } from '../../src/docker/labels.ts';
+import {
+  buildCreateRequest,
+  buildPod,
+  deleteRequest,
+  logsRequest,
+  statusRequest,
+} from '../fixtures/pod-builder.ts';
+import { describeDocker, dockerPs } from '../helpers/docker.ts';
+import { type RunningPlugin, startPlugin, stopAll } from '../helpers/plugin-process.ts';
+import { allTerminated, pollStatus } from './poll.ts';
+
+describeDocker('the HTTP contract, over TCP and over a unix socket', () => {
+  const plugins: Record<'tcp' | 'unix', RunningPlugin | undefined> = { tcp: undefined, unix: undefined };
+  beforeAll(async () => {
+    plugins.tcp = await startPlugin({ listen: 'tcp', args: ['--body-limit', '200000'] });
+    plugins.unix = await startPlugin({ listen: 'unix' });
+  });
+  afterAll(stopAll);
+
+  describe.each(['tcp', 'unix'] as const)('over %s', (kind) => {
+    const plugin = () => plugins[kind] as RunningPlugin;
+
+    it('answers the ping (GET /status with []) with this host’s capacity', async () => {
+      const res = await plugin().request('GET', '/status', []);
+      expect(res.status).toBe(200);
+      const ping = res.json();
+      expect(Number(ping.resources.cpu)).toBeGreaterThan(0);
+      expect(ping.resources.memory).toMatch(/^\d+Ki$/);
+      expect(ping.resources.pods).toBe('110');
+    });
+
+    it('reads the JSON body of GET /status and GET /getLogs', async () => {
+      const pod = buildPod({ containers: [{ name: 'talker', command: ['echo', `via-${kind}`] }] });
+      const { PodJID } = (await plugin().request('POST', '/create', buildCreateRequest(pod))).json();
+      const status = await pollStatus(plugin(), pod, PodJID, allTerminated);
+      expect(status.UID).toBe(pod.metadata.uid);
+      const logs = await plugin().request('GET', '/getLogs', logsRequest(pod, 'talker'));
+      expect(logs.text).toBe(`via-${kind}\n`);
+      await plugin().request('POST', '/delete', deleteRequest(pod));
+    });
+  });
+
+  const plugin = () => plugins.tcp as RunningPlugin;
+
+  it.each([
+    [
+      'a pod without a uid',
+      (b: ReturnType<typeof buildCreateRequest>) => delete (b.pod.metadata as { uid?: string }).uid,
+      '/pod/metadata/uid',
+      'is required',
+    ],
+    [
+      'containers that are not a list',
+      (b: ReturnType<typeof buildCreateRequest>) =>
+        ((b.pod.spec as { containers: unknown }).containers = { name: 'x' }),
+      '/pod/spec/containers',
+      'must be array',
+    ],
+    [
+      'an exit-code-like string where a number belongs',
+      (b: ReturnType<typeof buildCreateRequest>) =>
+        ((b.pod.spec as { terminationGracePeriodSeconds: unknown }).terminationGracePeriodSeconds = '30'),
+      '/pod/spec/terminationGracePeriodSeconds',
+      'must be integer',
+    ],
+    [
+      'an unknown restart policy',
+      (b: ReturnType<typeof buildCreateRequest>) =>
+        ((b.pod.spec as { restartPolicy: string }).restartPolicy = 'Sometimes'),
+      '/pod/spec/restartPolicy',
+      'must be one of',
+    ],
+    [
+      'a container name Kubernetes would refuse',
+      (b: ReturnType<typeof buildCreateRequest>) =>
+        ((b.pod.spec?.containers[0] as { name: string }).name = 'Bad_Name'),
+      '/pod/spec/containers/0/name',
+      'must match',
+    ],
+  ])('refuses %s with 422 naming the field, and creates nothing', async (_name, spoil, field, problem) => {
+    const pod = buildPod();
+    const body = buildCreateRequest(pod);
+    spoil(body);
+    const res = await plugin().request('POST', '/create', body);
+    expect(res.status).toBe(422);
+    const error = res.json();
+    expect(error.status).toBe(422);
+    expect(error.details).toEqual(
+      expect.arrayContaining([expect.objectContaining({ field, problem: expect.stringContaining(problem) })]),
+    );
+    expect(error.error).toContain(field);
+    expect(await dockerPs([`${LABEL.podUid}=${pod.metadata.uid}`])).toEqual([]);
+  });
+
+  it('refuses a body that is not JSON with 422', async () => {
+    const res = await plugin().request('POST', '/create', '{"pod": ');
+    expect(res.status).toBe(422);
+    expect(res.json().error).toMatch(/not valid JSON/);
+  });
+
+  it('refuses a body over the limit with 413, GET bodies too', async () => {
+    const big = [{ metadata: { name: 'x', uid: 'y', annotations: { pad: 'x'.repeat(300_000) } } }];
+    const res = await plugin().request('GET', '/status', big);
+    expect(res.status).toBe(413);
+    expect(res.json().error).toMatch(/larger than the limit of 200000 bytes/);
+  });
+
+  it('answers 404 with a clear message for the logs of an unknown pod or container', async () => {
+    const unknown = await plugin().request('GET', '/getLogs', logsRequest(buildPod(), 'greeter'));
+    expect(unknown.status).toBe(404);
+    expect(unknown.json().error).toMatch(/is not known to this plugin/);
+
+    const pod = buildPod({ containers: [{ name: 'only', command: ['true'] }] });
+    await plugin().request('POST', '/create', buildCreateRequest(pod));
+    const wrong = await plugin().request('GET', '/getLogs', logsRequest(pod, 'other'));
+    expect(wrong.status).toBe(404);
+    expect(wrong.json().error).toMatch(/container other is not in pod .* \(containers: only\)/);
+    await plugin().request('POST', '/delete', deleteRequest(pod));
+  });
+
+  it('answers 200 to the delete of a pod it never had', async () => {
+    const res = await plugin().request('POST', '/delete', deleteRequest(buildPod()));
+    expect(res.status).toBe(200);
+  });
+
+  it('logs every request with its InterLink-Http-Session', async () => {
+    await plugin().request('GET', '/status', statusRequest(buildPod()), {
+      'InterLink-Http-Session': 'GetStatus#4242',
+    });
+    const line = await plugin().waitForLog(/GetStatus#4242/);
+    expect(JSON.parse(line)).toMatchObject({ session: 'GetStatus#4242', path: '/status', status: 200 });
+  });
+});
+
+describeDocker('restarts', () => {
+  afterAll(stopAll);
+
+  it('finds its pods again from Docker labels after a restart: status, logs and delete still work', async () => {
+    const first = await startPlugin();
+    const pod = buildPod({
+      containers: [{ name: 'survivor', command: ['sh', '-c', 'echo before-restart; exit 5'] }],
+    });
+    const { PodJID } = (await first.request('POST', '/create', buildCreateRequest(pod))).json();
+    await pollStatus(first, pod, PodJID, allTerminated);
+    expect(await first.stop('SIGTERM')).toBe(0);
+
+    const second = await startPlugin({ instance: first.instance, stateDir: first.stateDir });
+    const [status] = (await second.request('GET', '/status', statusRequest(pod, PodJID))).json();
+    expect(status.JID).toBe(PodJID);
+    expect(status.containers[0].state.terminated).toMatchObject({ exitCode: 5, reason: 'Error' });
+    expect((await second.request('GET', '/getLogs', logsRequest(pod, 'survivor'))).text).toBe(
+      'before-restart\n',
+    );
+    expect((await second.request('POST', '/create', buildCreateRequest(pod))).json()).toEqual({
+      PodUID: pod.metadata.uid,
+      PodJID,
+    });
+    expect((await second.request('POST', '/delete', deleteRequest(pod))).status).toBe(200);
+    expect(await dockerPs([`${LABEL.podUid}=${pod.metadata.uid}`])).toEqual([]);
+  });
+
+  it('exits 0 on SIGTERM after finishing the request in flight', async () => {
+    const plugin = await startPlugin();
+    const pod = buildPod({
+      containers: [{ name: 'slow', command: ['sh', '-c', 'trap "exit 0" TERM; sleep 2 & wait'] }],
+      terminationGracePeriodSeconds: 5,
+    });
+    const { PodJID } = (await plugin.request('POST', '/create', buildCreateRequest(pod))).json();
+    await pollStatus(plugin, pod, PodJID, (s) => s.containers[0]?.state.running !== undefined);
+    const inFlight = plugin.request('POST', '/delete', deleteRequest(pod));
+    await new Promise((r) => setTimeout(r, 200));
+    const exit = plugin.stop('SIGTERM');
+    expect((await inFlight).status).toBe(200);
+    expect(await exit).toBe(0);
+  });
+});
