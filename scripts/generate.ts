@@ -4,7 +4,7 @@
  *   tsx scripts/generate.ts --check           exit 1 when generated/ is stale
  *   tsx scripts/generate.ts --spec S --out O  another spec (used by the drift type test)
  */
-import { readFile, writeFile, mkdir } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
