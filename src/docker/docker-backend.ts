@@ -19,12 +19,14 @@ import type { Logger } from '../log.ts';
 import { dockerLogsArgs, streamLogs } from './container-logs.ts';
 import { type DockerCli, DockerCliError } from './docker-cli.ts';
 import { KeyedLock } from './keyed-lock.ts';
+import { containerName } from './labels.ts';
 import { BUILTIN_PAUSE_IMAGE, ensurePauseImage } from './pause-image.ts';
 import { groupContainers, nextStep, podShapeFromLabels } from './pod-containers.ts';
 import { type PodNotes, podStatus } from './pod-status.ts';
-import { podIdentity, sandboxRunArgs } from './pod-to-docker-args.ts';
+import { type PodNetwork, podIdentity, podJobId, sandboxRunArgs } from './pod-to-docker-args.ts';
 import { PodView } from './pod-view.ts';
-import { type PreparedPod, preparePod } from './prepare-pod.ts';
+import { podDockerVolumes, removePodVolumes, sandboxMountArgs, writePodVolumes } from './pod-volumes.ts';
+import { type HostFacts, imagesNeedingUser, type PreparedPod, preparePod } from './prepare-pod.ts';
 
 export interface DockerBackendOptions {
   config: Config;
@@ -79,45 +81,82 @@ export class DockerBackend implements Backend {
 
   async create(data: RetrievedPodData): Promise<CreateStruct> {
     // Everything that can be refused is refused here, before anything exists.
-    const prepared = preparePod(data, this.config);
-    const uid = prepared.identity.uid;
+    const prepared = preparePod(data, this.config, await this.hostFacts(data.pod));
+    const { uid } = prepared.identity;
+    const answer = { PodUID: uid, PodJID: podJobId(prepared.identity) };
     return this.locks.run(uid, async () => {
       await this.view.ensureFresh();
-      const existing = groupContainers(this.view.containersOfPod(uid));
-      if (existing.sandbox) return { PodUID: uid, PodJID: existing.sandbox.Id.slice(0, 12) };
+      // A retried create finds the pod in Docker and changes nothing.
+      if (this.view.containersOfPod(uid).length > 0) return answer;
       this.creating.add(uid);
-      let created: CreateStruct;
       try {
-        created = await this.createPod(prepared);
+        await this.createPod(prepared);
       } finally {
         this.creating.delete(uid);
       }
       await this.reconcile(uid);
-      return created;
+      return answer;
     });
   }
 
-  private async createPod(prepared: PreparedPod): Promise<CreateStruct> {
-    const { identity, pod } = prepared;
+  /** What preparing a pod needs from the host: its size (downward API) and image users (security checks). */
+  private async hostFacts(pod: Pod): Promise<HostFacts> {
+    const info = await this.dockerInfo();
+    const imageUsers = new Map<string, string>();
+    const images = imagesNeedingUser(pod);
+    if (images.length > 0) {
+      // Images not present yet are checked by nobody: the pull happens at create (documented).
+      const { stdout } = await this.docker
+        .run(['image', 'inspect', '--format', '{{json .RepoTags}} {{json .Config.User}}', ...images])
+        .catch((err: DockerCliError) => ({ stdout: err.stdout ?? '' }));
+      for (const line of stdout.split('\n').filter(Boolean)) {
+        const [tags, user] = line.split(' ');
+        for (const tag of JSON.parse(tags ?? '[]') as string[]) imageUsers.set(tag, JSON.parse(user ?? '""'));
+      }
+    }
+    return { nodeAllocatable: { cpu: info.NCPU, memory: info.MemTotal }, imageUsers };
+  }
+
+  /**
+   * Makes the pod's containers. A pod of one container and no init containers is that one
+   * container (`docker run -d`, as cheap as it gets); any other pod gets a sandbox holding the
+   * network, then its containers: run at once, or only created when init containers go first.
+   */
+  private async createPod(prepared: PreparedPod): Promise<void> {
+    const { identity, pod, containers } = prepared;
+    const sequenced = containers.some((c) => c.role === 'init');
+    const solo = containers.length === 1 && !sandboxMountArgs(prepared.volumes).length;
     const made: string[] = [];
+    const failures = new Map<string, { reason: string; message: string }>();
     try {
-      const sandbox = (
-        await this.docker.run(sandboxRunArgs({ pod, instance: this.config.instance, image: this.pauseImage }))
-      ).stdout.trim();
-      made.push(sandbox);
-      const failures = new Map<string, { reason: string; message: string }>();
-      for (const c of prepared.containers) {
+      await writePodVolumes(prepared.volumes);
+      let network: PodNetwork = { kind: 'own' };
+      if (!solo) {
+        const sandboxArgs = sandboxRunArgs({
+          pod,
+          instance: this.config.instance,
+          image: this.pauseImage,
+          extraArgs: sandboxMountArgs(prepared.volumes),
+        });
+        const sandbox = (await this.docker.run(sandboxArgs)).stdout.trim();
+        made.push(sandbox);
+        network = { kind: 'sandbox', sandbox };
+      }
+      for (const c of containers) {
         if (c.configError) {
           failures.set(c.name, c.configError);
           continue;
         }
+        const verb = sequenced ? ['create'] : ['run', '-d'];
         try {
-          const id = (await this.docker.run(['create', ...c.createArgs(sandbox)])).stdout.trim();
-          made.push(id);
+          made.push((await this.docker.run([...verb, ...c.createArgs(network)])).stdout.trim());
         } catch (err) {
           if (!(err instanceof DockerCliError)) throw err;
-          failures.set(c.name, classifyCreateFailure(err));
-          this.log.warn('container could not be created', {
+          // `run` that could not start the command still made the container: its state says why.
+          const id = await this.containerIdByName(containerName(identity, c.role, c.name));
+          if (id) made.push(id);
+          else failures.set(c.name, classifyCreateFailure(err));
+          this.log.warn('container could not be run', {
             pod: identity.name,
             container: c.name,
             error: err.reason,
@@ -129,14 +168,32 @@ export class DockerBackend implements Backend {
     } catch (err) {
       // Never leave half a pod behind: undo what was made, then report.
       await this.removeContainers(made, 0).catch(() => {});
-
+      await this.removePodStorage(pod).catch(() => {});
+      if (err instanceof PluginError) throw err;
       throw new PluginError(
         500,
         `could not create pod ${identity.namespace}/${identity.name}: ${(err as Error).message}`,
         { cause: err },
       );
     }
-    return { PodUID: identity.uid, PodJID: (made[0] as string).slice(0, 12) };
+  }
+
+  private async containerIdByName(name: string): Promise<string | undefined> {
+    try {
+      return (
+        (await this.docker.run(['container', 'inspect', '--format', '{{.Id}}', name])).stdout.trim() ||
+        undefined
+      );
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** The pod's files on disk and its Docker volumes (Memory emptyDirs). */
+  private async removePodStorage(pod: Pod): Promise<void> {
+    await removePodVolumes(this.config.stateDir, pod.metadata.uid);
+    const volumes = podDockerVolumes(pod);
+    if (volumes.length > 0) await this.docker.run(['volume', 'rm', '--force', ...volumes]).catch(() => {});
   }
 
   /** Starts what the pod needs next; re-runs when Docker changed meanwhile. One run per pod at a time. */
@@ -161,7 +218,7 @@ export class DockerBackend implements Backend {
   private async reconcileOnce(uid: string): Promise<void> {
     if (this.deleting.has(uid) || this.creating.has(uid)) return;
     const containers = groupContainers(this.view.containersOfPod(uid));
-    if (!containers.sandbox) return;
+    if (!containers.anchor) return;
     const step = nextStep(podShapeFromLabels(uid, containers), containers);
     if (step.kind !== 'start') return;
     try {
@@ -234,9 +291,9 @@ export class DockerBackend implements Backend {
       const uid = pod.metadata.uid;
       const containers = groupContainers(this.view.containersOfPod(uid));
       const notes: PodNotes = { creating: this.creating.has(uid), waiting: this.failures.get(uid) };
-      const known = containers.sandbox || containers.init.size > 0 || containers.main.size > 0;
+      const known = containers.anchor !== undefined;
       // A pod with a JobID was created by a plugin: if Docker has nothing left, say so.
-      if (!known && !notes.creating && !pod.metadata.annotations?.JobID) continue;
+      if (!known && !notes.creating && !notes.waiting && !pod.metadata.annotations?.JobID) continue;
       out.push(podStatus(pod, containers, notes));
     }
     return out;
@@ -245,7 +302,7 @@ export class DockerBackend implements Backend {
   async logs(request: LogStruct, signal: AbortSignal): Promise<ReadableStream<Uint8Array>> {
     await this.view.ensureFresh();
     const containers = groupContainers(this.view.containersOfPod(request.PodUID));
-    if (!containers.sandbox && containers.main.size === 0 && containers.init.size === 0) {
+    if (!containers.anchor) {
       throw new PluginError(
         404,
         `pod ${request.Namespace}/${request.PodName} (uid ${request.PodUID}) is not known to this plugin`,

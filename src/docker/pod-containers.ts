@@ -9,12 +9,14 @@ import { LABEL, type Role } from './labels.ts';
 
 export interface PodContainers {
   sandbox: ContainerInspect | undefined;
+  /** The container that carries the pod-level labels: the sandbox, or a one-container pod's container. */
+  anchor: ContainerInspect | undefined;
   init: Map<string, ContainerInspect>;
   main: Map<string, ContainerInspect>;
 }
 
 export function groupContainers(containers: readonly ContainerInspect[]): PodContainers {
-  const out: PodContainers = { sandbox: undefined, init: new Map(), main: new Map() };
+  const out: PodContainers = { sandbox: undefined, anchor: undefined, init: new Map(), main: new Map() };
   for (const c of containers) {
     const role = c.Config.Labels?.[LABEL.role] as Role | undefined;
     const name = c.Config.Labels?.[LABEL.containerName] ?? '';
@@ -22,6 +24,10 @@ export function groupContainers(containers: readonly ContainerInspect[]): PodCon
     else if (role === 'init') out.init.set(name, c);
     else if (role === 'main') out.main.set(name, c);
   }
+  out.anchor =
+    out.sandbox ??
+    containers.find((c) => c.Config.Labels?.[LABEL.restartPolicy] !== undefined) ??
+    containers[0];
   return out;
 }
 
@@ -85,7 +91,7 @@ export function podShapeFromLabels(uid: string, containers: PodContainers): Pod 
           Number(a.Config.Labels?.[LABEL.index] ?? 0) - Number(b.Config.Labels?.[LABEL.index] ?? 0),
       )
       .map(([name, c]) => ({ name, image: c.Config.Image }));
-  const labels = containers.sandbox?.Config.Labels ?? {};
+  const labels = containers.anchor?.Config.Labels ?? {};
   const restartPolicy = labels[LABEL.restartPolicy];
   return {
     metadata: { uid, name: labels[LABEL.podName] ?? '', namespace: labels[LABEL.podNamespace] ?? '' },

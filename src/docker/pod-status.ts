@@ -2,6 +2,7 @@
 import type { Container, ContainerStatus, Pod, PodStatus } from '../api-types.ts';
 import { statusFromInspect, statusWithoutContainer } from './container-status.ts';
 import { type NextStep, neverStarted, nextStep, type PodContainers } from './pod-containers.ts';
+import { podIdentity, podJobId } from './pod-to-docker-args.ts';
 
 /** What the plugin knows about a pod besides Docker's state (failures before a container existed). */
 export interface PodNotes {
@@ -43,7 +44,7 @@ export function podStatus(pod: Pod, containers: PodContainers, notes: PodNotes =
     name: pod.metadata.name,
     UID: pod.metadata.uid,
     namespace: pod.metadata.namespace || 'default',
-    JID: containers.sandbox ? containers.sandbox.Id.slice(0, 12) : (pod.metadata.annotations?.JobID ?? ''),
+    JID: podJobId(podIdentity(pod)),
     initContainers: (spec?.initContainers ?? []).map((c) => one(c, containers.init, false)),
     containers: (spec?.containers ?? []).map((c) => one(c, containers.main, true)),
   };

@@ -11,19 +11,27 @@ export function podIdentity(pod: Pod): PodIdentity {
   return { uid: pod.metadata.uid, name: pod.metadata.name, namespace: pod.metadata.namespace || 'default' };
 }
 
-export interface SandboxInput {
-  pod: Pod;
-  instance: string;
-  image: string;
+/** The job ID interLink stores for the pod: the prefix of all its container names, so `docker ps --filter name=JID` lists them. */
+export function podJobId(pod: PodIdentity): string {
+  return containerName(pod, 'sandbox').replace(/_sandbox$/, '');
 }
 
-/** `docker run -d` args for the pod sandbox: network, hostname, published ports, host aliases. */
-export function sandboxRunArgs({ pod, instance, image }: SandboxInput): string[] {
+/**
+ * How a container gets its network: by joining the pod sandbox's, or (a pod of one container
+ * and no init containers) by owning the pod's network itself, which saves a sandbox.
+ */
+export type PodNetwork = { kind: 'sandbox'; sandbox: string } | { kind: 'own' };
+
+/** The label that lets sequencing resume after a restart, on the container that anchors the pod. */
+export function restartPolicyLabel(pod: Pod): string[] {
+  return ['--label', `${LABEL.restartPolicy}=${pod.spec?.restartPolicy ?? 'Always'}`];
+}
+
+/** The pod's own network settings: hostname, published ports, host aliases (or the host's network). */
+export function podNetworkArgs(pod: Pod): string[] {
   const id = podIdentity(pod);
   const spec = pod.spec;
-  const args = ['run', '-d', '--name', containerName(id, 'sandbox'), ...labelArgs(instance, id, 'sandbox')];
-  args.push('--label', `${LABEL.restartPolicy}=${spec?.restartPolicy ?? 'Always'}`);
-  args.push('--restart', 'unless-stopped');
+  const args: string[] = [];
   if (spec?.hostNetwork) args.push('--network', 'host');
   else args.push('--hostname', id.name.slice(0, 63).replace(/\.+$/, ''));
   for (const c of [...(spec?.initContainers ?? []), ...(spec?.containers ?? [])]) {
@@ -36,8 +44,33 @@ export function sandboxRunArgs({ pod, instance, image }: SandboxInput): string[]
   for (const alias of spec?.hostAliases ?? []) {
     for (const h of alias.hostnames ?? []) if (alias.ip) args.push('--add-host', `${h}:${alias.ip}`);
   }
-  args.push(image);
   return args;
+}
+
+export interface SandboxInput {
+  pod: Pod;
+  instance: string;
+  image: string;
+  /** Volumes the sandbox keeps mounted for the pod's life (Memory emptyDirs). */
+  extraArgs?: readonly string[];
+}
+
+/** `docker run -d` args for the pod sandbox, which holds the pod's network namespace. */
+export function sandboxRunArgs({ pod, instance, image, extraArgs = [] }: SandboxInput): string[] {
+  const id = podIdentity(pod);
+  return [
+    'run',
+    '-d',
+    '--name',
+    containerName(id, 'sandbox'),
+    ...labelArgs(instance, id, 'sandbox'),
+    ...restartPolicyLabel(pod),
+    '--restart',
+    'unless-stopped',
+    ...podNetworkArgs(pod),
+    ...extraArgs,
+    image,
+  ];
 }
 
 export interface ContainerInput {
@@ -46,7 +79,7 @@ export interface ContainerInput {
   role: Exclude<Role, 'sandbox'>;
   index: number;
   instance: string;
-  sandboxId: string;
+  network: PodNetwork;
   /** name → value, already resolved and expanded, in order. */
   env: ReadonlyArray<readonly [string, string]>;
   command: string[] | null | undefined;
@@ -64,14 +97,15 @@ export function dockerRestartPolicy(policy: string | undefined, role: 'init' | '
 
 /** `docker create` args for one spec container (`docker run -d` takes the same after its verb). */
 export function containerCreateArgs(input: ContainerInput): string[] {
-  const { pod, container, role, index, instance, sandboxId } = input;
+  const { pod, container, role, index, instance, network } = input;
   const id = podIdentity(pod);
   const args = [
     '--name',
     containerName(id, role, container.name),
     ...labelArgs(instance, id, role, { name: container.name, index }),
-    '--network',
-    `container:${sandboxId}`,
+    ...(network.kind === 'sandbox'
+      ? ['--network', `container:${network.sandbox}`]
+      : [...restartPolicyLabel(pod), ...podNetworkArgs(pod)]),
     '--restart',
     dockerRestartPolicy(pod.spec?.restartPolicy, role),
     // Kubernetes keeps container logs on the node, rotated; so does this.

@@ -26,6 +26,9 @@ export interface ViewHealth {
 
 type Listener = (podUid: string) => void;
 
+/** How long container changes are gathered before one `docker inspect` reads them all. */
+const BATCH_WINDOW_MS = 15;
+
 /** Events that cannot change what inspect says (exec sessions, attach, resize...). */
 const IGNORED_ACTIONS = /^(exec_|attach|detach|resize|top|export|copy|archive-path|extract-to-dir|commit)/;
 
@@ -148,7 +151,8 @@ export class PodView {
     // One flush at a time; requests arriving meanwhile share the next one.
     this.flushScheduled ??= (async () => {
       await this.flushing;
-      await new Promise((r) => setImmediate(r));
+      // A pod's create/start events come in bursts: one inspect serves the whole burst.
+      await new Promise((r) => setTimeout(r, BATCH_WINDOW_MS));
       this.flushScheduled = undefined;
       const ids = [...this.pending];
       this.pending.clear();
@@ -186,9 +190,10 @@ export class PodView {
     }
   }
 
-  private upsert(c: ContainerInspect): void {
-    const uid = c.Config.Labels?.[LABEL.podUid];
-    if (!uid || c.Config.Labels?.[LABEL.owner] !== this.options.instance) return;
+  private upsert(full: ContainerInspect): void {
+    const uid = full.Config.Labels?.[LABEL.podUid];
+    if (!uid || full.Config.Labels?.[LABEL.owner] !== this.options.instance) return;
+    const c = trim(full);
     const before = this.byId.get(c.Id);
     this.byId.set(c.Id, c);
     const set = this.byPod.get(uid) ?? new Set<string>();
@@ -272,6 +277,31 @@ export class PodView {
     }
     this.refresh([id]).catch(() => {});
   }
+}
+
+/** Keeps only what the plugin reads: a full inspect is ~10 KB, and the view holds thousands. */
+function trim(c: ContainerInspect): ContainerInspect {
+  const s = c.State;
+  return {
+    Id: c.Id,
+    Name: c.Name,
+    Created: c.Created,
+    Image: c.Image,
+    RestartCount: c.RestartCount,
+    State: {
+      Status: s.Status,
+      Running: s.Running,
+      Restarting: s.Restarting,
+      OOMKilled: s.OOMKilled,
+      Dead: s.Dead,
+      Pid: s.Pid,
+      ExitCode: s.ExitCode,
+      Error: s.Error,
+      StartedAt: s.StartedAt,
+      FinishedAt: s.FinishedAt,
+    },
+    Config: { Image: c.Config.Image, Labels: c.Config.Labels },
+  };
 }
 
 function changed(a: ContainerInspect, b: ContainerInspect): boolean {

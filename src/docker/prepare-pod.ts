@@ -1,39 +1,55 @@
 /**
- * Everything about a pod that can be decided before anything exists: identity, volume plan,
- * and each container's docker arguments. Whatever is refused here is refused with a 422 and
- * nothing is created.
+ * Everything about a pod that can be decided before anything exists: its volume plan and each
+ * container's docker arguments. What is refused here is refused with a 4xx and nothing is
+ * created; what kubelet would refuse per container (CreateContainerConfigError) is kept as a
+ * waiting reason for that container.
  */
 import type { Container, Pod, RetrievedPodData } from '../api-types.ts';
 import type { Config } from '../config.ts';
 import { invalidField } from '../errors.ts';
+import { expandCommand, type NodeAllocatable, resolveContainerEnv } from '../pod/env.ts';
 import type { PodIdentity } from './labels.ts';
-import { containerCreateArgs, podIdentity } from './pod-to-docker-args.ts';
+import { containerCreateArgs, type PodNetwork, podIdentity } from './pod-to-docker-args.ts';
+import { mountArgsFor, planPodVolumes, type VolumePlan } from './pod-volumes.ts';
+import { resourceArgs } from './resource-args.ts';
+import { needsImageUser, nonRootViolation, requiresNonRoot, securityArgs } from './security-args.ts';
 
 export interface PreparedContainer {
   name: string;
+  image: string;
   role: 'init' | 'main';
-  /** `docker create` args once the sandbox exists. */
-  createArgs(sandboxId: string): string[];
-  /** Set when kubelet would refuse to create this container (CreateContainerConfigError). */
+  /** `docker create` / `docker run -d` args (after the verb) once the pod's network is known. */
+  createArgs(network: PodNetwork): string[];
+  /** Set when kubelet would refuse to create this container. */
   configError?: { reason: string; message: string };
 }
 
 export interface PreparedPod {
   identity: PodIdentity;
   pod: Pod;
-  volumes: VolumePlanLike;
+  volumes: VolumePlan;
   containers: PreparedContainer[];
 }
 
-// Replaced by the volume planner's own type once wired.
-type VolumePlanLike = { podUid: string };
+export interface HostFacts {
+  nodeAllocatable: NodeAllocatable;
+  /** Image → its USER ('' = root), for the images present locally that a check needs. */
+  imageUsers: ReadonlyMap<string, string>;
+}
 
-export function preparePod(data: RetrievedPodData, config: Config): PreparedPod {
+/** The images whose USER must be known to prepare this pod (runAsNonRoot, runAsGroup alone). */
+export function imagesNeedingUser(pod: Pod): string[] {
+  const all = [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])];
+  return [
+    ...new Set(all.filter((c) => requiresNonRoot(pod, c) || needsImageUser(pod, c)).map((c) => c.image)),
+  ];
+}
+
+export function preparePod(data: RetrievedPodData, config: Config, host: HostFacts): PreparedPod {
   const pod = data.pod;
   const identity = podIdentity(pod);
   const spec = pod.spec;
   if (!spec) throw invalidField('/pod/spec', 'is required to create a pod');
-  const seen = new Set<string>();
   const all: Array<{ c: Container; role: 'init' | 'main'; index: number; field: string }> = [
     ...(spec.initContainers ?? []).map((c, index) => ({
       c,
@@ -48,30 +64,70 @@ export function preparePod(data: RetrievedPodData, config: Config): PreparedPod 
       field: `/pod/spec/containers/${index}`,
     })),
   ];
+  const seen = new Set<string>();
   for (const { c, field } of all) {
     if (seen.has(c.name))
       throw invalidField(`${field}/name`, `"${c.name}" is used by another container of this pod`);
     seen.add(c.name);
   }
-  const containers = all.map(({ c, role, index }): PreparedContainer => {
-    const env = (c.env ?? []).map((e) => [e.name, e.value ?? ''] as const);
+  const volumes = planPodVolumes(data, {
+    stateDir: config.stateDir,
+    allowedHostPaths: config.allowedHostPaths,
+    instance: config.instance,
+  });
+
+  const containers = all.map(({ c, role, index, field }): PreparedContainer => {
+    const entry = data.container?.find((e) => e.name === c.name);
+    // The Virtual Kubelet normally sends env resolved and expanded; only unresolved refs
+    // (interLink's SkipDownwardAPIResolution) mean values still need kubelet's expansion.
+    const unresolved = (c.env ?? []).some((e) => e.valueFrom) || (c.envFrom ?? []).length > 0;
+    const env = resolveContainerEnv({
+      pod,
+      container: c,
+      configMaps: entry?.configMaps ?? [],
+      secrets: entry?.secrets ?? [],
+      nodeAllocatable: host.nodeAllocatable,
+      expand: unresolved,
+    });
+    const imageUser = host.imageUsers.get(c.image);
+    const policy = {
+      allowPrivileged: config.allowPrivileged,
+      allowAddedCapabilities: config.allowAddedCapabilities,
+      ...(imageUser !== undefined ? { imageUser } : needsImageUser(pod, c) ? { imageUser: '' } : {}),
+    };
+    // Refusals of the whole pod (policy, bad quantities) happen now, before anything exists.
+    const extraArgs = [
+      ...resourceArgs(c, field),
+      ...securityArgs(pod, c, policy, field),
+      ...mountArgsFor(volumes, c.name),
+    ];
+    const base = { name: c.name, image: c.image, role };
+    if ('error' in env) return { ...base, createArgs: () => [], configError: env.error };
+    const nonRoot = imageUser !== undefined ? nonRootViolation(pod, c, imageUser) : undefined;
+    if (nonRoot)
+      return {
+        ...base,
+        createArgs: () => [],
+        configError: { reason: 'CreateContainerConfigError', message: nonRoot },
+      };
+    const vars = new Map(env.env);
+    const { command, args } = expandCommand(c.command, c.args, vars);
     return {
-      name: c.name,
-      role,
-      createArgs: (sandboxId) =>
+      ...base,
+      createArgs: (network) =>
         containerCreateArgs({
           pod,
           container: c,
           role,
           index,
           instance: config.instance,
-          sandboxId,
-          env,
-          command: c.command,
-          args: c.args,
-          extraArgs: [],
+          network,
+          env: env.env,
+          command,
+          args,
+          extraArgs,
         }),
     };
   });
-  return { identity, pod, volumes: { podUid: identity.uid }, containers };
+  return { identity, pod, volumes, containers };
 }

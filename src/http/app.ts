@@ -27,6 +27,7 @@ export interface AppOptions {
 type Env = { Bindings: HttpBindings; Variables: { log: Logger } };
 
 const SESSION_HEADER = 'InterLink-Http-Session';
+const QUIET_PATHS = new Set(['/status', '/healthz', '/readyz']);
 
 export function createApp(options: AppOptions): Hono<Env> {
   const app = new Hono<Env>();
@@ -39,7 +40,8 @@ export function createApp(options: AppOptions): Hono<Env> {
     const started = performance.now();
     await next();
     const fields = { status: c.res.status, ms: Math.round((performance.now() - started) * 10) / 10 };
-    if (c.req.path === '/healthz' || c.req.path === '/readyz') reqLog.debug('request', fields);
+    // The VK polls /status for every pod every few seconds: those lines are for debugging.
+    if (QUIET_PATHS.has(c.req.path) && c.res.status < 400) reqLog.debug('request', fields);
     else reqLog.info('request', fields);
   });
 
@@ -58,8 +60,13 @@ export function createApp(options: AppOptions): Hono<Env> {
       const hasBody = r.path !== '/healthz' && r.path !== '/readyz';
       const body = hasBody ? parseJson(await readBody(c.env.incoming, options.bodyLimitBytes)) : undefined;
       const abort = new AbortController();
-      c.env.outgoing.once('close', () => abort.abort());
-      options.shutdownSignal?.addEventListener('abort', () => abort.abort(), { once: true });
+      const onShutdown = () => abort.abort();
+      options.shutdownSignal?.addEventListener('abort', onShutdown, { once: true });
+      c.env.outgoing.once('close', () => {
+        options.shutdownSignal?.removeEventListener('abort', onShutdown);
+        // Only a client that went away mid-answer (e.g. a followed log) needs the abort; it costs a DOMException.
+        if (!c.env.outgoing.writableFinished) abort.abort();
+      });
       const reply = await r.handle(body, { signal: abort.signal });
       const status = reply.status as ContentfulStatusCode;
       if ('json' in reply) return c.json(reply.json as object, status);

@@ -60,7 +60,7 @@ describe('containerCreateArgs', () => {
     role: 'main' as const,
     index: 0,
     instance: 'inst',
-    sandboxId: 'sb123',
+    network: { kind: 'sandbox' as const, sandbox: 'sb123' },
     env: [['A', 'x=y'] as const, ['MULTI', 'line1\nline2 $(B) `c`'] as const, ['EMPTY', ''] as const],
     command: ['sh', '-c'],
     args: ['echo "$A"'],
@@ -81,6 +81,14 @@ describe('containerCreateArgs', () => {
   it('keeps extra args from the volume, resource and security modules', () => {
     expect(args).toContain('--read-only');
   });
+  it('gives a one-container pod the pod’s own network settings instead of a sandbox', () => {
+    const own = containerCreateArgs({ ...base, network: { kind: 'own' } });
+    expect(valuesOf(own, '--network')).toEqual([]);
+    expect(valuesOf(own, '--hostname')).toEqual(['web']);
+    expect(valuesOf(own, '--publish')).toEqual(['18080:8080/tcp', '127.0.0.1:5353:53/udp']);
+    expect(valuesOf(own, '--label')).toContain('io.interlink.pod.restart-policy=OnFailure');
+  });
+
   it('maps the restart policy per role', () => {
     expect(valuesOf(args, '--restart')).toEqual(['on-failure']);
   });

@@ -125,12 +125,17 @@ describeDocker('the HTTP contract, over TCP and over a unix socket', () => {
     expect(res.status).toBe(200);
   });
 
-  it('logs every request with its InterLink-Http-Session', async () => {
-    await plugin().request('GET', '/status', statusRequest(buildPod()), {
-      'InterLink-Http-Session': 'GetStatus#4242',
-    });
-    const line = await plugin().waitForLog(/GetStatus#4242/);
-    expect(JSON.parse(line)).toMatchObject({ session: 'GetStatus#4242', path: '/status', status: 200 });
+  it('puts the InterLink-Http-Session on every log line of a request', async () => {
+    const body = buildCreateRequest(buildPod());
+    delete (body.pod.metadata as { uid?: string }).uid;
+    await plugin().request('POST', '/create', body, { 'InterLink-Http-Session': 'Request-4242' });
+    const lines = (await plugin().waitForLog(/Request-4242.*"status":422/), plugin().logs())
+      .split('\n')
+      .filter((l) => l.includes('Request-4242'))
+      .map((l) => JSON.parse(l));
+    // The refusal and the access line, both tagged with the session.
+    expect(lines.map((l) => l.session)).toEqual(['Request-4242', 'Request-4242']);
+    expect(lines[0].msg).toMatch(/metadata\/uid/);
   });
 });
 

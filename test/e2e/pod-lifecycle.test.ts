@@ -29,7 +29,7 @@ describeDocker('a pod on the Docker host, driven as interLink drives it', () => 
     expect(created.status).toBe(200);
     const { PodUID, PodJID } = created.json();
     expect(PodUID).toBe(pod.metadata.uid);
-    expect(PodJID).toMatch(/^[0-9a-f]{12}$/);
+    expect(PodJID).toBe(`k8s_default_${pod.metadata.name}_${pod.metadata.uid.slice(0, 8)}`);
 
     const status = await pollStatus(plugin, pod, PodJID, allTerminated);
     expect(status).toMatchObject({
@@ -98,7 +98,7 @@ describeDocker('a pod on the Docker host, driven as interLink drives it', () => 
     expect(first.status).toBe(200);
     expect(second.json()).toEqual(first.json());
     expect(third.json()).toEqual(first.json());
-    expect(await dockerPs([`${LABEL.podUid}=${pod.metadata.uid}`])).toHaveLength(2); // sandbox + sleeper
+    expect(await dockerPs([`${LABEL.podUid}=${pod.metadata.uid}`])).toHaveLength(1); // a one-container pod is one container
     await plugin.request('POST', '/delete', deleteRequest(pod));
   });
 
@@ -139,7 +139,7 @@ describeDocker('a pod on the Docker host, driven as interLink drives it', () => 
 
   it('reports every container of a pod Docker no longer has, once the VK knows its JobID', async () => {
     const pod = buildPod({ containers: [{ name: 'gone', command: ['true'] }] });
-    const res = await plugin.request('GET', '/status', statusRequest(pod, 'f00dfeedbeef'));
+    const res = await plugin.request('GET', '/status', statusRequest(pod, 'k8s_default_gone_00000000'));
     expect(res.status).toBe(200);
     expect(res.json()[0].containers[0].state.terminated).toMatchObject({
       reason: 'ContainerStatusUnknown',
