@@ -301,7 +301,16 @@ function trim(c: ContainerInspect): ContainerInspect {
       FinishedAt: s.FinishedAt,
     },
     Config: { Image: c.Config.Image, Labels: c.Config.Labels },
+    NetworkSettings: { IPAddress: podIp(c) },
   };
+}
+
+/** The container's IP on its (first) network; empty for containers sharing another's network. */
+function podIp(c: ContainerInspect): string {
+  const ns = c.NetworkSettings;
+  if (ns?.IPAddress) return ns.IPAddress;
+  for (const n of Object.values(ns?.Networks ?? {})) if (n.IPAddress) return n.IPAddress;
+  return '';
 }
 
 function changed(a: ContainerInspect, b: ContainerInspect): boolean {
