@@ -86,15 +86,23 @@ export class DockerBackend implements Backend {
     const answer = { PodUID: uid, PodJID: podJobId(prepared.identity) };
     return this.locks.run(uid, async () => {
       await this.view.ensureFresh();
-      // A retried create finds the pod in Docker and changes nothing.
-      if (this.view.containersOfPod(uid).length > 0) return answer;
+      // A retried create finds the pod in Docker (or still on its way there) and changes nothing.
+      if (this.creating.has(uid) || this.view.containersOfPod(uid).length > 0) return answer;
       this.creating.add(uid);
+      let made: string[];
       try {
-        await this.createPod(prepared);
-      } finally {
+        made = await this.createPod(prepared);
+      } catch (err) {
         this.creating.delete(uid);
+        throw err;
       }
-      await this.reconcile(uid);
+      const seen = this.view.refresh(made).finally(() => this.creating.delete(uid));
+      // Containers that were only created need starting in order, which needs the view; the
+      // others are running already, and the view learns of them without holding up the answer.
+      if (prepared.containers.some((c) => c.role === 'init')) {
+        await seen;
+        await this.reconcile(uid);
+      }
       return answer;
     });
   }
@@ -122,7 +130,7 @@ export class DockerBackend implements Backend {
    * container (`docker run -d`, as cheap as it gets); any other pod gets a sandbox holding the
    * network, then its containers: run at once, or only created when init containers go first.
    */
-  private async createPod(prepared: PreparedPod): Promise<void> {
+  private async createPod(prepared: PreparedPod): Promise<string[]> {
     const { identity, pod, containers } = prepared;
     const sequenced = containers.some((c) => c.role === 'init');
     const solo = containers.length === 1 && !sandboxMountArgs(prepared.volumes).length;
@@ -164,10 +172,10 @@ export class DockerBackend implements Backend {
         }
       }
       if (failures.size > 0) this.failures.set(identity.uid, failures);
-      await this.view.refresh(made);
+      return made;
     } catch (err) {
       // Never leave half a pod behind: undo what was made, then report.
-      await this.removeContainers(made, 0).catch(() => {});
+      await this.removeContainers(made).catch(() => {});
       await this.removePodStorage(pod).catch(() => {});
       if (err instanceof PluginError) throw err;
       throw new PluginError(
@@ -245,26 +253,29 @@ export class DockerBackend implements Backend {
           pod.metadata.deletionGracePeriodSeconds ?? pod.spec?.terminationGracePeriodSeconds ?? 30;
         // App containers get their grace period; the sandbox only holds the network.
         const sandbox = groupContainers(containers).sandbox;
-        await this.removeContainers(
-          containers.filter((c) => c !== sandbox).map((c) => c.Id),
-          grace,
-        );
-        if (sandbox) await this.removeContainers([sandbox.Id], 0);
+        const apps = containers.filter((c) => c !== sandbox).map((c) => c.Id);
+        await this.stopContainers(apps, grace);
+        await this.removeContainers(containers.map((c) => c.Id));
+        await this.removePodStorage(pod);
         this.failures.delete(uid);
-        await this.view.refresh(containers.map((c) => c.Id));
+        this.view.forget(containers.map((c) => c.Id));
       } finally {
         this.deleting.delete(uid);
       }
     });
   }
 
-  /** Stops (SIGTERM, then SIGKILL after the grace period) and removes containers. */
-  private async removeContainers(ids: string[], graceSeconds: number): Promise<void> {
-    if (ids.length === 0) return;
+  /** SIGTERM, then SIGKILL after the grace period, for the containers that run. */
+  private async stopContainers(ids: string[], graceSeconds: number): Promise<void> {
     const running = ids.filter((id) => this.view.isRunning(id));
     if (graceSeconds > 0 && running.length > 0) {
       await this.docker.run(['stop', '--time', String(graceSeconds), ...running]).catch(() => {});
     }
+  }
+
+  /** Removes containers (killing what still runs) in one call. */
+  private async removeContainers(ids: string[]): Promise<void> {
+    if (ids.length === 0) return;
     try {
       await this.docker.run(['rm', '--force', '--volumes', ...ids]);
     } catch (err) {

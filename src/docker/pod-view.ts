@@ -110,6 +110,11 @@ export class PodView {
     return this.scheduleFlush();
   }
 
+  /** Drops containers the caller has just removed; their destroy events will agree. */
+  forget(ids: readonly string[]): void {
+    for (const id of ids) this.remove(id);
+  }
+
   /** Makes the view answer without the events stream: one full batched read, shared by callers. */
   async ensureFresh(): Promise<void> {
     if (!this.connected) await this.resync();

@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { LABEL } from '../../src/docker/labels.ts';
 import {
@@ -57,9 +59,12 @@ describeDocker('a pod on the Docker host, driven as interLink drives it', () => 
     const badLogs = await plugin.request('GET', '/getLogs', logsRequest(pod, 'bad'));
     expect(badLogs.text).toBe('broken\n');
 
+    expect(existsSync(join(plugin.stateDir, 'pods', pod.metadata.uid))).toBe(true);
     const deleted = await plugin.request('POST', '/delete', deleteRequest(pod, { jid: PodJID }));
     expect(deleted.status).toBe(200);
     expect(await dockerPs([`${LABEL.podUid}=${pod.metadata.uid}`])).toEqual([]);
+    // The service-account files written for the pod are gone too.
+    expect(existsSync(join(plugin.stateDir, 'pods', pod.metadata.uid))).toBe(false);
   });
 
   it('keeps the image’s entrypoint when only args are given, as Kubernetes does', async () => {
