@@ -1,0 +1,153 @@
+/**
+ * The sidecar under test, as a child process, and an HTTP client that talks to it the way
+ * interLink does: keep-alive connections and JSON bodies on GET (node's fetch cannot send those).
+ */
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { openSync } from 'node:fs';
+import { Agent, request } from 'node:http';
+import { createServer } from 'node:net';
+import { findNodePid } from './proc.ts';
+
+export interface SidecarOptions {
+  repoDir: string;
+  instance: string;
+  stateDir: string;
+  logFile: string;
+  port: number;
+  extraArgs?: readonly string[];
+}
+
+export interface Reply {
+  status: number;
+  body: string;
+}
+
+export class SidecarClient {
+  private readonly agent = new Agent({ keepAlive: true, maxSockets: 64 });
+
+  constructor(
+    readonly host: string,
+    readonly port: number,
+  ) {}
+
+  send(method: 'GET' | 'POST', path: string, body?: Buffer): Promise<Reply> {
+    return new Promise((resolve, reject) => {
+      const req = request(
+        {
+          host: this.host,
+          port: this.port,
+          method,
+          path,
+          agent: this.agent,
+          headers: body
+            ? { 'Content-Type': 'application/json', 'Content-Length': String(body.length) }
+            : undefined,
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () =>
+            resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }),
+          );
+          res.on('error', reject);
+        },
+      );
+      req.on('error', reject);
+      req.end(body);
+    });
+  }
+
+  /** Like send, but a non-2xx answer is an error carrying the plugin's words. */
+  async ok(method: 'GET' | 'POST', path: string, body?: Buffer): Promise<string> {
+    const r = await this.send(method, path, body);
+    if (r.status < 200 || r.status >= 300)
+      throw new Error(`${method} ${path} -> ${r.status}: ${r.body.slice(0, 300)}`);
+    return r.body;
+  }
+
+  close(): void {
+    this.agent.destroy();
+  }
+}
+
+/** A port nobody listens on right now (the sidecar binds it a moment later). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      const port = typeof addr === 'object' && addr ? addr.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+export interface RunningSidecar {
+  child: ChildProcess;
+  /** The node process that serves (what /proc is read for). */
+  pid: number;
+  client: SidecarClient;
+  startupMs: number;
+  stop(): Promise<void>;
+}
+
+export async function startSidecar(o: SidecarOptions): Promise<RunningSidecar> {
+  const log = openSync(o.logFile, 'a');
+  const started = performance.now();
+  // What `npm start` runs: the bundle its prestart builds, in this very process (the pid to measure).
+  execFileSync('node', ['scripts/build.mjs'], { cwd: o.repoDir, stdio: 'ignore' });
+  const child = spawn(
+    process.execPath,
+    [
+      'dist/src/main.mjs',
+      '--listen',
+      `127.0.0.1:${o.port}`,
+      '--instance',
+      o.instance,
+      '--state-dir',
+      o.stateDir,
+      '--shutdown-timeout',
+      '2',
+      ...(o.extraArgs ?? []),
+    ],
+    { cwd: o.repoDir, stdio: ['ignore', log, log] },
+  );
+  let exited: string | undefined;
+  const gone = new Promise<void>((resolve) =>
+    child.once('exit', (code, signal) => {
+      exited = `exited (code ${code}, signal ${signal})`;
+      resolve();
+    }),
+  );
+  const client = new SidecarClient('127.0.0.1', o.port);
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (exited) throw new Error(`the sidecar ${exited} before /healthz answered; see ${o.logFile}`);
+    const r = await client.send('GET', '/healthz').catch(() => undefined);
+    if (r?.status === 200) break;
+    if (Date.now() > deadline)
+      throw new Error(`the sidecar did not answer /healthz within 60 s; see ${o.logFile}`);
+    await sleep(100);
+  }
+  const startupMs = performance.now() - started;
+  const pid = findNodePid(child.pid as number) ?? (child.pid as number);
+  return {
+    child,
+    pid,
+    client,
+    startupMs,
+    stop: async () => {
+      client.close();
+      if (exited) return;
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 8000);
+      await gone;
+      clearTimeout(timer);
+    },
+  };
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}

@@ -1,0 +1,17 @@
+/**
+ * Bundles the sidecar for `npm start` with esbuild (packages stay external): plain JS starts
+ * faster and uses ~30 MB less memory than transpiling at load time with tsx.
+ */
+import { build } from 'esbuild';
+
+await build({
+  entryPoints: ['src/main.ts'],
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  packages: 'external',
+  // The bundle sits at the depth of src/ so paths relative to modules (the spec) still resolve.
+  outfile: 'dist/src/main.mjs',
+  logLevel: 'warning',
+});
