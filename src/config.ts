@@ -17,6 +17,7 @@ export interface Config {
   readonly pauseImage: string;
   readonly resyncSeconds: number;
   readonly shutdownTimeoutSeconds: number;
+  readonly imagePullBackoffSeconds: number;
   readonly allowedHostPaths: readonly string[];
   readonly allowPrivileged: boolean;
   readonly allowAddedCapabilities: boolean;
@@ -91,6 +92,12 @@ export const SETTINGS = {
     env: 'PLUGIN_SHUTDOWN_TIMEOUT',
     default: '30',
     help: 'Seconds to finish in-flight requests on SIGTERM/SIGINT',
+  },
+  imagePullBackoff: {
+    flag: 'image-pull-backoff',
+    env: 'PLUGIN_IMAGE_PULL_BACKOFF',
+    default: '10',
+    help: 'Seconds before a failed image pull is tried again; doubles up to 300',
   },
   allowedHostPaths: {
     flag: 'allowed-host-paths',
@@ -216,6 +223,7 @@ export function loadConfig(
     pauseImage: raw('pauseImage'),
     resyncSeconds: integer('resyncSeconds', raw('resyncSeconds'), 1),
     shutdownTimeoutSeconds: integer('shutdownTimeout', raw('shutdownTimeout'), 0),
+    imagePullBackoffSeconds: integer('imagePullBackoff', raw('imagePullBackoff'), 1),
     allowedHostPaths: Object.freeze(allowedHostPaths),
     allowPrivileged: boolean('allowPrivileged', raw('allowPrivileged')),
     allowAddedCapabilities: boolean('allowAddedCapabilities', raw('allowAddedCapabilities')),

@@ -32,7 +32,13 @@ function withTimes<T extends object>(o: T, times: Record<string, string | undefi
 export function statusFromInspect(
   spec: SpecContainer,
   c: ContainerInspect,
-  opts: { waitingForInit?: boolean } = {},
+  opts: {
+    waitingForInit?: boolean;
+    /** false: a probe or a pending postStart hook holds readiness back (container-probes.ts). */
+    ready?: boolean | undefined;
+    /** false: the startup probe has not succeeded yet. */
+    started?: boolean | undefined;
+  } = {},
 ): ContainerStatus {
   const containerID = `docker://${c.Id}`;
   const s = c.State;
@@ -43,8 +49,8 @@ export function statusFromInspect(
     case 'running':
     case 'paused':
       state = { running: withTimes({}, { startedAt: kubeTime(s.StartedAt) }) };
-      ready = s.Status === 'running';
-      started = true;
+      ready = s.Status === 'running' && opts.ready !== false;
+      started = opts.started !== false;
       break;
     case 'created':
       if (s.Error) {

@@ -17,16 +17,25 @@ import type { Config } from '../config.ts';
 import { PluginError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import { dockerLogsArgs, streamLogs } from './container-logs.ts';
+import { ContainerProbes } from './container-probes.ts';
 import { type DockerCli, DockerCliError } from './docker-cli.ts';
+import { ImagePulls } from './image-pulls.ts';
 import { KeyedLock } from './keyed-lock.ts';
 import { containerName } from './labels.ts';
 import { BUILTIN_PAUSE_IMAGE, ensurePauseImage } from './pause-image.ts';
+import { PendingContainers } from './pending-containers.ts';
 import { groupContainers, nextStep, podShapeFromLabels } from './pod-containers.ts';
 import { type PodNotes, podStatus } from './pod-status.ts';
 import { type PodNetwork, podIdentity, podJobId, sandboxRunArgs } from './pod-to-docker-args.ts';
 import { PodView } from './pod-view.ts';
 import { podDockerVolumes, removePodVolumes, sandboxMountArgs, writePodVolumes } from './pod-volumes.ts';
-import { type HostFacts, imagesNeedingUser, type PreparedPod, preparePod } from './prepare-pod.ts';
+import {
+  type HostFacts,
+  imagesNeedingUser,
+  type PreparedContainer,
+  type PreparedPod,
+  preparePod,
+} from './prepare-pod.ts';
 
 export interface DockerBackendOptions {
   config: Config;
@@ -38,12 +47,15 @@ const INFO_TTL_MS = 60_000;
 
 export class DockerBackend implements Backend {
   readonly view: PodView;
+  private readonly probes: ContainerProbes;
   private readonly config: Config;
   private readonly docker: DockerCli;
   private readonly log: Logger;
   private readonly locks = new KeyedLock();
   /** Pods whose create is under way: their missing containers are "creating", not "vanished". */
   private readonly creating = new Set<string>();
+  /** Pods just created, until the view has read their containers: logs and delete wait for it. */
+  private readonly arriving = new Map<string, Promise<void>>();
   /** Pods being deleted: nothing is started for them any more. */
   private readonly deleting = new Set<string>();
   /** Containers that could not be made, by pod UID then container name (e.g. a failed pull). */
@@ -52,6 +64,7 @@ export class DockerBackend implements Backend {
   private readonly reconcileAgain = new Set<string>();
   private info: { at: number; value: Promise<DockerInfo> } | undefined;
   private readonly pauseImage: string;
+  private readonly pending: PendingContainers;
 
   constructor(options: DockerBackendOptions) {
     this.config = options.config;
@@ -64,17 +77,38 @@ export class DockerBackend implements Backend {
       resyncMs: this.config.resyncSeconds * 1000,
       log: this.log.child({ component: 'pod-view' }),
     });
+    this.pending = new PendingContainers({
+      stateDir: this.config.stateDir,
+      pulls: new ImagePulls({
+        docker: this.docker,
+        log: this.log.child({ component: 'image-pulls' }),
+        initialBackoffMs: this.config.imagePullBackoffSeconds * 1000,
+      }),
+      log: this.log,
+      make: async (_uid, c) => (await this.docker.run(c.argv)).stdout.trim(),
+      made: (uid, ids) => {
+        void this.view.refresh(ids).then(() => this.reconcile(uid));
+      },
+    });
+    this.probes = new ContainerProbes({
+      docker: this.docker,
+      view: this.view,
+      log: this.log.child({ component: 'probes' }),
+    });
   }
 
   /** Builds the sandbox image if needed, fills the view, and resumes any pod mid-sequence. */
   async start(): Promise<void> {
     await ensurePauseImage(this.docker, this.pauseImage);
     await this.view.start();
+    await this.pending.resume(this.view.podUids());
     this.view.onChange((uid) => this.reconcile(uid));
     for (const uid of this.view.podUids()) this.reconcile(uid);
+    this.probes.start();
   }
 
   async close(): Promise<void> {
+    this.probes.close();
     await this.view.close();
     await Promise.allSettled(this.reconciling.values());
   }
@@ -96,7 +130,11 @@ export class DockerBackend implements Backend {
         this.creating.delete(uid);
         throw err;
       }
-      const seen = this.view.refresh(made).finally(() => this.creating.delete(uid));
+      const seen = this.view.refresh(made).finally(() => {
+        this.creating.delete(uid);
+        this.arriving.delete(uid);
+      });
+      this.arriving.set(uid, seen);
       // Containers that were only created need starting in order, which needs the view; the
       // others are running already, and the view learns of them without holding up the answer.
       if (prepared.containers.some((c) => c.role === 'init')) {
@@ -132,38 +170,52 @@ export class DockerBackend implements Backend {
    */
   private async createPod(prepared: PreparedPod): Promise<string[]> {
     const { identity, pod, containers } = prepared;
-    const sequenced = containers.some((c) => c.role === 'init');
-    const solo = containers.length === 1 && !sandboxMountArgs(prepared.volumes).length;
+    const verb = containers.some((c) => c.role === 'init') ? ['create'] : ['run', '-d'];
     const made: string[] = [];
     const failures = new Map<string, { reason: string; message: string }>();
+    const waitForImage: PreparedContainer[] = [];
+    let network: PodNetwork = { kind: 'own' };
+    const makeSandbox = async () => {
+      const sandboxArgs = sandboxRunArgs({
+        pod,
+        instance: this.config.instance,
+        image: this.pauseImage,
+        extraArgs: sandboxMountArgs(prepared.volumes),
+      });
+      const sandbox = (await this.docker.run(sandboxArgs)).stdout.trim();
+      made.push(sandbox);
+      network = { kind: 'sandbox', sandbox };
+    };
     try {
       await writePodVolumes(prepared.volumes);
-      let network: PodNetwork = { kind: 'own' };
-      if (!solo) {
-        const sandboxArgs = sandboxRunArgs({
-          pod,
-          instance: this.config.instance,
-          image: this.pauseImage,
-          extraArgs: sandboxMountArgs(prepared.volumes),
-        });
-        const sandbox = (await this.docker.run(sandboxArgs)).stdout.trim();
-        made.push(sandbox);
-        network = { kind: 'sandbox', sandbox };
-      }
+      if (containers.length > 1 || sandboxMountArgs(prepared.volumes).length > 0) await makeSandbox();
       for (const c of containers) {
         if (c.configError) {
           failures.set(c.name, c.configError);
           continue;
         }
-        const verb = sequenced ? ['create'] : ['run', '-d'];
+        // Always means pull first; the others run what is here (`--pull never`) and pull only if it is not.
+        if (c.pullPolicy === 'Always') {
+          waitForImage.push(c);
+          continue;
+        }
         try {
           made.push((await this.docker.run([...verb, ...c.createArgs(network)])).stdout.trim());
         } catch (err) {
           if (!(err instanceof DockerCliError)) throw err;
+          if (isMissingImage(err)) {
+            if (c.pullPolicy === 'Never')
+              failures.set(c.name, {
+                reason: 'ErrImageNeverPull',
+                message: `Container image "${c.image}" is not present with pull policy of Never`,
+              });
+            else waitForImage.push(c);
+            continue;
+          }
           // `run` that could not start the command still made the container: its state says why.
           const id = await this.containerIdByName(containerName(identity, c.role, c.name));
           if (id) made.push(id);
-          else failures.set(c.name, classifyCreateFailure(err));
+          else failures.set(c.name, { reason: 'CreateContainerError', message: err.reason });
           this.log.warn('container could not be run', {
             pod: identity.name,
             container: c.name,
@@ -172,6 +224,19 @@ export class DockerBackend implements Backend {
         }
       }
       if (failures.size > 0) this.failures.set(identity.uid, failures);
+      if (waitForImage.length > 0) {
+        // A pod whose only container waits needs an anchor in Docker meanwhile: a sandbox.
+        if (network.kind === 'own') await makeSandbox();
+        const joined = network;
+        await this.pending.add(
+          identity.uid,
+          waitForImage.map((c) => ({
+            name: c.name,
+            image: c.image,
+            argv: [...verb, ...c.createArgs(joined)],
+          })),
+        );
+      }
       return made;
     } catch (err) {
       // Never leave half a pod behind: undo what was made, then report.
@@ -181,7 +246,9 @@ export class DockerBackend implements Backend {
       throw new PluginError(
         500,
         `could not create pod ${identity.namespace}/${identity.name}: ${(err as Error).message}`,
-        { cause: err },
+        {
+          cause: err,
+        },
       );
     }
   }
@@ -246,15 +313,22 @@ export class DockerBackend implements Backend {
     const { uid } = podIdentity(pod);
     await this.locks.run(uid, async () => {
       this.deleting.add(uid);
+      this.pending.cancel(uid);
       try {
+        await this.arriving.get(uid);
         await this.view.ensureFresh();
         const containers = this.view.containersOfPod(uid);
         const grace =
           pod.metadata.deletionGracePeriodSeconds ?? pod.spec?.terminationGracePeriodSeconds ?? 30;
         // App containers get their grace period; the sandbox only holds the network.
         const sandbox = groupContainers(containers).sandbox;
-        const apps = containers.filter((c) => c !== sandbox).map((c) => c.Id);
-        await this.stopContainers(apps, grace);
+        const apps = containers.filter((c) => c !== sandbox);
+        // preStop hooks run first and their time counts against the grace period (kubelet semantics).
+        const stopGrace = await this.probes.beforeStop(apps, grace);
+        await this.stopContainers(
+          apps.map((c) => c.Id),
+          stopGrace,
+        );
         await this.removeContainers(containers.map((c) => c.Id));
         await this.removePodStorage(pod);
         this.failures.delete(uid);
@@ -301,16 +375,23 @@ export class DockerBackend implements Backend {
     for (const pod of pods) {
       const uid = pod.metadata.uid;
       const containers = groupContainers(this.view.containersOfPod(uid));
-      const notes: PodNotes = { creating: this.creating.has(uid), waiting: this.failures.get(uid) };
+      const notes: PodNotes = {
+        creating: this.creating.has(uid),
+        waiting: (name) => this.failures.get(uid)?.get(name) ?? this.pending.waiting(uid, name),
+        readiness: (id) => this.probes.ready(id),
+        started: (id) => this.probes.started(id),
+      };
       const known = containers.anchor !== undefined;
       // A pod with a JobID was created by a plugin: if Docker has nothing left, say so.
-      if (!known && !notes.creating && !notes.waiting && !pod.metadata.annotations?.JobID) continue;
+      const waits = this.failures.has(uid) || this.pending.has(uid);
+      if (!known && !notes.creating && !waits && !pod.metadata.annotations?.JobID) continue;
       out.push(podStatus(pod, containers, notes));
     }
     return out;
   }
 
   async logs(request: LogStruct, signal: AbortSignal): Promise<ReadableStream<Uint8Array>> {
+    await this.arriving.get(request.PodUID);
     await this.view.ensureFresh();
     const containers = groupContainers(this.view.containersOfPod(request.PodUID));
     if (!containers.anchor) {
@@ -394,13 +475,7 @@ interface DockerInfo {
   ServerVersion: string;
 }
 
-/** Kubernetes' waiting reason for a container Docker would not create, with Docker's words. */
-function classifyCreateFailure(err: DockerCliError): { reason: string; message: string } {
-  const message = err.reason;
-  const missingImage = /No such image|Unable to find image/i.test(err.stderr);
-  if (missingImage && /--pull never/.test(err.command)) return { reason: 'ErrImageNeverPull', message };
-  if (missingImage || /pull|manifest|registry|repository|dial tcp|lookup .* no such host/i.test(err.stderr)) {
-    return { reason: 'ErrImagePull', message };
-  }
-  return { reason: 'CreateContainerError', message };
+/** Docker refused because the image is not here (with `--pull never`). */
+function isMissingImage(err: DockerCliError): boolean {
+  return /No such image|Unable to find image/i.test(err.stderr);
 }

@@ -106,6 +106,12 @@ export class ImagePulls {
       let failures = 0;
       while (!cancelled) {
         pull.state = { phase: 'pulling', message: `pulling image "${image}"` };
+        // An operator may have loaded the image by hand meanwhile (an offline host): take it.
+        if (failures > 0 && (await this.present(image))) {
+          pull.state = { phase: 'done' };
+          this.options.log.info('image found locally after a failed pull', { image });
+          return;
+        }
         try {
           await this.runPull(image, (line) => {
             pull.state = { phase: 'pulling', message: `pulling image "${image}": ${line}` };
@@ -141,6 +147,13 @@ export class ImagePulls {
     })();
     pull.done.catch(() => {});
     return pull;
+  }
+
+  private present(image: string): Promise<boolean> {
+    return this.options.docker.run(['image', 'inspect', '--format', '{{.Id}}', image]).then(
+      () => true,
+      () => false,
+    );
   }
 
   /** `docker pull`, reporting its last progress line; the error is Docker's own words. */

@@ -15,6 +15,8 @@ export const LABEL = {
   index: 'io.interlink.container.index',
   /** On the sandbox only: the pod's restartPolicy, so init sequencing resumes after a restart. */
   restartPolicy: 'io.interlink.pod.restart-policy',
+  /** On main containers with probes or lifecycle hooks: their spec as compact JSON (probe-spec.ts). */
+  probes: 'io.interlink.container.probes',
 } as const;
 
 export type Role = 'sandbox' | 'init' | 'main';

@@ -9,7 +9,11 @@ export interface PodNotes {
   /** Create is still running for this pod. */
   creating?: boolean;
   /** Per container: why it has no Docker container (e.g. an image that could not be pulled). */
-  waiting?: ReadonlyMap<string, { reason: string; message: string }>;
+  waiting?: (containerName: string) => { reason: string; message: string } | undefined;
+  /** By container ID: false while probes or a postStart hook hold readiness back; undefined = running is ready. */
+  readiness?: (containerId: string) => boolean | undefined;
+  /** By container ID: false while the startup probe has not succeeded. */
+  started?: (containerId: string) => boolean | undefined;
 }
 
 export function podStatus(pod: Pod, containers: PodContainers, notes: PodNotes = {}): PodStatus {
@@ -21,13 +25,14 @@ export function podStatus(pod: Pod, containers: PodContainers, notes: PodNotes =
     isMain: boolean,
   ): ContainerStatus => {
     const found = docker.get(c.name);
-    const waiting = notes.waiting?.get(c.name);
+    const waiting = notes.waiting?.(c.name);
     if (!found) {
       if (waiting) return statusWithoutContainer(c, { kind: 'creating', ...waiting });
       if (notes.creating) return statusWithoutContainer(c, { kind: 'creating' });
       return statusWithoutContainer(c, { kind: 'vanished' });
     }
-    if (isMain && neverStarted(found)) {
+    if (neverStarted(found)) {
+      // After an init container failed, whatever never started never will: say so, or the VK waits forever.
       if (step.kind === 'failed') {
         return statusWithoutContainer(c, {
           kind: 'blocked-by-init',
@@ -36,9 +41,12 @@ export function podStatus(pod: Pod, containers: PodContainers, notes: PodNotes =
           finishedAt: step.failure.finishedAt,
         });
       }
-      return statusFromInspect(c, found, { waitingForInit: (spec?.initContainers ?? []).length > 0 });
+      return statusFromInspect(c, found, { waitingForInit: !isMain || (spec?.initContainers ?? []).length > 0 });
     }
-    return statusFromInspect(c, found);
+    return statusFromInspect(c, found, {
+      ready: notes.readiness?.(found.Id),
+      started: notes.started?.(found.Id),
+    });
   };
   return {
     name: pod.metadata.name,

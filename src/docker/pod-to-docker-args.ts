@@ -4,8 +4,8 @@
  */
 import type { Container, Pod } from '../api-types.ts';
 import { entrypointPlan } from '../pod/command.ts';
+import { containerProbeSpec } from '../pod/probe-spec.ts';
 import { containerName, LABEL, labelArgs, type PodIdentity, type Role } from './labels.ts';
-import { dockerPullFlag } from './pull-policy.ts';
 
 export function podIdentity(pod: Pod): PodIdentity {
   return { uid: pod.metadata.uid, name: pod.metadata.name, namespace: pod.metadata.namespace || 'default' };
@@ -116,7 +116,11 @@ export function containerCreateArgs(input: ContainerInput): string[] {
     '--log-opt',
     'max-file=5',
   ];
-  args.push('--pull', dockerPullFlag(container));
+  // Probes and hooks are read back from this label by container-probes.ts (init containers have none).
+  const probes = role === 'main' ? containerProbeSpec(pod, container) : undefined;
+  if (probes) args.push('--label', `${LABEL.probes}=${JSON.stringify(probes)}`);
+  // The backend pulls, in the background and with back-off; docker only runs what is here.
+  args.push('--pull', 'never');
   for (const [name, value] of input.env) args.push('--env', `${name}=${value}`);
   if (container.workingDir) args.push('--workdir', container.workingDir);
   if (container.tty) args.push('--tty');

@@ -36,6 +36,8 @@ export class PodView {
   private readonly byId = new Map<string, ContainerInspect>();
   private readonly byPod = new Map<string, Set<string>>();
   private readonly listeners = new Set<Listener>();
+  /** Containers Docker reported destroyed: an inspect that raced the destroy must not bring them back. */
+  private destroyed = new Set<string>();
   private events: ChildProcessWithoutNullStreams | undefined;
   private pending = new Set<string>();
   private flushing: Promise<void> | undefined;
@@ -112,7 +114,10 @@ export class PodView {
 
   /** Drops containers the caller has just removed; their destroy events will agree. */
   forget(ids: readonly string[]): void {
-    for (const id of ids) this.remove(id);
+    for (const id of ids) {
+      this.destroyed.add(id);
+      this.remove(id);
+    }
   }
 
   /** Makes the view answer without the events stream: one full batched read, shared by callers. */
@@ -198,6 +203,7 @@ export class PodView {
   private upsert(full: ContainerInspect): void {
     const uid = full.Config.Labels?.[LABEL.podUid];
     if (!uid || full.Config.Labels?.[LABEL.owner] !== this.options.instance) return;
+    if (this.destroyed.has(full.Id)) return;
     const c = trim(full);
     const before = this.byId.get(c.Id);
     this.byId.set(c.Id, c);
@@ -277,6 +283,7 @@ export class PodView {
     if (event.time) this.lastEventAt = Math.max(this.lastEventAt, event.time);
     if (action === 'destroy') {
       this.pending.delete(id);
+      this.destroyed.add(id);
       this.remove(id);
       return;
     }

@@ -11,6 +11,7 @@ import { expandCommand, type NodeAllocatable, resolveContainerEnv } from '../pod
 import type { PodIdentity } from './labels.ts';
 import { containerCreateArgs, type PodNetwork, podIdentity } from './pod-to-docker-args.ts';
 import { mountArgsFor, planPodVolumes, type VolumePlan } from './pod-volumes.ts';
+import { effectivePullPolicy } from './pull-policy.ts';
 import { resourceArgs } from './resource-args.ts';
 import { needsImageUser, nonRootViolation, requiresNonRoot, securityArgs } from './security-args.ts';
 
@@ -18,6 +19,7 @@ export interface PreparedContainer {
   name: string;
   image: string;
   role: 'init' | 'main';
+  pullPolicy: 'Always' | 'IfNotPresent' | 'Never';
   /** `docker create` / `docker run -d` args (after the verb) once the pod's network is known. */
   createArgs(network: PodNetwork): string[];
   /** Set when kubelet would refuse to create this container. */
@@ -101,7 +103,7 @@ export function preparePod(data: RetrievedPodData, config: Config, host: HostFac
       ...securityArgs(pod, c, policy, field),
       ...mountArgsFor(volumes, c.name),
     ];
-    const base = { name: c.name, image: c.image, role };
+    const base = { name: c.name, image: c.image, role, pullPolicy: effectivePullPolicy(c) };
     if ('error' in env) return { ...base, createArgs: () => [], configError: env.error };
     const nonRoot = imageUser !== undefined ? nonRootViolation(pod, c, imageUser) : undefined;
     if (nonRoot)

@@ -1,4 +1,4 @@
-/** Kubernetes' image pull policy, with its default, as `docker create --pull`. */
+/** Kubernetes' image pull policy, with its default. */
 import type { Container } from '../api-types.ts';
 
 /** The policy Kubernetes applies when none is set: `:latest` or no tag → Always, else IfNotPresent. */
@@ -11,8 +11,4 @@ export function effectivePullPolicy(
   const lastSegment = image.slice(image.lastIndexOf('/') + 1);
   const tag = lastSegment.includes(':') ? lastSegment.slice(lastSegment.indexOf(':') + 1) : '';
   return tag === '' || tag === 'latest' ? 'Always' : 'IfNotPresent';
-}
-
-export function dockerPullFlag(container: Pick<Container, 'image' | 'imagePullPolicy'>): string {
-  return { Always: 'always', IfNotPresent: 'missing', Never: 'never' }[effectivePullPolicy(container)];
 }

@@ -5,7 +5,7 @@ import {
   dockerRestartPolicy,
   sandboxRunArgs,
 } from '../../src/docker/pod-to-docker-args.ts';
-import { dockerPullFlag } from '../../src/docker/pull-policy.ts';
+import { effectivePullPolicy } from '../../src/docker/pull-policy.ts';
 
 const pod: Pod = {
   metadata: { name: 'web', namespace: 'team-a', uid: '0123abcd-0000-4000-8000-000000000000' },
@@ -108,16 +108,16 @@ describe('dockerRestartPolicy', () => {
 
 describe('image pull policy, with Kubernetes defaults', () => {
   it.each([
-    ['busybox', undefined, 'always'],
-    ['busybox:latest', undefined, 'always'],
-    ['busybox:1.36', undefined, 'missing'],
-    ['registry:5000/team/app', undefined, 'always'],
-    ['registry:5000/team/app:v2', undefined, 'missing'],
-    ['app@sha256:abcd', undefined, 'missing'],
-    ['busybox', 'IfNotPresent', 'missing'],
-    ['busybox:1.36', 'Always', 'always'],
-    ['busybox:1.36', 'Never', 'never'],
-  ] as const)('%s with %s → --pull %s', (image, imagePullPolicy, want) => {
-    expect(dockerPullFlag({ image, ...(imagePullPolicy ? { imagePullPolicy } : {}) })).toBe(want);
+    ['busybox', undefined, 'Always'],
+    ['busybox:latest', undefined, 'Always'],
+    ['busybox:1.36', undefined, 'IfNotPresent'],
+    ['registry:5000/team/app', undefined, 'Always'],
+    ['registry:5000/team/app:v2', undefined, 'IfNotPresent'],
+    ['app@sha256:abcd', undefined, 'IfNotPresent'],
+    ['busybox', 'IfNotPresent', 'IfNotPresent'],
+    ['busybox:1.36', 'Always', 'Always'],
+    ['busybox:1.36', 'Never', 'Never'],
+  ] as const)('%s with %s → %s', (image, imagePullPolicy, want) => {
+    expect(effectivePullPolicy({ image, ...(imagePullPolicy ? { imagePullPolicy } : {}) })).toBe(want);
   });
 });

@@ -1,0 +1,70 @@
+/**
+ * Bodies interLink would never send but a broken client might: the plugin refuses them with a 4xx and
+ * the contract's JSON Error body (the contract names 422), and creates nothing.
+ */
+import type { RetrievedPodData } from '../../api-types.ts';
+import type { PodUnderTest } from '../pod-under-test.ts';
+import { sh } from '../run-to-end.ts';
+import type { Scenario } from '../scenario.ts';
+import type { ScenarioContext } from '../scenario-context.ts';
+
+async function refusedCreate(
+  ctx: ScenarioContext,
+  id: string,
+  why: string,
+  spoil: (payload: RetrievedPodData, pod: PodUnderTest) => string,
+): Promise<void> {
+  const pod = ctx.pod({ name: id, containers: [{ name: 'main', command: sh('echo SHOULD-NOT-RUN') }] });
+  const body = spoil(structuredClone(pod.payloads.create), pod);
+  ctx.setStep(`POST /create with ${why}`);
+  pod.createAttempted = true;
+  const answer = await ctx.wire.send('POST', '/create', body);
+  ctx.wire.expectClientError(answer, why);
+  await pod.expectNoEntry(`whose create was refused (${why})`);
+}
+
+export const badInputScenarios: Scenario[] = [
+  {
+    id: 'bad-input-not-json',
+    group: 'bad-input',
+    checks:
+      'POST /create with a body cut in the middle (not JSON) answers 4xx with a JSON Error body; the pod gets no status entry.',
+    async run(ctx) {
+      await refusedCreate(ctx, 'bad-input-not-json', 'a body that is not JSON', (payload) => {
+        const text = JSON.stringify(payload);
+        return text.slice(0, Math.floor(text.length / 2));
+      });
+    },
+  },
+  {
+    id: 'bad-input-missing-uid',
+    group: 'bad-input',
+    checks:
+      'POST /create of a pod without metadata.uid answers 4xx with a JSON Error body; nothing is created.',
+    async run(ctx) {
+      await refusedCreate(ctx, 'bad-input-missing-uid', 'a pod without metadata.uid', (payload) => {
+        delete (payload.pod.metadata as { uid?: string }).uid;
+        return JSON.stringify(payload);
+      });
+    },
+  },
+  {
+    id: 'bad-input-wrong-type',
+    group: 'bad-input',
+    checks:
+      'POST /create whose pod.spec.containers is one object instead of a list answers 4xx with a JSON Error ' +
+      'body; nothing is created.',
+    async run(ctx) {
+      await refusedCreate(
+        ctx,
+        'bad-input-wrong-type',
+        'spec.containers as an object, not a list',
+        (payload) => {
+          const spec = payload.pod.spec as unknown as Record<string, unknown>;
+          spec.containers = (spec.containers as unknown[])[0];
+          return JSON.stringify(payload);
+        },
+      );
+    },
+  },
+];
