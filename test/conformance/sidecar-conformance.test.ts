@@ -1,0 +1,43 @@
+/**
+ * The conformance kit against our own sidecar, freshly started, over TCP and over a unix
+ * socket: every scenario not listed in CI_EXCLUSIONS (with its reason) must pass.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  ALL_SCENARIOS,
+  CI_EXCLUSIONS,
+  type ConformanceReport,
+  runConformance,
+} from '../../src/conformance/index.ts';
+import { describeDocker } from '../helpers/docker.ts';
+import { startPlugin, stopAll } from '../helpers/plugin-process.ts';
+
+const included = ALL_SCENARIOS.filter((s) => CI_EXCLUSIONS[s.id] === undefined).map(
+  (s) => [s.id, s.checks] as const,
+);
+
+describeDocker('the conformance kit against this sidecar', () => {
+  afterAll(stopAll);
+
+  describe.each(['tcp', 'unix'] as const)('over %s', (listen) => {
+    let report: ConformanceReport;
+    beforeAll(async () => {
+      const plugin = await startPlugin({ listen });
+      const target = plugin.socketPath
+        ? { socketPath: plugin.socketPath }
+        : { baseUrl: plugin.baseUrl as string };
+      report = await runConformance({ target, skip: CI_EXCLUSIONS, parallel: 2, timeoutSeconds: 90 });
+    }, 900_000);
+
+    it.each(included)('%s: %s', (id) => {
+      const result = report.results.find((r) => r.id === id);
+      expect(result, `scenario ${id} did not run`).toBeDefined();
+      expect(result?.reason ?? '').toBe('');
+      expect(result?.outcome).toBe('passed');
+    });
+
+    it('lists every scenario it left out, with the reason', () => {
+      expect(report.notSelected).toEqual(Object.entries(CI_EXCLUSIONS).map(([id, why]) => ({ id, why })));
+    });
+  });
+});
