@@ -110,16 +110,13 @@ export function statusFromInspect(
     started,
   };
   if (c.RestartCount > 0 && s.Status !== 'exited') {
-    // Docker keeps the previous run's exit code and end time until the next one ends.
+    // Docker clears ExitCode when it restarts a container: prefer the exit the events reported.
+    const exitCode = c.LastExit?.ExitCode ?? s.ExitCode;
+    const oom = c.LastExit?.OOMKilled ?? s.OOMKilled;
     status.lastState = {
       terminated: withTimes(
-        {
-          exitCode: s.ExitCode,
-          reason: s.OOMKilled ? 'OOMKilled' : s.ExitCode === 0 ? 'Completed' : 'Error',
-        },
-        {
-          finishedAt: kubeTime(s.FinishedAt),
-        },
+        { exitCode, reason: oom ? 'OOMKilled' : exitCode === 0 ? 'Completed' : 'Error' },
+        { finishedAt: kubeTime(c.LastExit?.At ?? s.FinishedAt) },
       ),
     };
   }

@@ -21,6 +21,8 @@ export interface ContainerInspect {
     Image: string;
     Labels: Record<string, string> | null;
   };
+  /** The plugin's own note of the last time Docker saw it exit (from `die` events): Docker clears ExitCode on restart. */
+  LastExit?: { ExitCode: number; OOMKilled: boolean; At: string };
   NetworkSettings?: {
     IPAddress?: string;
     Networks?: Record<string, { IPAddress?: string }> | null;

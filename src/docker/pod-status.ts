@@ -41,7 +41,9 @@ export function podStatus(pod: Pod, containers: PodContainers, notes: PodNotes =
           finishedAt: step.failure.finishedAt,
         });
       }
-      return statusFromInspect(c, found, { waitingForInit: !isMain || (spec?.initContainers ?? []).length > 0 });
+      return statusFromInspect(c, found, {
+        waitingForInit: !isMain || (spec?.initContainers ?? []).length > 0,
+      });
     }
     return statusFromInspect(c, found, {
       ready: notes.readiness?.(found.Id),

@@ -36,6 +36,9 @@ export class PodView {
   private readonly byId = new Map<string, ContainerInspect>();
   private readonly byPod = new Map<string, Set<string>>();
   private readonly listeners = new Set<Listener>();
+  /** The last exit Docker reported per container (die/oom events), for lastState after a restart. */
+  private readonly lastExit = new Map<string, NonNullable<ContainerInspect['LastExit']>>();
+  private readonly oomSeen = new Set<string>();
   /** Containers Docker reported destroyed: an inspect that raced the destroy must not bring them back. */
   private destroyed = new Set<string>();
   private events: ChildProcessWithoutNullStreams | undefined;
@@ -205,6 +208,8 @@ export class PodView {
     if (!uid || full.Config.Labels?.[LABEL.owner] !== this.options.instance) return;
     if (this.destroyed.has(full.Id)) return;
     const c = trim(full);
+    const last = this.lastExit.get(c.Id);
+    if (last) c.LastExit = last;
     const before = this.byId.get(c.Id);
     this.byId.set(c.Id, c);
     const set = this.byPod.get(uid) ?? new Set<string>();
@@ -271,7 +276,14 @@ export class PodView {
   }
 
   private onEvent(line: string): void {
-    let event: { Action?: string; status?: string; id?: string; Actor?: { ID?: string }; time?: number };
+    let event: {
+      Action?: string;
+      status?: string;
+      id?: string;
+      Actor?: { ID?: string; Attributes?: Record<string, string> };
+      time?: number;
+      timeNano?: number;
+    };
     try {
       event = JSON.parse(line);
     } catch {
@@ -281,8 +293,19 @@ export class PodView {
     const action = event.Action ?? event.status ?? '';
     if (!id || IGNORED_ACTIONS.test(action)) return;
     if (event.time) this.lastEventAt = Math.max(this.lastEventAt, event.time);
+    if (action === 'oom') this.oomSeen.add(id);
+    if (action === 'die') {
+      const at = event.timeNano ? new Date(event.timeNano / 1e6).toISOString() : new Date().toISOString();
+      this.lastExit.set(id, {
+        ExitCode: Number(event.Actor?.Attributes?.exitCode ?? 0),
+        OOMKilled: this.oomSeen.delete(id),
+        At: at,
+      });
+    }
     if (action === 'destroy') {
       this.pending.delete(id);
+      this.lastExit.delete(id);
+      this.oomSeen.delete(id);
       this.destroyed.add(id);
       this.remove(id);
       return;

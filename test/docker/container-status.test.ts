@@ -150,6 +150,14 @@ describe('statusFromInspect', () => {
     });
   });
 
+  it('takes the previous exit from the events once Docker has cleared it on restart', () => {
+    const c = inspect({ Status: 'running', StartedAt: T2, ExitCode: 0, FinishedAt: T1 }, 1);
+    c.LastExit = { ExitCode: 137, OOMKilled: true, At: '2026-11-22T10:00:04.9Z' };
+    expect(statusFromInspect(spec, c).lastState).toEqual({
+      terminated: { exitCode: 137, reason: 'OOMKilled', finishedAt: '2026-11-22T10:00:04Z' },
+    });
+  });
+
   it('says PodInitializing for a main container held back by init containers', () => {
     expect(statusFromInspect(spec, inspect({}), { waitingForInit: true }).state).toEqual({
       waiting: { reason: 'PodInitializing' },
