@@ -4,26 +4,57 @@
  */
 import type { LogOpts } from '../api-types.ts';
 import type { DockerCli } from './docker-cli.ts';
+import { type ContainerInspect, isZeroTime } from './inspect-types.ts';
 
 const GO_ZERO_TIME = '0001-01-01';
 
 export interface LogsArgsInput {
   opts: LogOpts | undefined;
   containerId: string;
-  /** For Previous: the current instance's start, so only earlier output is returned. */
-  currentStartedAt?: string | undefined;
+  /**
+   * Where the current instance's output begins, for a container Docker has restarted: kubectl
+   * shows only the current instance, and Previous only what came before it.
+   */
+  currentRunSince?: string | undefined;
+  /** For relative SinceSeconds: now. */
+  now?: Date;
 }
 
-export function dockerLogsArgs({ opts = {}, containerId, currentStartedAt }: LogsArgsInput): string[] {
+export function dockerLogsArgs({
+  opts = {},
+  containerId,
+  currentRunSince,
+  now = new Date(),
+}: LogsArgsInput): string[] {
   const args = ['logs'];
   if ((opts.Tail ?? 0) > 0) args.push('--tail', String(opts.Tail));
   if (opts.Timestamps) args.push('--timestamps');
-  if ((opts.SinceSeconds ?? 0) > 0) args.push('--since', `${opts.SinceSeconds}s`);
-  else if (opts.SinceTime && !opts.SinceTime.startsWith(GO_ZERO_TIME)) args.push('--since', opts.SinceTime);
-  if (opts.Previous && currentStartedAt) args.push('--until', currentStartedAt);
-  else if (opts.Follow) args.push('--follow');
+  let since: string | undefined;
+  if ((opts.SinceSeconds ?? 0) > 0)
+    since = new Date(now.getTime() - (opts.SinceSeconds as number) * 1000).toISOString();
+  else if (opts.SinceTime && !opts.SinceTime.startsWith(GO_ZERO_TIME)) since = opts.SinceTime;
+  if (opts.Previous) {
+    if (currentRunSince) args.push('--until', currentRunSince);
+  } else if (currentRunSince && (!since || Date.parse(currentRunSince) > Date.parse(since))) {
+    since = currentRunSince;
+  }
+  if (since) args.push('--since', since);
+  if (opts.Follow && !opts.Previous) args.push('--follow');
   args.push(containerId);
   return args;
+}
+
+/**
+ * Where the current run of a restarted container began. While it runs again, Docker's
+ * FinishedAt still holds the end of the run before (its StartedAt is stamped a little after the
+ * new process starts writing); once it has exited, the end of the run before comes from events.
+ */
+export function currentRunSince(c: ContainerInspect): string | undefined {
+  if (c.RestartCount === 0) return undefined;
+  if (c.State.Status === 'running' || c.State.Status === 'restarting' || c.State.Status === 'paused') {
+    return isZeroTime(c.State.FinishedAt) ? undefined : c.State.FinishedAt;
+  }
+  return c.LastExit?.PreviousAt ?? (isZeroTime(c.State.StartedAt) ? undefined : c.State.StartedAt);
 }
 
 /** Runs `docker logs` and exposes its output as one byte stream. */

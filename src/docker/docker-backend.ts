@@ -16,7 +16,7 @@ import type { Backend } from '../backend/backend.ts';
 import type { Config } from '../config.ts';
 import { PluginError } from '../errors.ts';
 import type { Logger } from '../log.ts';
-import { dockerLogsArgs, streamLogs } from './container-logs.ts';
+import { currentRunSince, dockerLogsArgs, streamLogs } from './container-logs.ts';
 import { ContainerProbes } from './container-probes.ts';
 import { type DockerCli, DockerCliError } from './docker-cli.ts';
 import { ImagePulls } from './image-pulls.ts';
@@ -415,7 +415,7 @@ export class DockerBackend implements Backend {
         `previous terminated container "${request.ContainerName}" in pod "${request.PodName}" not found`,
       );
     }
-    const args = dockerLogsArgs({ opts, containerId: c.Id, currentStartedAt: c.State.StartedAt });
+    const args = dockerLogsArgs({ opts, containerId: c.Id, currentRunSince: currentRunSince(c) });
     return streamLogs(this.docker, args, opts.Bytes ?? 0, signal);
   }
 

@@ -22,7 +22,7 @@ export interface ContainerInspect {
     Labels: Record<string, string> | null;
   };
   /** The plugin's own note of the last time Docker saw it exit (from `die` events): Docker clears ExitCode on restart. */
-  LastExit?: { ExitCode: number; OOMKilled: boolean; At: string };
+  LastExit?: { ExitCode: number; OOMKilled: boolean; At: string; PreviousAt?: string };
   NetworkSettings?: {
     IPAddress?: string;
     Networks?: Record<string, { IPAddress?: string }> | null;

@@ -45,6 +45,12 @@ export function podStatus(pod: Pod, containers: PodContainers, notes: PodNotes =
         waitingForInit: !isMain || (spec?.initContainers ?? []).length > 0,
       });
     }
+    if (!isMain) {
+      // kubelet: an init container is ready once it has completed, not while it runs.
+      const status = statusFromInspect(c, found);
+      status.ready = status.state.terminated?.exitCode === 0;
+      return status;
+    }
     return statusFromInspect(c, found, {
       ready: notes.readiness?.(found.Id),
       started: notes.started?.(found.Id),
