@@ -129,7 +129,9 @@ describeDocker('the HTTP contract, over TCP and over a unix socket', () => {
     const body = buildCreateRequest(buildPod());
     delete (body.pod.metadata as { uid?: string }).uid;
     await plugin().request('POST', '/create', body, { 'InterLink-Http-Session': 'Request-4242' });
-    const lines = (await plugin().waitForLog(/Request-4242.*"status":422/), plugin().logs())
+    await plugin().waitForLog(/Request-4242.*"status":422/);
+    const lines = plugin()
+      .logs()
       .split('\n')
       .filter((l) => l.includes('Request-4242'))
       .map((l) => JSON.parse(l));
