@@ -28,7 +28,6 @@ import { groupContainers, nextStep, podShapeFromLabels } from './pod-containers.
 import { type PodNotes, podStatus } from './pod-status.ts';
 import { type PodNetwork, podIdentity, podJobId, sandboxRunArgs } from './pod-to-docker-args.ts';
 import { PodView } from './pod-view.ts';
-import { podDockerVolumes, removePodVolumes, sandboxMountArgs, writePodVolumes } from './pod-volumes.ts';
 import {
   type HostFacts,
   imagesNeedingUser,
@@ -36,6 +35,9 @@ import {
   type PreparedPod,
   preparePod,
 } from './prepare-pod.ts';
+import { removePodVolumes, writePodVolumes } from './volume-files.ts';
+import { sandboxMountArgs } from './volume-mounts.ts';
+import { podDockerVolumes } from './volume-plan.ts';
 
 export interface DockerBackendOptions {
   config: Config;

@@ -10,10 +10,11 @@ import { invalidField } from '../errors.ts';
 import { expandCommand, type NodeAllocatable, resolveContainerEnv } from '../pod/env.ts';
 import type { PodIdentity } from './labels.ts';
 import { containerCreateArgs, type PodNetwork, podIdentity } from './pod-to-docker-args.ts';
-import { mountArgsFor, planPodVolumes, type VolumePlan } from './pod-volumes.ts';
 import { effectivePullPolicy } from './pull-policy.ts';
 import { resourceArgs } from './resource-args.ts';
 import { needsImageUser, nonRootViolation, requiresNonRoot, securityArgs } from './security-args.ts';
+import { mountArgsFor } from './volume-mounts.ts';
+import { planPodVolumes, type VolumePlan } from './volume-plan.ts';
 
 export interface PreparedContainer {
   name: string;

@@ -3,16 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { RetrievedPodData, Volume } from '../../src/api-types.ts';
-import {
-  checkSubPaths,
-  mountArgsFor,
-  planPodVolumes,
-  podDockerVolumes,
-  removePodVolumes,
-  sandboxMountArgs,
-  type VolumePlan,
-  writePodVolumes,
-} from '../../src/docker/pod-volumes.ts';
+import { checkSubPaths, removePodVolumes, writePodVolumes } from '../../src/docker/volume-files.ts';
+import { mountArgsFor, sandboxMountArgs } from '../../src/docker/volume-mounts.ts';
+import { planPodVolumes, podDockerVolumes, type VolumePlan } from '../../src/docker/volume-plan.ts';
 import { PluginError } from '../../src/errors.ts';
 
 const EXAMPLE: RetrievedPodData = JSON.parse(
