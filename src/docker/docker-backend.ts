@@ -352,6 +352,7 @@ export class DockerBackend implements Backend {
   /** Removes containers (killing what still runs) in one call. */
   private async removeContainers(ids: string[]): Promise<void> {
     if (ids.length === 0) return;
+    this.view.expectGone(ids);
     try {
       await this.docker.run(['rm', '--force', '--volumes', ...ids]);
     } catch (err) {
@@ -361,6 +362,9 @@ export class DockerBackend implements Backend {
         !/No such container/i.test(err.stderr) ||
         /Error response(?!.*No such container)/.test(err.stderr)
       ) {
+        // Some are still there: let the view read them again.
+        this.view.unexpectGone(ids);
+        void this.view.refresh(ids);
         throw new PluginError(
           500,
           `could not remove containers: ${err instanceof DockerCliError ? err.reason : String(err)}`,

@@ -115,6 +115,16 @@ export class PodView {
     return this.scheduleFlush();
   }
 
+  /** Containers the caller is about to remove: their kill/die events are not worth an inspect. */
+  expectGone(ids: readonly string[]): void {
+    for (const id of ids) this.destroyed.add(id);
+  }
+
+  /** The removal failed: these containers' events count again. */
+  unexpectGone(ids: readonly string[]): void {
+    for (const id of ids) this.destroyed.delete(id);
+  }
+
   /** Drops containers the caller has just removed; their destroy events will agree. */
   forget(ids: readonly string[]): void {
     for (const id of ids) {
@@ -142,15 +152,27 @@ export class PodView {
       const { stdout } = await docker.run([
         'ps',
         '-a',
-        '-q',
         '--no-trunc',
         '--filter',
         `label=${LABEL.owner}=${instance}`,
+        '--format',
+        '{{.ID}}\t{{.State}}',
       ]);
-      const ids = stdout.split('\n').filter(Boolean);
-      const seen = await this.inspect(ids);
-      const known = new Set(seen.map((c) => c.Id));
-      for (const id of [...this.byId.keys()]) if (!known.has(id)) this.remove(id);
+      const listed = new Map(
+        stdout
+          .split('\n')
+          .filter(Boolean)
+          .map((line) => line.split('\t') as [string, string]),
+      );
+      for (const id of [...this.byId.keys()]) if (!listed.has(id)) this.remove(id);
+      // Only what the view does not know, or knows in another state, is read again: a full
+      // inspect of thousands of containers would stall /status for the parse.
+      const stale = [...listed]
+        .filter(([id, state]) => this.byId.get(id)?.State.Status !== state)
+        .map(([id]) => id);
+      const seen = await this.inspect(stale);
+      const found = new Set(seen.map((c) => c.Id));
+      for (const id of stale) if (!found.has(id)) this.remove(id);
       for (const c of seen) this.upsert(c);
       this.lastSyncAt = new Date();
     } catch (err) {
@@ -292,6 +314,8 @@ export class PodView {
     const id = event.Actor?.ID ?? event.id;
     const action = event.Action ?? event.status ?? '';
     if (!id || IGNORED_ACTIONS.test(action)) return;
+    // Containers the plugin is removing itself: their last events need no inspect.
+    if (this.destroyed.has(id) && action !== 'destroy') return;
     if (event.time) this.lastEventAt = Math.max(this.lastEventAt, event.time);
     if (action === 'oom') this.oomSeen.add(id);
     if (action === 'die') {
