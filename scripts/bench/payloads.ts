@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Pod, RetrievedPodData } from '../../src/api-types.ts';
+import { UNSET_LOG_OPTS } from '../../src/interlink-wire.ts';
 
 export interface BenchPod {
   index: number;
@@ -67,15 +68,7 @@ export class PodFactory {
           PodUID: uid,
           PodName: name,
           ContainerName: container.name,
-          Opts: {
-            Tail: 0,
-            Bytes: 0,
-            Timestamps: false,
-            Follow: false,
-            Previous: false,
-            SinceSeconds: 0,
-            SinceTime: '0001-01-01T00:00:00Z',
-          },
+          Opts: { ...UNSET_LOG_OPTS },
         }),
       ),
       deleteBody: Buffer.from(JSON.stringify(deletedPod(pod))),

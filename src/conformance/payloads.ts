@@ -18,12 +18,13 @@ import type {
   Volume,
   VolumeMount,
 } from '../api-types.ts';
+import { UNSET_LOG_OPTS } from '../interlink-wire.ts';
 
 export const DEFAULT_IMAGE = 'busybox:1.36';
 export const NODE_NAME = 'vk-node';
 export const SERVICE_ACCOUNT_MOUNT_PATH = '/var/run/secrets/kubernetes.io/serviceaccount';
 /** Go's zero time: how interLink sends an unset `SinceTime`. */
-export const GO_ZERO_TIME = '0001-01-01T00:00:00Z';
+export { GO_ZERO_TIME } from '../interlink-wire.ts';
 
 /** What the Virtual Kubelet adds to every container's env on create (the `kubernetes` service). */
 export const VK_SERVICE_ENV: readonly EnvVar[] = [
@@ -397,15 +398,6 @@ export function logRequest(payloads: PodPayloads, container: string, opts: Parti
     PodUID: payloads.uid,
     PodName: payloads.name,
     ContainerName: container,
-    Opts: {
-      Tail: 0,
-      Bytes: 0,
-      Timestamps: false,
-      Follow: false,
-      Previous: false,
-      SinceSeconds: 0,
-      SinceTime: GO_ZERO_TIME,
-      ...opts,
-    },
+    Opts: { ...UNSET_LOG_OPTS, ...opts },
   };
 }

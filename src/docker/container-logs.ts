@@ -3,10 +3,9 @@
  * `Bytes` (Kubernetes' limitBytes), and the docker process ended when the client goes away.
  */
 import type { LogOpts } from '../api-types.ts';
+import { isGoZeroTime } from '../interlink-wire.ts';
 import type { DockerCli } from './docker-cli.ts';
 import { type ContainerInspect, isZeroTime } from './inspect-types.ts';
-
-const GO_ZERO_TIME = '0001-01-01';
 
 export interface LogsArgsInput {
   opts: LogOpts | undefined;
@@ -32,7 +31,7 @@ export function dockerLogsArgs({
   let since: string | undefined;
   if ((opts.SinceSeconds ?? 0) > 0)
     since = new Date(now.getTime() - (opts.SinceSeconds as number) * 1000).toISOString();
-  else if (opts.SinceTime && !opts.SinceTime.startsWith(GO_ZERO_TIME)) since = opts.SinceTime;
+  else if (opts.SinceTime && !isGoZeroTime(opts.SinceTime)) since = opts.SinceTime;
   if (opts.Previous) {
     if (currentRunSince) args.push('--until', currentRunSince);
   } else if (currentRunSince && (!since || Date.parse(currentRunSince) > Date.parse(since))) {

@@ -2,6 +2,7 @@
 import type { LogStruct, Pod, RetrievedPodData } from '../api-types.ts';
 import type { Backend } from '../backend/backend.ts';
 import { PluginError } from '../errors.ts';
+import { isGoZeroTime } from '../interlink-wire.ts';
 import { route } from './typed-route.ts';
 import type { BodyValidator } from './validate-body.ts';
 
@@ -43,7 +44,7 @@ export function pluginRoutes(backend: Backend, validator: BodyValidator) {
           'Opts.Tail and Opts.Bytes cannot be used together (interLink rejects them too)',
         );
       }
-      if ((opts.SinceSeconds ?? 0) > 0 && opts.SinceTime && !opts.SinceTime.startsWith('0001-01-01')) {
+      if ((opts.SinceSeconds ?? 0) > 0 && !isGoZeroTime(opts.SinceTime)) {
         throw new PluginError(
           400,
           'Opts.SinceSeconds and Opts.SinceTime cannot be used together (interLink rejects them too)',

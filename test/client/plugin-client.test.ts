@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { LogStruct, Pod } from '../../src/api-types.ts';
 import { createPluginClient, type PluginClient, type PluginTarget } from '../../src/client/plugin-client.ts';
+import { UNSET_LOG_OPTS } from '../../src/interlink-wire.ts';
 
 /** What the fake plugin saw of one request. */
 interface Seen {
@@ -25,15 +26,7 @@ const logRequest: LogStruct = {
   PodUID: '33fe1e0e-3b8b-4758-82e5-4e10a0bfca36',
   PodName: 'hello',
   ContainerName: 'greeter',
-  Opts: {
-    Tail: 0,
-    Bytes: 0,
-    Timestamps: false,
-    Follow: false,
-    Previous: false,
-    SinceSeconds: 0,
-    SinceTime: '0001-01-01T00:00:00Z',
-  },
+  Opts: { ...UNSET_LOG_OPTS },
 };
 
 /**

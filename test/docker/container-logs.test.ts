@@ -1,15 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { dockerLogsArgs } from '../../src/docker/container-logs.ts';
+import { UNSET_LOG_OPTS } from '../../src/interlink-wire.ts';
 
-const zero = {
-  Tail: 0,
-  Bytes: 0,
-  Timestamps: false,
-  Follow: false,
-  Previous: false,
-  SinceSeconds: 0,
-  SinceTime: '0001-01-01T00:00:00Z',
-};
+const zero = UNSET_LOG_OPTS;
 
 describe('interLink log options → docker logs', () => {
   it.each([

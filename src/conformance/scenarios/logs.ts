@@ -1,5 +1,6 @@
 /** GET /getLogs as interLink sends it: every option present, Follow streaming, unknown pods refused. */
 import { randomUUID } from 'node:crypto';
+import { UNSET_LOG_OPTS } from '../../interlink-wire.ts';
 import { fail, Mismatches, show, textMismatch } from '../checks.ts';
 import { logRequest } from '../payloads.ts';
 import { sh } from '../run-to-end.ts';
@@ -185,15 +186,7 @@ export const logScenarios: Scenario[] = [
         PodUID: uid,
         PodName: `conf-no-such-pod-${uid.slice(0, 8)}`,
         ContainerName: 'main',
-        Opts: {
-          Tail: 0,
-          Bytes: 0,
-          Timestamps: false,
-          Follow: false,
-          Previous: false,
-          SinceSeconds: 0,
-          SinceTime: '0001-01-01T00:00:00Z',
-        },
+        Opts: { ...UNSET_LOG_OPTS },
       };
       const answer = await ctx.wire.send('GET', '/getLogs', JSON.stringify(body));
       ctx.wire.expectClientError(answer, 'a pod it does not know', 404);

@@ -1,0 +1,21 @@
+/** Values interLink puts on the wire that the plugin, the kit and the tests all need to recognise. */
+import type { LogOpts } from './api-types.ts';
+
+/** Go's zero time: how interLink sends an unset `Opts.SinceTime`. */
+export const GO_ZERO_TIME = '0001-01-01T00:00:00Z';
+
+/** Whether a time on the wire is Go's zero time (unset). */
+export function isGoZeroTime(t: string | null | undefined): boolean {
+  return !t || t.startsWith('0001-01-01');
+}
+
+/** The log options interLink sends when none is set: every field present, each at its zero value. */
+export const UNSET_LOG_OPTS: Readonly<Required<LogOpts>> = Object.freeze({
+  Tail: 0,
+  Bytes: 0,
+  Timestamps: false,
+  Follow: false,
+  Previous: false,
+  SinceSeconds: 0,
+  SinceTime: GO_ZERO_TIME,
+});
