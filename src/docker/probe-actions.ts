@@ -95,6 +95,18 @@ async function execAction(
   }
 }
 
+/** Where an httpGet or tcpSocket action connects: its host (default the pod's IP) and port (by number or name). */
+function resolveEndpoint(
+  action: { port: number | string; host?: string },
+  target: ActionTarget,
+): { host: string; port: number } | ActionOutcome {
+  const port = resolvePort(action.port, target.ports);
+  if (port === undefined) return { ok: false, message: `unknown port ${String(action.port)}` };
+  const host = action.host || target.podIp;
+  if (!host) return { ok: false, message: 'the pod has no IP address' };
+  return { host, port };
+}
+
 type HttpGet = NonNullable<Handler['httpGet']>;
 
 function httpGetAction(
@@ -103,11 +115,9 @@ function httpGetAction(
   signal: AbortSignal,
   options: ActionOptions,
 ): Promise<ActionOutcome> {
-  const port = resolvePort(action.port, target.ports);
-  if (port === undefined)
-    return Promise.resolve({ ok: false, message: `unknown port ${String(action.port)}` });
-  const host = action.host || target.podIp;
-  if (!host) return Promise.resolve({ ok: false, message: 'the pod has no IP address' });
+  const endpoint = resolveEndpoint(action, target);
+  if ('ok' in endpoint) return Promise.resolve(endpoint);
+  const { host, port } = endpoint;
   const scheme = (action.scheme || 'HTTP').toUpperCase();
   if (scheme !== 'HTTP' && scheme !== 'HTTPS') {
     return Promise.resolve({ ok: false, message: `unsupported scheme ${action.scheme}` });
@@ -172,11 +182,9 @@ function tcpSocketAction(
   signal: AbortSignal,
   options: ActionOptions,
 ): Promise<ActionOutcome> {
-  const port = resolvePort(action.port, target.ports);
-  if (port === undefined)
-    return Promise.resolve({ ok: false, message: `unknown port ${String(action.port)}` });
-  const host = action.host || target.podIp;
-  if (!host) return Promise.resolve({ ok: false, message: 'the pod has no IP address' });
+  const endpoint = resolveEndpoint(action, target);
+  if ('ok' in endpoint) return Promise.resolve(endpoint);
+  const { host, port } = endpoint;
   return new Promise((resolve) => {
     const socket = connect({ host, port });
     const done = (outcome: ActionOutcome) => {
