@@ -19,3 +19,30 @@ export const UNSET_LOG_OPTS: Readonly<Required<LogOpts>> = Object.freeze({
   SinceSeconds: 0,
   SinceTime: GO_ZERO_TIME,
 });
+
+/**
+ * `jobConfig` as interLink sends it to every plugin: zero values of its job-script backends'
+ * settings (SLURM, Apptainer), which this plugin ignores.
+ */
+export const ZERO_JOB_CONFIG = Object.freeze({
+  SingularityHubProxy: { server: '', master_token: '', cache_validity_seconds: 0 },
+  ApptainerOptions: {
+    executable: '',
+    fakeroot: false,
+    containall: false,
+    fuseMode: '',
+    noInit: false,
+    noHome: false,
+    noPrivs: false,
+    nvidiaSupport: false,
+    cleanenv: false,
+    unsquash: false,
+  },
+  Volumes: {
+    scratch_area: '',
+    apptainer_cachedir: '',
+    image_dir: '',
+    additional_directories_in_path: null,
+    fuse_sleep_seconds: 0,
+  },
+});

@@ -18,7 +18,7 @@ import type {
   Volume,
   VolumeMount,
 } from '../api-types.ts';
-import { UNSET_LOG_OPTS } from '../interlink-wire.ts';
+import { UNSET_LOG_OPTS, ZERO_JOB_CONFIG } from '../interlink-wire.ts';
 
 export const DEFAULT_IMAGE = 'busybox:1.36';
 export const NODE_NAME = 'vk-node';
@@ -222,29 +222,6 @@ function retrievedContainer(
     emptyDirs: null,
   };
 }
-
-const ZERO_JOB_CONFIG = {
-  SingularityHubProxy: { server: '', master_token: '', cache_validity_seconds: 0 },
-  ApptainerOptions: {
-    executable: '',
-    fakeroot: false,
-    containall: false,
-    fuseMode: '',
-    noInit: false,
-    noHome: false,
-    noPrivs: false,
-    nvidiaSupport: false,
-    cleanenv: false,
-    unsquash: false,
-  },
-  Volumes: {
-    scratch_area: '',
-    apptainer_cachedir: '',
-    image_dir: '',
-    additional_directories_in_path: null,
-    fuse_sleep_seconds: 0,
-  },
-};
 
 /** A ConfigMap as the cluster stores it. */
 export function configMap(name: string, namespace: string, data: Record<string, string>): ConfigMap {
