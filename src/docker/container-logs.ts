@@ -7,6 +7,9 @@ import { isGoZeroTime } from '../interlink-wire.ts';
 import type { DockerCli } from './docker-cli.ts';
 import { type ContainerInspect, isZeroTime } from './inspect-types.ts';
 
+/** How far Docker's own timestamps of one exit or start may lie apart (well under its 100 ms restart delay). */
+const EVENT_SKEW_MS = 50;
+
 export interface LogsArgsInput {
   opts: LogOpts | undefined;
   containerId: string;
@@ -53,7 +56,14 @@ export function currentRunSince(c: ContainerInspect): string | undefined {
   if (c.State.Status === 'running' || c.State.Status === 'restarting' || c.State.Status === 'paused') {
     return isZeroTime(c.State.FinishedAt) ? undefined : c.State.FinishedAt;
   }
-  return c.LastExit?.PreviousAt ?? (isZeroTime(c.State.StartedAt) ? undefined : c.State.StartedAt);
+  const finished = Date.parse(c.State.FinishedAt);
+  const last = c.LastExit;
+  // The events may not have brought the final exit yet: then the last exit known ended the run before.
+  if (last && Date.parse(last.At) < finished - EVENT_SKEW_MS) return last.At;
+  if (last?.PreviousAt) return last.PreviousAt;
+  if (isZeroTime(c.State.StartedAt)) return undefined;
+  // Docker stamps StartedAt a moment after the process starts writing; restarts are >= 100 ms apart.
+  return new Date(Date.parse(c.State.StartedAt) - EVENT_SKEW_MS).toISOString();
 }
 
 /** Runs `docker logs` and exposes its output as one byte stream. */

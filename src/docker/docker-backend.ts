@@ -88,8 +88,9 @@ export class DockerBackend implements Backend {
       }),
       log: this.log,
       make: async (_uid, c) => (await this.docker.run(c.argv)).stdout.trim(),
-      made: (uid, ids) => {
-        void this.view.refresh(ids).then(() => this.reconcile(uid));
+      made: async (uid, ids) => {
+        await this.view.refresh(ids);
+        void this.reconcile(uid);
       },
     });
     this.probes = new ContainerProbes({

@@ -22,8 +22,8 @@ export interface PendingOptions {
   log: Logger;
   /** Makes a container whose image has arrived; returns its id, or throws. */
   make(uid: string, container: PendingContainer): Promise<string>;
-  /** Called after containers of a pod were made. */
-  made(uid: string, ids: string[]): void;
+  /** Called after containers of a pod were made; resolves once the view has them. */
+  made(uid: string, ids: string[]): Promise<void>;
 }
 
 const FILE = 'pending.json';
@@ -99,11 +99,13 @@ export class PendingContainers {
           error: (err as Error).message,
         });
       }
-      entry.containers.delete(c.name);
     }
+    // Until the view has the new containers they stay "waiting" here, never "vanished".
+    await this.options.made(uid, ids).catch(() => {});
+    for (const c of [...entry.containers.values()].filter((x) => x.image === image))
+      entry.containers.delete(c.name);
     if (entry.containers.size === 0) this.byPod.delete(uid);
     await this.save(uid);
-    this.options.made(uid, ids);
   }
 
   private async save(uid: string): Promise<void> {

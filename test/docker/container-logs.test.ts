@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { dockerLogsArgs } from '../../src/docker/container-logs.ts';
+import { currentRunSince, dockerLogsArgs } from '../../src/docker/container-logs.ts';
+import type { ContainerInspect } from '../../src/docker/inspect-types.ts';
 import { UNSET_LOG_OPTS } from '../../src/interlink-wire.ts';
 
 const zero = UNSET_LOG_OPTS;
@@ -46,5 +47,60 @@ describe('interLink log options → docker logs', () => {
       currentRunSince: '2026-11-22T10:00:00.5Z',
     });
     expect(later).toEqual(['logs', '--since', '2026-11-22T11:00:00Z', 'cid']);
+  });
+});
+
+describe('where the current run of a restarted container begins', () => {
+  const exited = (lastExit?: ContainerInspect['LastExit']): ContainerInspect => ({
+    Id: 'c',
+    Name: '/c',
+    Created: '',
+    Image: '',
+    RestartCount: 2,
+    State: {
+      Status: 'exited',
+      Running: false,
+      Restarting: false,
+      OOMKilled: false,
+      Dead: false,
+      Pid: 0,
+      ExitCode: 0,
+      Error: '',
+      StartedAt: '2026-11-22T10:00:02.200Z',
+      FinishedAt: '2026-11-22T10:00:02.300Z',
+    },
+    Config: { Image: 'i', Labels: {} },
+    ...(lastExit ? { LastExit: lastExit } : {}),
+  });
+
+  it.each([
+    [
+      'after the exit before the last, once the events brought the last one',
+      {
+        ExitCode: 0,
+        OOMKilled: false,
+        At: '2026-11-22T10:00:02.301Z',
+        PreviousAt: '2026-11-22T10:00:02.000Z',
+      },
+      '2026-11-22T10:00:02.000Z',
+    ],
+    [
+      'after the last exit the events brought, while the final one is still on its way',
+      { ExitCode: 1, OOMKilled: false, At: '2026-11-22T10:00:02.000Z' },
+      '2026-11-22T10:00:02.000Z',
+    ],
+    [
+      'a little before Docker’s StartedAt without events (after a plugin restart)',
+      undefined,
+      '2026-11-22T10:00:02.150Z',
+    ],
+  ] as const)('%s', (_name, lastExit, want) => {
+    expect(currentRunSince(exited(lastExit))).toBe(want);
+  });
+
+  it('is the end of the run before while the container runs again', () => {
+    const c = exited();
+    c.State.Status = 'running';
+    expect(currentRunSince(c)).toBe('2026-11-22T10:00:02.300Z');
   });
 });
