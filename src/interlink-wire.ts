@@ -46,3 +46,9 @@ export const ZERO_JOB_CONFIG = Object.freeze({
     fuse_sleep_seconds: 0,
   },
 });
+
+/** The tolerations the Kubernetes API server adds to every pod it stores (as interLink then sends it). */
+export const DEFAULT_TOLERATIONS = Object.freeze([
+  { key: 'node.kubernetes.io/not-ready', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 300 },
+  { key: 'node.kubernetes.io/unreachable', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 300 },
+]);

@@ -18,7 +18,7 @@ import type {
   Volume,
   VolumeMount,
 } from '../api-types.ts';
-import { UNSET_LOG_OPTS, ZERO_JOB_CONFIG } from '../interlink-wire.ts';
+import { DEFAULT_TOLERATIONS, UNSET_LOG_OPTS, ZERO_JOB_CONFIG } from '../interlink-wire.ts';
 
 export const DEFAULT_IMAGE = 'busybox:1.36';
 export const NODE_NAME = 'vk-node';
@@ -290,20 +290,7 @@ export function buildPodPayloads(input: PodSpecInput): PodPayloads {
       nodeName: NODE_NAME,
       securityContext: {},
       schedulerName: 'default-scheduler',
-      tolerations: [
-        {
-          key: 'node.kubernetes.io/not-ready',
-          operator: 'Exists',
-          effect: 'NoExecute',
-          tolerationSeconds: 300,
-        },
-        {
-          key: 'node.kubernetes.io/unreachable',
-          operator: 'Exists',
-          effect: 'NoExecute',
-          tolerationSeconds: 300,
-        },
-      ],
+      tolerations: DEFAULT_TOLERATIONS.map((t) => ({ ...t })),
       priority: 0,
       enableServiceLinks: true,
       preemptionPolicy: 'PreemptLowerPriority',
