@@ -2,7 +2,7 @@
  * Create, poll, read logs and delete pods over and over, then look at what is left: the
  * sidecar's memory, its docker processes (only the events stream should remain) and containers.
  */
-import type { CreateStruct } from '../../src/api-types.ts';
+import type { CreateStruct } from '../../src/contract/api-types.ts';
 import { containersWithLabel } from './docker.ts';
 import { closedLoop, type LoadResult } from './load.ts';
 import type { Ctx } from './measure.ts';

@@ -2,7 +2,7 @@
  * Each measurement of the run, sidecar and docker CLI side by side: creates, status polls,
  * log reads and deletes through the plugin; run, inspect, logs and rm -f straight with docker.
  */
-import type { CreateStruct, PodStatus } from '../../src/api-types.ts';
+import type { CreateStruct, PodStatus } from '../../src/contract/api-types.ts';
 import { docker } from './docker.ts';
 import { closedLoop, type LoadResult } from './load.ts';
 import type { BenchPod, PodFactory } from './payloads.ts';

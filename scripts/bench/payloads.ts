@@ -5,8 +5,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import type { Pod, RetrievedPodData } from '../../src/api-types.ts';
-import { UNSET_LOG_OPTS } from '../../src/interlink-wire.ts';
+import type { Pod, RetrievedPodData } from '../../src/contract/api-types.ts';
+import { UNSET_LOG_OPTS } from '../../src/contract/interlink-wire.ts';
 
 export interface BenchPod {
   index: number;

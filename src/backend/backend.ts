@@ -6,7 +6,7 @@ import type {
   Pod,
   PodStatus,
   RetrievedPodData,
-} from '../api-types.ts';
+} from '../contract/api-types.ts';
 
 /** What the HTTP layer needs of a backend. Docker is the only one today; another would be a new folder. */
 export interface Backend {

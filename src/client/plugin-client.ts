@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import createClient, { type Client } from 'openapi-fetch';
 import { Agent, request } from 'undici';
 import type { paths } from '../../generated/plugin-api.ts';
-import type { LogStruct } from '../api-types.ts';
+import type { LogStruct } from '../contract/api-types.ts';
 import { BodyCarryingRequest, createBodyFetch, type WireBody, wireHeaders } from './body-fetch.ts';
 
 export type { paths } from '../../generated/plugin-api.ts';

@@ -17,14 +17,14 @@ import type {
   Secret,
   Volume,
   VolumeMount,
-} from '../api-types.ts';
-import { DEFAULT_TOLERATIONS, UNSET_LOG_OPTS, ZERO_JOB_CONFIG } from '../interlink-wire.ts';
+} from '../contract/api-types.ts';
+import { DEFAULT_TOLERATIONS, UNSET_LOG_OPTS, ZERO_JOB_CONFIG } from '../contract/interlink-wire.ts';
 
 export const DEFAULT_IMAGE = 'busybox:1.36';
 export const NODE_NAME = 'vk-node';
 export const SERVICE_ACCOUNT_MOUNT_PATH = '/var/run/secrets/kubernetes.io/serviceaccount';
 /** Go's zero time: how interLink sends an unset `SinceTime`. */
-export { GO_ZERO_TIME } from '../interlink-wire.ts';
+export { GO_ZERO_TIME } from '../contract/interlink-wire.ts';
 
 /** What the Virtual Kubelet adds to every container's env on create (the `kubernetes` service). */
 export const VK_SERVICE_ENV: readonly EnvVar[] = [

@@ -4,7 +4,7 @@
  * that the pod is gone and that a second delete is still a 200. Every answer is held against the
  * contract and the VK's phase rules as it arrives.
  */
-import type { ContainerStatus, LogOpts, PodStatus } from '../api-types.ts';
+import type { ContainerStatus, LogOpts, PodStatus } from '../contract/api-types.ts';
 import { fail, Mismatches, mismatch, show, textMismatch } from './checks.ts';
 import {
   buildPodPayloads,

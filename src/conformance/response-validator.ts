@@ -5,7 +5,7 @@
  * `response does not match PodStatus: /0/containers/0/state must NOT have more than 1 properties`.
  */
 import { readFileSync } from 'node:fs';
-import { BodyValidator, SPEC_URL } from '../http/validate-body.ts';
+import { BodyValidator, SPEC_URL } from '../contract/validate-body.ts';
 import { fail, show } from './checks.ts';
 
 interface Operation {

@@ -5,7 +5,7 @@
  * the way the cluster will. Only the containers the answer lists count: a pod whose answer lists none
  * is Succeeded at once, and an init container left waiting after another failed keeps it Pending.
  */
-import type { PodStatus } from '../api-types.ts';
+import type { PodStatus } from '../contract/api-types.ts';
 
 export type PodPhase = 'Pending' | 'Running' | 'Succeeded' | 'Failed' | 'Unknown';
 

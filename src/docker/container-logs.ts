@@ -2,8 +2,8 @@
  * interLink's log options → `docker logs`, streamed: stdout and stderr as they come, cut after
  * `Bytes` (Kubernetes' limitBytes), and the docker process ended when the client goes away.
  */
-import type { LogOpts } from '../api-types.ts';
-import { isGoZeroTime } from '../interlink-wire.ts';
+import type { LogOpts } from '../contract/api-types.ts';
+import { isGoZeroTime } from '../contract/interlink-wire.ts';
 import type { DockerCli } from './docker-cli.ts';
 import { type ContainerInspect, isZeroTime } from './inspect-types.ts';
 

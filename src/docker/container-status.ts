@@ -2,7 +2,7 @@
  * Docker's view of a container → Kubernetes' v1.ContainerStatus, with exactly one state, the
  * reasons a kubelet would give, and RFC 3339 times (omitted when unknown: Go cannot parse "").
  */
-import type { ContainerState, ContainerStatus } from '../api-types.ts';
+import type { ContainerState, ContainerStatus } from '../contract/api-types.ts';
 import { type ContainerInspect, isZeroTime } from './inspect-types.ts';
 
 /** Why a container has no Docker container (yet, or any more). */

@@ -3,6 +3,9 @@
  * spec container, all labelled, so Docker itself is the record of every pod. Reads go through
  * the PodView; writes are docker CLI calls with argument vectors.
  */
+
+import type { Backend } from '../backend/backend.ts';
+import type { Config } from '../config.ts';
 import type {
   CreateStruct,
   Health,
@@ -11,9 +14,7 @@ import type {
   Pod,
   PodStatus,
   RetrievedPodData,
-} from '../api-types.ts';
-import type { Backend } from '../backend/backend.ts';
-import type { Config } from '../config.ts';
+} from '../contract/api-types.ts';
 import { PluginError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import { currentRunSince, dockerLogsArgs, streamLogs } from './container-logs.ts';

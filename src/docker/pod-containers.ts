@@ -3,7 +3,7 @@
  * container each spec entry has, and what should be started next (init containers one at a
  * time, in order, each to exit 0; then every main container). Pure, so it can be tested alone.
  */
-import type { Container, Pod } from '../api-types.ts';
+import type { Container, Pod } from '../contract/api-types.ts';
 import { type ContainerInspect, isZeroTime } from './inspect-types.ts';
 import { LABEL, type Role } from './labels.ts';
 

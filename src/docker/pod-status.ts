@@ -1,5 +1,5 @@
 /** A pod's Docker containers → interLink's PodStatus, every spec container and init container listed. */
-import type { Container, ContainerStatus, Pod, PodStatus } from '../api-types.ts';
+import type { Container, ContainerStatus, Pod, PodStatus } from '../contract/api-types.ts';
 import { statusFromInspect, statusWithoutContainer } from './container-status.ts';
 import { type NextStep, neverStarted, nextStep, type PodContainers } from './pod-containers.ts';
 import { podIdentity, podJobId } from './pod-to-docker-args.ts';

@@ -2,7 +2,7 @@
  * Translates a pod into `docker` argument vectors: the sandbox that holds the pod's network,
  * and one container per spec container that joins it. Pure: no docker calls, no files.
  */
-import type { Container, Pod } from '../api-types.ts';
+import type { Container, Pod } from '../contract/api-types.ts';
 import { entrypointPlan } from '../pod/command.ts';
 import { containerProbeSpec } from '../pod/probe-spec.ts';
 import { containerName, LABEL, labelArgs, type PodIdentity, type Role } from './labels.ts';

@@ -4,13 +4,14 @@
  * created; what kubelet would refuse per container (CreateContainerConfigError) is kept as a
  * waiting reason for that container.
  */
-import type { Container, Pod, RetrievedPodData } from '../api-types.ts';
+
 import type { Config } from '../config.ts';
+import type { Container, Pod, RetrievedPodData } from '../contract/api-types.ts';
 import { invalidField } from '../errors.ts';
 import { expandCommand, type NodeAllocatable, resolveContainerEnv } from '../pod/env.ts';
+import { effectivePullPolicy } from '../pod/pull-policy.ts';
 import type { PodIdentity } from './labels.ts';
 import { containerCreateArgs, type PodNetwork, podIdentity } from './pod-to-docker-args.ts';
-import { effectivePullPolicy } from './pull-policy.ts';
 import { resourceArgs } from './resource-args.ts';
 import { needsImageUser, nonRootViolation, requiresNonRoot, securityArgs } from './security-args.ts';
 import { mountArgsFor } from './volume-mounts.ts';

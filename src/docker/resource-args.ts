@@ -2,7 +2,7 @@
  * A container's resources as `docker create` arguments, with the kubelet's own formulas so a
  * container gets the same cgroup settings it would get on a real node.
  */
-import type { Container, Quantity } from '../api-types.ts';
+import type { Container, Quantity } from '../contract/api-types.ts';
 import { invalidField } from '../errors.ts';
 import {
   CPU_PERIOD_US,

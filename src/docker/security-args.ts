@@ -3,7 +3,7 @@
  * kubelet's DetermineEffectiveSecurityContext) as `docker create` arguments. What the plugin's
  * policy forbids is refused with a 422 that names the setting allowing it.
  */
-import type { Container, Pod } from '../api-types.ts';
+import type { Container, Pod } from '../contract/api-types.ts';
 import { invalidField, PluginError } from '../errors.ts';
 
 export interface SecurityPolicy {

@@ -16,7 +16,7 @@ import type {
   Secret,
   Volume,
   VolumeMount,
-} from '../api-types.ts';
+} from '../contract/api-types.ts';
 import { invalidField, PluginError } from '../errors.ts';
 import { ContainerConfigError, containerResourceValue, podFieldValue } from '../pod/env.ts';
 import { memoryToBytes } from '../pod/quantity.ts';

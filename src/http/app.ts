@@ -7,13 +7,13 @@ import { randomUUID } from 'node:crypto';
 import type { HttpBindings } from '@hono/node-server';
 import { Hono } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import type { ErrorBody } from '../api-types.ts';
 import type { Backend } from '../backend/backend.ts';
+import type { ErrorBody } from '../contract/api-types.ts';
+import { BodyValidator } from '../contract/validate-body.ts';
 import { PluginError } from '../errors.ts';
 import { type Logger, log as rootLog } from '../log.ts';
 import { parseJson, readBody } from './read-body.ts';
 import { pluginRoutes } from './routes.ts';
-import { BodyValidator } from './validate-body.ts';
 
 export interface AppOptions {
   backend: Backend;

@@ -1,10 +1,11 @@
 /** The plugin's endpoints, each bound to its operation in the contract. */
-import type { LogStruct, Pod, RetrievedPodData } from '../api-types.ts';
+
 import type { Backend } from '../backend/backend.ts';
+import type { LogStruct, Pod, RetrievedPodData } from '../contract/api-types.ts';
+import { isGoZeroTime } from '../contract/interlink-wire.ts';
+import type { BodyValidator } from '../contract/validate-body.ts';
 import { PluginError } from '../errors.ts';
-import { isGoZeroTime } from '../interlink-wire.ts';
 import { route } from './typed-route.ts';
-import type { BodyValidator } from './validate-body.ts';
 
 export function pluginRoutes(backend: Backend, validator: BodyValidator) {
   return [

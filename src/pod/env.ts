@@ -5,7 +5,7 @@
  * Needed when interLink runs with SkipDownwardAPIResolution; otherwise the Virtual Kubelet has
  * already done all of this and the env arrives as plain name/value pairs.
  */
-import type { ConfigMap, Container, Pod, Secret } from '../api-types.ts';
+import type { ConfigMap, Container, Pod, Secret } from '../contract/api-types.ts';
 import { divideCeil, type ExactQuantity, parseQuantityExact, scaledCeil } from './quantity.ts';
 
 /** What the node could give a container; the downward API reports it for an unset limit. */

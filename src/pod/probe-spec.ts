@@ -4,7 +4,7 @@
  * turn into a result (success/failure thresholds), as the kubelet's prober worker applies them.
  */
 import type { components } from '../../generated/plugin-api.ts';
-import type { Container, Pod } from '../api-types.ts';
+import type { Container, Pod } from '../contract/api-types.ts';
 
 export type Probe = components['schemas']['Probe'];
 export type Handler = components['schemas']['Handler'];

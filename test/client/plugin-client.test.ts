@@ -4,9 +4,9 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { LogStruct, Pod } from '../../src/api-types.ts';
 import { createPluginClient, type PluginClient, type PluginTarget } from '../../src/client/plugin-client.ts';
-import { UNSET_LOG_OPTS } from '../../src/interlink-wire.ts';
+import type { LogStruct, Pod } from '../../src/contract/api-types.ts';
+import { UNSET_LOG_OPTS } from '../../src/contract/interlink-wire.ts';
 
 /** What the fake plugin saw of one request. */
 interface Seen {

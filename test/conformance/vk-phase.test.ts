@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { ContainerStatus, PodStatus } from '../../src/api-types.ts';
 import { type PodPhase, vkPhase } from '../../src/conformance/vk-phase.ts';
+import type { ContainerStatus, PodStatus } from '../../src/contract/api-types.ts';
 
 const waiting = (name: string): ContainerStatus => ({
   name,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { UNSET_LOG_OPTS } from '../../src/contract/interlink-wire.ts';
 import { currentRunSince, dockerLogsArgs } from '../../src/docker/container-logs.ts';
 import type { ContainerInspect } from '../../src/docker/inspect-types.ts';
-import { UNSET_LOG_OPTS } from '../../src/interlink-wire.ts';
 
 const zero = UNSET_LOG_OPTS;
 

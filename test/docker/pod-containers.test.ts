@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Pod } from '../../src/api-types.ts';
+import type { Pod } from '../../src/contract/api-types.ts';
 import type { ContainerInspect } from '../../src/docker/inspect-types.ts';
 import { LABEL } from '../../src/docker/labels.ts';
 import { groupContainers, nextStep, podShapeFromLabels } from '../../src/docker/pod-containers.ts';

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import type { Pod } from '../../src/api-types.ts';
+import type { Pod } from '../../src/contract/api-types.ts';
 import {
   containerCreateArgs,
   dockerRestartPolicy,
   sandboxRunArgs,
 } from '../../src/docker/pod-to-docker-args.ts';
-import { effectivePullPolicy } from '../../src/docker/pull-policy.ts';
+import { effectivePullPolicy } from '../../src/pod/pull-policy.ts';
 
 const pod: Pod = {
   metadata: { name: 'web', namespace: 'team-a', uid: '0123abcd-0000-4000-8000-000000000000' },

@@ -2,7 +2,7 @@ import { promises as fs, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { RetrievedPodData, Volume } from '../../src/api-types.ts';
+import type { RetrievedPodData, Volume } from '../../src/contract/api-types.ts';
 import { checkSubPaths, removePodVolumes, writePodVolumes } from '../../src/docker/volume-files.ts';
 import { mountArgsFor, sandboxMountArgs } from '../../src/docker/volume-mounts.ts';
 import { planPodVolumes, podDockerVolumes, type VolumePlan } from '../../src/docker/volume-plan.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Container, ResourceRequirements } from '../../src/api-types.ts';
+import type { Container, ResourceRequirements } from '../../src/contract/api-types.ts';
 import { resourceArgs } from '../../src/docker/resource-args.ts';
 import { PluginError } from '../../src/errors.ts';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Container, Pod, PodSecurityContext, SecurityContext } from '../../src/api-types.ts';
+import type { Container, Pod, PodSecurityContext, SecurityContext } from '../../src/contract/api-types.ts';
 import {
   needsImageUser,
   nonRootViolation,

@@ -1,6 +1,6 @@
 /** A container's environment as a Kubernetes user sees it from inside. */
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { EnvVar } from '../../src/api-types.ts';
+import type { EnvVar } from '../../src/contract/api-types.ts';
 import { buildConfigMap, buildPod, buildSecret } from '../fixtures/pod-builder.ts';
 import { describeDocker } from '../helpers/docker.ts';
 import { type RunningPlugin, startPlugin, stopAll } from '../helpers/plugin-process.ts';

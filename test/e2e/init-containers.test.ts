@@ -1,6 +1,6 @@
 /** Init containers as Kubernetes runs them: one at a time, in order, each to exit 0, before any container. */
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { PodStatus, Volume, VolumeMount } from '../../src/api-types.ts';
+import type { PodStatus, Volume, VolumeMount } from '../../src/contract/api-types.ts';
 import { LABEL } from '../../src/docker/labels.ts';
 import { buildPod } from '../fixtures/pod-builder.ts';
 import { describeDocker, dockerPs, runDocker } from '../helpers/docker.ts';

@@ -1,7 +1,7 @@
 /** GET /getLogs with each of interLink's options, as `kubectl logs` users rely on them. */
 import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LogOpts, Pod } from '../../src/api-types.ts';
+import type { LogOpts, Pod } from '../../src/contract/api-types.ts';
 import { buildCreateRequest, buildPod, deleteRequest, logsRequest } from '../fixtures/pod-builder.ts';
 import { describeDocker } from '../helpers/docker.ts';
 import { type RunningPlugin, startPlugin, stopAll } from '../helpers/plugin-process.ts';

@@ -4,7 +4,7 @@
  * finishes, pass or fail, so a failing test leaves nothing running for the next one.
  */
 import { expect, onTestFinished } from 'vitest';
-import type { LogOpts, Pod, PodStatus } from '../../src/api-types.ts';
+import type { LogOpts, Pod, PodStatus } from '../../src/contract/api-types.ts';
 import { LABEL } from '../../src/docker/labels.ts';
 import {
   buildCreateRequest,

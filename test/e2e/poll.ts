@@ -1,5 +1,5 @@
 /** Polls /status the way the Virtual Kubelet does until the answer satisfies `done`. */
-import type { Pod, PodStatus } from '../../src/api-types.ts';
+import type { Pod, PodStatus } from '../../src/contract/api-types.ts';
 import { statusRequest } from '../fixtures/pod-builder.ts';
 import type { RunningPlugin } from '../helpers/plugin-process.ts';
 

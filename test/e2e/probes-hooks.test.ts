@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { ContainerStatus, Pod, PodStatus } from '../../src/api-types.ts';
+import type { ContainerStatus, Pod, PodStatus } from '../../src/contract/api-types.ts';
 import { LABEL } from '../../src/docker/labels.ts';
 import {
   buildCreateRequest,

@@ -1,6 +1,6 @@
 /** Resource requests and limits as the container feels them: cgroup settings, the OOM killer, refusals. */
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { Pod, ResourceRequirements } from '../../src/api-types.ts';
+import type { Pod, ResourceRequirements } from '../../src/contract/api-types.ts';
 import { buildCreateRequest, buildPod } from '../fixtures/pod-builder.ts';
 import { describeDocker } from '../helpers/docker.ts';
 import { type RunningPlugin, startPlugin, stopAll } from '../helpers/plugin-process.ts';

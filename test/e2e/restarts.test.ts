@@ -1,6 +1,6 @@
 /** restartPolicy as a Kubernetes user sees it: restart counts, last states, and containers that cannot run. */
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { ContainerStatus } from '../../src/api-types.ts';
+import type { ContainerStatus } from '../../src/contract/api-types.ts';
 import { buildPod, type ContainerInput } from '../fixtures/pod-builder.ts';
 import { describeDocker } from '../helpers/docker.ts';
 import { type RunningPlugin, startPlugin, stopAll } from '../helpers/plugin-process.ts';

@@ -1,6 +1,6 @@
 /** securityContext as the process inside the container experiences it, and what the plugin refuses. */
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { PodSecurityContext, SecurityContext } from '../../src/api-types.ts';
+import type { PodSecurityContext, SecurityContext } from '../../src/contract/api-types.ts';
 import { buildCreateRequest, buildPod } from '../fixtures/pod-builder.ts';
 import { describeDocker } from '../helpers/docker.ts';
 import { type RunningPlugin, startPlugin, stopAll } from '../helpers/plugin-process.ts';

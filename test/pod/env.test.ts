@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ConfigMap, Container, EnvVar, Pod, Secret } from '../../src/api-types.ts';
+import type { ConfigMap, Container, EnvVar, Pod, Secret } from '../../src/contract/api-types.ts';
 import {
   containerResourceValue,
   type EnvInput,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Container, Pod } from '../../src/api-types.ts';
+import type { Container, Pod } from '../../src/contract/api-types.ts';
 import {
   type ContainerProbeSpec,
   consequence,

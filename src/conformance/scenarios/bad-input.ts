@@ -2,7 +2,7 @@
  * Bodies interLink would never send but a broken client might: the plugin refuses them with a 4xx and
  * the contract's JSON Error body (the contract names 422), and creates nothing.
  */
-import type { RetrievedPodData } from '../../api-types.ts';
+import type { RetrievedPodData } from '../../contract/api-types.ts';
 import type { PodUnderTest } from '../pod-under-test.ts';
 import { sh } from '../run-to-end.ts';
 import type { Scenario } from '../scenario.ts';

@@ -1,5 +1,5 @@
 /** Init containers: one after another, all before the main containers, and a failure stops the pod. */
-import type { PodStatus } from '../../api-types.ts';
+import type { PodStatus } from '../../contract/api-types.ts';
 import { fail, show } from '../checks.ts';
 import type { PodUnderTest } from '../pod-under-test.ts';
 import { runToEnd, sh } from '../run-to-end.ts';

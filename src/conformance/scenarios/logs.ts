@@ -1,6 +1,6 @@
 /** GET /getLogs as interLink sends it: every option present, Follow streaming, unknown pods refused. */
 import { randomUUID } from 'node:crypto';
-import { UNSET_LOG_OPTS } from '../../interlink-wire.ts';
+import { UNSET_LOG_OPTS } from '../../contract/interlink-wire.ts';
 import { fail, Mismatches, show, textMismatch } from '../checks.ts';
 import { logRequest } from '../payloads.ts';
 import { sh } from '../run-to-end.ts';

@@ -7,7 +7,13 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Container, ContainerStatus, Pod, PodStatus, RetrievedPodData } from '../../../src/api-types.ts';
+import type {
+  Container,
+  ContainerStatus,
+  Pod,
+  PodStatus,
+  RetrievedPodData,
+} from '../../../src/contract/api-types.ts';
 
 const RUN_MS = 150;
 

@@ -1,5 +1,5 @@
 /** Kubernetes' image pull policy, with its default. */
-import type { Container } from '../api-types.ts';
+import type { Container } from '../contract/api-types.ts';
 
 /** The policy Kubernetes applies when none is set: `:latest` or no tag → Always, else IfNotPresent. */
 export function effectivePullPolicy(

@@ -1,5 +1,5 @@
 /** Short names for the generated contract types; everything here comes from generated/. */
-import type { components } from '../generated/plugin-api.ts';
+import type { components } from '../../generated/plugin-api.ts';
 
 type Schemas = components['schemas'];
 
