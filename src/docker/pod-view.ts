@@ -38,7 +38,11 @@ export class PodView {
   private readonly listeners = new Set<Listener>();
   /** The last exit Docker reported per container (die/oom events), for lastState after a restart. */
   private readonly lastExit = new Map<string, NonNullable<ContainerInspect['LastExit']>>();
-  private readonly oomSeen = new Set<string>();
+  /**
+   * When Docker last reported an OOM kill per container (ms). Docker's `oom` and `die` events, and
+   * the inspect flag, come in either order under load; any of them is enough to say OOMKilled.
+   */
+  private readonly oomAt = new Map<string, number>();
   /** Containers Docker reported destroyed: an inspect that raced the destroy must not bring them back. */
   private destroyed = new Set<string>();
   private events: ChildProcessWithoutNullStreams | undefined;
@@ -225,11 +229,21 @@ export class PodView {
     }
   }
 
+  /** Whether an OOM kill was reported since the run that started at `startedAt`. */
+  private oomInRun(id: string, startedAt: string | undefined): boolean {
+    const oom = this.oomAt.get(id);
+    if (oom === undefined) return false;
+    const started = startedAt ? Date.parse(startedAt) : Number.NaN;
+    // Docker's times are to the nanosecond and the event's too; unknown start: the oom counts.
+    return Number.isNaN(started) || oom >= Math.floor(started);
+  }
+
   private upsert(full: ContainerInspect): void {
     const uid = full.Config.Labels?.[LABEL.podUid];
     if (!uid || full.Config.Labels?.[LABEL.owner] !== this.options.instance) return;
     if (this.destroyed.has(full.Id)) return;
     const c = trim(full);
+    if (!c.State.Running && this.oomInRun(c.Id, c.State.StartedAt)) c.State.OOMKilled = true;
     const last = this.lastExit.get(c.Id);
     if (last) c.LastExit = last;
     const before = this.byId.get(c.Id);
@@ -317,19 +331,27 @@ export class PodView {
     // Containers the plugin is removing itself: their last events need no inspect.
     if (this.destroyed.has(id) && action !== 'destroy') return;
     if (event.time) this.lastEventAt = Math.max(this.lastEventAt, event.time);
-    if (action === 'oom') this.oomSeen.add(id);
+    const atMs = event.timeNano ? event.timeNano / 1e6 : Date.now();
+    if (action === 'oom') {
+      this.oomAt.set(id, atMs);
+      // An oom reported after its die still belongs to that exit, unless the container ran again.
+      const last = this.lastExit.get(id);
+      const current = this.byId.get(id);
+      if (last && !(current?.State.Running && Date.parse(current.State.StartedAt) > Date.parse(last.At)))
+        last.OOMKilled = true;
+    }
     if (action === 'die') {
-      const at = event.timeNano ? new Date(event.timeNano / 1e6).toISOString() : new Date().toISOString();
+      const started = this.byId.get(id)?.State.StartedAt;
       this.lastExit.set(id, {
         ExitCode: Number(event.Actor?.Attributes?.exitCode ?? 0),
-        OOMKilled: this.oomSeen.delete(id),
-        At: at,
+        OOMKilled: this.oomInRun(id, started),
+        At: new Date(atMs).toISOString(),
       });
     }
     if (action === 'destroy') {
       this.pending.delete(id);
       this.lastExit.delete(id);
-      this.oomSeen.delete(id);
+      this.oomAt.delete(id);
       this.destroyed.add(id);
       this.remove(id);
       return;
@@ -375,6 +397,7 @@ function podIp(c: ContainerInspect): string {
 function changed(a: ContainerInspect, b: ContainerInspect): boolean {
   return (
     a.State.Status !== b.State.Status ||
+    a.State.OOMKilled !== b.State.OOMKilled ||
     a.State.StartedAt !== b.State.StartedAt ||
     a.State.FinishedAt !== b.State.FinishedAt ||
     a.RestartCount !== b.RestartCount ||
