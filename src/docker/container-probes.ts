@@ -24,6 +24,7 @@ import {
   recordOutcome,
 } from '../pod/probe-spec.ts';
 import { type DockerCli, DockerCliError } from './docker-cli.ts';
+import { containerExitCode, containerProcess, startContainers, stopContainers } from './docker-verbs.ts';
 import { type ContainerInspect, isZeroTime } from './inspect-types.ts';
 import { LABEL } from './labels.ts';
 import { groupContainers } from './pod-containers.ts';
@@ -330,36 +331,23 @@ export class ContainerProbes {
    * container through Docker and starts it again as the pod's restart policy says.
    */
   private async terminate(run: Run, graceSeconds: number): Promise<void> {
-    const { stdout } = await this.docker.run([
-      'container',
-      'inspect',
-      '--format',
-      '{{.State.Pid}} {{.State.StartedAt}} {{json .Config.StopSignal}}',
-      run.id,
-    ]);
-    const [pidText, startedAt, stopSignalJson] = stdout.trim().split(' ');
-    const pid = Number(pidText);
+    const { pid, startedAt, stopSignal } = await containerProcess(this.docker, run.id);
     // Already exited or restarted: that run is over.
     if (startedAt !== run.startedAt || !(pid > 0)) return;
-    const stopSignal = signalName(JSON.parse(stopSignalJson ?? '""') as string);
-    if (await this.signalProcess(run, pid, stopSignal, graceSeconds)) return;
+    if (await this.signalProcess(run, pid, signalName(stopSignal), graceSeconds)) return;
 
-    await this.docker.run(['stop', '--time', String(graceSeconds), run.id]);
+    await stopContainers(this.docker, [run.id], graceSeconds);
     if (this.stopping.has(run.id) || this.closed) return;
     const policy =
       groupContainers(this.view.containersOfPod(run.podUid)).anchor?.Config.Labels?.[LABEL.restartPolicy] ??
       'Always';
-    const exitCode = Number(
-      (
-        await this.docker.run(['container', 'inspect', '--format', '{{.State.ExitCode}}', run.id])
-      ).stdout.trim(),
-    );
+    const exitCode = await containerExitCode(this.docker, run.id);
     if (policy === 'Always' || (policy === 'OnFailure' && exitCode !== 0)) {
       this.log.warn('restarting the container through Docker: its restart count starts again from 0', {
         podUid: run.podUid,
         containerId: run.id,
       });
-      await this.docker.run(['start', run.id]);
+      await startContainers(this.docker, [run.id]);
     }
   }
 

@@ -20,14 +20,24 @@ import type { Logger } from '../log.ts';
 import { currentRunSince, dockerLogsArgs, streamLogs } from './container-logs.ts';
 import { ContainerProbes } from './container-probes.ts';
 import { type DockerCli, DockerCliError } from './docker-cli.ts';
+import {
+  containerIdByName,
+  type EngineInfo,
+  engineInfo,
+  imageUsers,
+  removeContainers,
+  removeVolumes,
+  startContainers,
+  stopContainers,
+} from './docker-verbs.ts';
 import { ImagePulls } from './image-pulls.ts';
 import { KeyedLock } from './keyed-lock.ts';
-import { containerName } from './labels.ts';
+import { containerName, podIdentity, podJobId } from './naming.ts';
 import { BUILTIN_PAUSE_IMAGE, ensurePauseImage } from './pause-image.ts';
 import { PendingContainers } from './pending-containers.ts';
 import { groupContainers, nextStep, podShapeFromLabels } from './pod-containers.ts';
 import { type PodNotes, podStatus } from './pod-status.ts';
-import { type PodNetwork, podIdentity, podJobId, sandboxRunArgs } from './pod-to-docker-args.ts';
+import { type PodNetwork, sandboxRunArgs } from './pod-to-docker-args.ts';
 import { PodView } from './pod-view.ts';
 import {
   type HostFacts,
@@ -65,7 +75,7 @@ export class DockerBackend implements Backend {
   private readonly failures = new Map<string, Map<string, { reason: string; message: string }>>();
   private readonly reconciling = new Map<string, Promise<void>>();
   private readonly reconcileAgain = new Set<string>();
-  private info: { at: number; value: Promise<DockerInfo> } | undefined;
+  private info: { at: number; value: Promise<EngineInfo> } | undefined;
   private readonly pauseImage: string;
   private readonly pending: PendingContainers;
 
@@ -152,19 +162,10 @@ export class DockerBackend implements Backend {
   /** What preparing a pod needs from the host: its size (downward API) and image users (security checks). */
   private async hostFacts(pod: Pod): Promise<HostFacts> {
     const info = await this.dockerInfo();
-    const imageUsers = new Map<string, string>();
     const images = imagesNeedingUser(pod);
-    if (images.length > 0) {
-      // Images not present yet are checked by nobody: the pull happens at create (documented).
-      const { stdout } = await this.docker
-        .run(['image', 'inspect', '--format', '{{json .RepoTags}} {{json .Config.User}}', ...images])
-        .catch((err: DockerCliError) => ({ stdout: err.stdout ?? '' }));
-      for (const line of stdout.split('\n').filter(Boolean)) {
-        const [tags, user] = line.split(' ');
-        for (const tag of JSON.parse(tags ?? '[]') as string[]) imageUsers.set(tag, JSON.parse(user ?? '""'));
-      }
-    }
-    return { nodeAllocatable: { cpu: info.NCPU, memory: info.MemTotal }, imageUsers };
+    // Images not present yet are checked by nobody: the pull happens at create (documented).
+    const users = images.length > 0 ? await imageUsers(this.docker, images) : new Map<string, string>();
+    return { nodeAllocatable: { cpu: info.NCPU, memory: info.MemTotal }, imageUsers: users };
   }
 
   /**
@@ -217,7 +218,7 @@ export class DockerBackend implements Backend {
             continue;
           }
           // `run` that could not start the command still made the container: its state says why.
-          const id = await this.containerIdByName(containerName(identity, c.role, c.name));
+          const id = await containerIdByName(this.docker, containerName(identity, c.role, c.name));
           if (id) made.push(id);
           else failures.set(c.name, { reason: 'CreateContainerError', message: err.reason });
           this.log.warn('container could not be run', {
@@ -257,22 +258,11 @@ export class DockerBackend implements Backend {
     }
   }
 
-  private async containerIdByName(name: string): Promise<string | undefined> {
-    try {
-      return (
-        (await this.docker.run(['container', 'inspect', '--format', '{{.Id}}', name])).stdout.trim() ||
-        undefined
-      );
-    } catch {
-      return undefined;
-    }
-  }
-
   /** The pod's files on disk and its Docker volumes (Memory emptyDirs). */
   private async removePodStorage(pod: Pod): Promise<void> {
     await removePodVolumes(this.config.stateDir, pod.metadata.uid);
     const volumes = podDockerVolumes(pod);
-    if (volumes.length > 0) await this.docker.run(['volume', 'rm', '--force', ...volumes]).catch(() => {});
+    if (volumes.length > 0) await removeVolumes(this.docker, volumes).catch(() => {});
   }
 
   /** Starts what the pod needs next; re-runs when Docker changed meanwhile. One run per pod at a time. */
@@ -301,7 +291,7 @@ export class DockerBackend implements Backend {
     const step = nextStep(podShapeFromLabels(uid, containers), containers);
     if (step.kind !== 'start') return;
     try {
-      await this.docker.run(['start', ...step.ids]);
+      await startContainers(this.docker, step.ids);
     } catch (err) {
       // A container that cannot run (command not found...) ends exited with Docker's reason,
       // which the status reports; the others named in the same call were still started.
@@ -347,7 +337,7 @@ export class DockerBackend implements Backend {
   private async stopContainers(ids: string[], graceSeconds: number): Promise<void> {
     const running = ids.filter((id) => this.view.isRunning(id));
     if (graceSeconds > 0 && running.length > 0) {
-      await this.docker.run(['stop', '--time', String(graceSeconds), ...running]).catch(() => {});
+      await stopContainers(this.docker, running, graceSeconds).catch(() => {});
     }
   }
 
@@ -356,7 +346,7 @@ export class DockerBackend implements Backend {
     if (ids.length === 0) return;
     this.view.expectGone(ids);
     try {
-      await this.docker.run(['rm', '--force', '--volumes', ...ids]);
+      await removeContainers(this.docker, ids);
     } catch (err) {
       // Already gone is what we wanted.
       if (
@@ -460,14 +450,10 @@ export class DockerBackend implements Backend {
   }
 
   /** `docker info`, cached: the ping comes every few seconds and the numbers rarely change. */
-  private dockerInfo(): Promise<DockerInfo> {
+  private dockerInfo(): Promise<EngineInfo> {
     const now = Date.now();
     if (!this.info || now - this.info.at > INFO_TTL_MS) {
-      const value = this.docker.run(['info', '--format', '{{json .}}']).then(({ stdout }) => {
-        const parsed = JSON.parse(stdout) as DockerInfo & { ServerErrors?: string[] };
-        if (parsed.ServerErrors?.length) throw new Error(parsed.ServerErrors.join('; '));
-        return parsed;
-      });
+      const value = engineInfo(this.docker);
       this.info = { at: now, value };
       value.catch(() => {
         if (this.info?.value === value) this.info = undefined;
@@ -475,12 +461,6 @@ export class DockerBackend implements Backend {
     }
     return this.info.value;
   }
-}
-
-interface DockerInfo {
-  NCPU: number;
-  MemTotal: number;
-  ServerVersion: string;
 }
 
 /** Docker refused because the image is not here (with `--pull never`). */

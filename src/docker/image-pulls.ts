@@ -6,6 +6,7 @@
  */
 import type { Logger } from '../log.ts';
 import type { DockerCli } from './docker-cli.ts';
+import { imageExists } from './docker-verbs.ts';
 
 export type PullState =
   | { phase: 'pulling'; message: string }
@@ -150,10 +151,7 @@ export class ImagePulls {
   }
 
   private present(image: string): Promise<boolean> {
-    return this.options.docker.run(['image', 'inspect', '--format', '{{.Id}}', image]).then(
-      () => true,
-      () => false,
-    );
+    return imageExists(this.options.docker, image);
   }
 
   /** `docker pull`, reporting its last progress line; the error is Docker's own words. */

@@ -1,7 +1,9 @@
 /**
  * The Docker labels that make containers the plugin's source of truth: after a restart the
- * plugin finds every pod, container and role again from these alone.
+ * plugin finds every pod, container and role again from these alone. Container names and the job ID are naming.ts's concern.
  */
+import type { PodIdentity, Role } from './naming.ts';
+
 export const LABEL = {
   /** Owner marker, value = the plugin instance name. */
   owner: 'io.interlink.docker-plugin.instance',
@@ -18,14 +20,6 @@ export const LABEL = {
   /** On main containers with probes or lifecycle hooks: their spec as compact JSON (probe-spec.ts). */
   probes: 'io.interlink.container.probes',
 } as const;
-
-export type Role = 'sandbox' | 'init' | 'main';
-
-export interface PodIdentity {
-  uid: string;
-  name: string;
-  namespace: string;
-}
 
 /** `--label k=v` pairs for a container of a pod. */
 export function labelArgs(
@@ -46,11 +40,4 @@ export function labelArgs(
     labels[LABEL.index] = String(container.index);
   }
   return Object.entries(labels).flatMap(([k, v]) => ['--label', `${k}=${v}`]);
-}
-
-/** A docker container name for a pod's container: readable in `docker ps`, unique per pod UID. */
-export function containerName(pod: PodIdentity, role: Role, name?: string): string {
-  const safe = (s: string) => s.replace(/[^A-Za-z0-9_.-]/g, '-');
-  const suffix = role === 'sandbox' ? 'sandbox' : `${role === 'init' ? 'init_' : ''}${safe(name ?? '')}`;
-  return `k8s_${safe(pod.namespace)}_${safe(pod.name)}_${pod.uid.slice(0, 8)}_${suffix}`;
 }

@@ -6,6 +6,7 @@
  * without it every sandbox waits out `docker stop`'s grace period and is then killed.
  */
 import type { DockerCli } from './docker-cli.ts';
+import { imageExists } from './docker-verbs.ts';
 
 // The tag changes with the program, so hosts that built an older image build this one.
 export const BUILTIN_PAUSE_IMAGE = 'interlink-docker-plugin/pause:2';
@@ -128,11 +129,7 @@ export function singleFileTar(name: string, content: Buffer, mode = 0o755): Buff
 
 /** Makes sure the sandbox image exists; builds the built-in one when it is missing. */
 export async function ensurePauseImage(docker: DockerCli, image: string): Promise<void> {
-  const present = await docker.run(['image', 'inspect', '--format', '{{.Id}}', image]).then(
-    () => true,
-    () => false,
-  );
-  if (present) return;
+  if (await imageExists(docker, image)) return;
   if (image !== BUILTIN_PAUSE_IMAGE) {
     await docker.run(['pull', image]);
     return;

@@ -5,7 +5,8 @@
  */
 import type { Container, Pod } from '../contract/api-types.ts';
 import { type ContainerInspect, isZeroTime } from './inspect-types.ts';
-import { LABEL, type Role } from './labels.ts';
+import { LABEL } from './labels.ts';
+import type { Role } from './naming.ts';
 
 export interface PodContainers {
   sandbox: ContainerInspect | undefined;

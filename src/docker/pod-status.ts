@@ -1,8 +1,8 @@
 /** A pod's Docker containers → interLink's PodStatus, every spec container and init container listed. */
 import type { Container, ContainerStatus, Pod, PodStatus } from '../contract/api-types.ts';
 import { statusFromInspect, statusWithoutContainer } from './container-status.ts';
+import { podIdentity, podJobId } from './naming.ts';
 import { type NextStep, neverStarted, nextStep, type PodContainers } from './pod-containers.ts';
-import { podIdentity, podJobId } from './pod-to-docker-args.ts';
 
 /** What the plugin knows about a pod besides Docker's state (failures before a container existed). */
 export interface PodNotes {

@@ -5,16 +5,8 @@
 import type { Container, Pod } from '../contract/api-types.ts';
 import { entrypointPlan } from '../pod/command.ts';
 import { containerProbeSpec } from '../pod/probe-spec.ts';
-import { containerName, LABEL, labelArgs, type PodIdentity, type Role } from './labels.ts';
-
-export function podIdentity(pod: Pod): PodIdentity {
-  return { uid: pod.metadata.uid, name: pod.metadata.name, namespace: pod.metadata.namespace || 'default' };
-}
-
-/** The job ID interLink stores for the pod: the prefix of all its container names, so `docker ps --filter name=JID` lists them. */
-export function podJobId(pod: PodIdentity): string {
-  return containerName(pod, 'sandbox').replace(/_sandbox$/, '');
-}
+import { LABEL, labelArgs } from './labels.ts';
+import { containerName, podIdentity, type Role } from './naming.ts';
 
 /**
  * How a container gets its network: by joining the pod sandbox's, or (a pod of one container

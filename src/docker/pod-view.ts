@@ -8,6 +8,7 @@ import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import type { Logger } from '../log.ts';
 import type { DockerCli } from './docker-cli.ts';
+import { containerEvents, inspectContainers, listContainers } from './docker-verbs.ts';
 import { type ContainerInspect, isZeroTime } from './inspect-types.ts';
 import { LABEL } from './labels.ts';
 
@@ -153,21 +154,7 @@ export class PodView {
   private async doResync(): Promise<void> {
     const { docker, instance } = this.options;
     try {
-      const { stdout } = await docker.run([
-        'ps',
-        '-a',
-        '--no-trunc',
-        '--filter',
-        `label=${LABEL.owner}=${instance}`,
-        '--format',
-        '{{.ID}}\t{{.State}}',
-      ]);
-      const listed = new Map(
-        stdout
-          .split('\n')
-          .filter(Boolean)
-          .map((line) => line.split('\t') as [string, string]),
-      );
+      const listed = await listContainers(docker, `${LABEL.owner}=${instance}`);
       for (const id of [...this.byId.keys()]) if (!listed.has(id)) this.remove(id);
       // Only what the view does not know, or knows in another state, is read again: a full
       // inspect of thousands of containers would stall /status for the parse.
@@ -217,12 +204,9 @@ export class PodView {
   private async inspect(ids: readonly string[]): Promise<ContainerInspect[]> {
     if (ids.length === 0) return [];
     try {
-      const { stdout } = await this.options.docker.run(['container', 'inspect', ...ids]);
-      return JSON.parse(stdout) as ContainerInspect[];
-    } catch (err) {
-      // Some ids are gone: inspect prints the rest and fails. Read what it printed.
-      const stdout = (err as { stdout?: string }).stdout;
-      if (stdout) return JSON.parse(stdout) as ContainerInspect[];
+      // Some ids gone: inspect prints the rest, which is what this returns.
+      return await inspectContainers(this.options.docker, ids);
+    } catch {
       if (ids.length === 1) return [];
       const parts = await Promise.all(ids.map((id) => this.inspect([id])));
       return parts.flat();
@@ -272,17 +256,7 @@ export class PodView {
   private connectEvents(): void {
     if (this.closed) return;
     const { docker, instance, log } = this.options;
-    const child = docker.spawn([
-      'events',
-      '--format',
-      '{{json .}}',
-      '--filter',
-      'type=container',
-      '--filter',
-      `label=${LABEL.owner}=${instance}`,
-      '--since',
-      String(this.lastEventAt),
-    ]);
+    const child = containerEvents(docker, `${LABEL.owner}=${instance}`, String(this.lastEventAt));
     this.events = child;
     let stderr = '';
     child.stderr.on('data', (b: Buffer) => {

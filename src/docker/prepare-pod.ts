@@ -10,8 +10,8 @@ import type { Container, Pod, RetrievedPodData } from '../contract/api-types.ts'
 import { invalidField } from '../errors.ts';
 import { expandCommand, type NodeAllocatable, resolveContainerEnv } from '../pod/env.ts';
 import { effectivePullPolicy } from '../pod/pull-policy.ts';
-import type { PodIdentity } from './labels.ts';
-import { containerCreateArgs, type PodNetwork, podIdentity } from './pod-to-docker-args.ts';
+import { type PodIdentity, podIdentity } from './naming.ts';
+import { containerCreateArgs, type PodNetwork } from './pod-to-docker-args.ts';
 import { resourceArgs } from './resource-args.ts';
 import { needsImageUser, nonRootViolation, requiresNonRoot, securityArgs } from './security-args.ts';
 import { mountArgsFor } from './volume-mounts.ts';

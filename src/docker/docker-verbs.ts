@@ -1,0 +1,169 @@
+/**
+ * The Docker verbs the plugin relies on, each spelt once over the CLI runner (as cri-dockerd's
+ * libdocker names every call the shim makes): list, inspect, start, stop, rm, info, image
+ * inspect and events. Nothing else in src/ writes their argv. Making containers (`run`/`create`,
+ * whose arguments pod-to-docker-args.ts builds), `exec`, `logs`, `pull` and `import` stay with the
+ * modules that build their arguments.
+ */
+import type { ChildProcessWithoutNullStreams } from 'node:child_process';
+import type { DockerCli } from './docker-cli.ts';
+import type { ContainerInspect } from './inspect-types.ts';
+
+/** The parts of `docker info` the plugin reads. */
+export interface EngineInfo {
+  NCPU: number;
+  MemTotal: number;
+  ServerVersion: string;
+}
+
+/** What a kill needs to know of a container's current run. */
+export interface ContainerProcess {
+  /** 0 when it does not run. */
+  pid: number;
+  startedAt: string;
+  /** The image's stop signal as Docker reports it ("SIGQUIT", "3", or empty). */
+  stopSignal: string;
+}
+
+/** `docker ps -a` of every container carrying `label` (k=v): id → state (running, exited...). */
+export async function listContainers(docker: DockerCli, label: string): Promise<Map<string, string>> {
+  const { stdout } = await docker.run([
+    'ps',
+    '-a',
+    '--no-trunc',
+    '--filter',
+    `label=${label}`,
+    '--format',
+    '{{.ID}}\t{{.State}}',
+  ]);
+  return new Map(
+    stdout
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => line.split('\t') as [string, string]),
+  );
+}
+
+/**
+ * `docker container inspect` of many containers at once. When some are gone Docker prints the
+ * others and fails: those are returned; it throws only when it printed nothing.
+ */
+export async function inspectContainers(
+  docker: DockerCli,
+  ids: readonly string[],
+): Promise<ContainerInspect[]> {
+  try {
+    const { stdout } = await docker.run(['container', 'inspect', ...ids]);
+    return JSON.parse(stdout) as ContainerInspect[];
+  } catch (err) {
+    const stdout = (err as { stdout?: string }).stdout;
+    if (stdout) return JSON.parse(stdout) as ContainerInspect[];
+    throw err;
+  }
+}
+
+/** One container's fields through a Go template: the one spelling of a formatted `container inspect`. */
+async function inspectContainerFormat(docker: DockerCli, ref: string, format: string): Promise<string> {
+  return (await docker.run(['container', 'inspect', '--format', format, ref])).stdout.trim();
+}
+
+/** The id of the container of that name, or undefined when there is none. */
+export async function containerIdByName(docker: DockerCli, name: string): Promise<string | undefined> {
+  try {
+    return (await inspectContainerFormat(docker, name, '{{.Id}}')) || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The main process of a container's current run. */
+export async function containerProcess(docker: DockerCli, id: string): Promise<ContainerProcess> {
+  const stdout = await inspectContainerFormat(
+    docker,
+    id,
+    '{{.State.Pid}} {{.State.StartedAt}} {{json .Config.StopSignal}}',
+  );
+  const [pidText, startedAt, stopSignalJson] = stdout.split(' ');
+  return {
+    pid: Number(pidText),
+    startedAt: startedAt ?? '',
+    stopSignal: JSON.parse(stopSignalJson ?? '""') as string,
+  };
+}
+
+/** The exit code of a container's last run. */
+export async function containerExitCode(docker: DockerCli, id: string): Promise<number> {
+  return Number(await inspectContainerFormat(docker, id, '{{.State.ExitCode}}'));
+}
+
+/** `docker start` of several containers in one call; throws when any could not start. */
+export async function startContainers(docker: DockerCli, ids: readonly string[]): Promise<void> {
+  await docker.run(['start', ...ids]);
+}
+
+/** `docker stop`: the stop signal, then SIGKILL after `graceSeconds`. */
+export async function stopContainers(
+  docker: DockerCli,
+  ids: readonly string[],
+  graceSeconds: number,
+): Promise<void> {
+  await docker.run(['stop', '--time', String(graceSeconds), ...ids]);
+}
+
+/** `docker rm --force --volumes`: kills what runs and removes the containers with their anonymous volumes. */
+export async function removeContainers(docker: DockerCli, ids: readonly string[]): Promise<void> {
+  await docker.run(['rm', '--force', '--volumes', ...ids]);
+}
+
+/** `docker volume rm --force` of named volumes. */
+export async function removeVolumes(docker: DockerCli, names: readonly string[]): Promise<void> {
+  await docker.run(['volume', 'rm', '--force', ...names]);
+}
+
+/** `docker info`; throws when the engine reports errors of its own. */
+export async function engineInfo(docker: DockerCli): Promise<EngineInfo> {
+  const { stdout } = await docker.run(['info', '--format', '{{json .}}']);
+  const parsed = JSON.parse(stdout) as EngineInfo & { ServerErrors?: string[] };
+  if (parsed.ServerErrors?.length) throw new Error(parsed.ServerErrors.join('; '));
+  return parsed;
+}
+
+/** Whether the image is present on this host. */
+export function imageExists(docker: DockerCli, image: string): Promise<boolean> {
+  return docker.run(['image', 'inspect', '--format', '{{.Id}}', image]).then(
+    () => true,
+    () => false,
+  );
+}
+
+/** The user each present image runs as, by repo tag; images not present are left out. */
+export async function imageUsers(docker: DockerCli, images: readonly string[]): Promise<Map<string, string>> {
+  const users = new Map<string, string>();
+  const { stdout } = await docker
+    .run(['image', 'inspect', '--format', '{{json .RepoTags}} {{json .Config.User}}', ...images])
+    .catch((err: { stdout?: string }) => ({ stdout: err.stdout ?? '' }));
+  for (const line of stdout.split('\n').filter(Boolean)) {
+    const [tags, user] = line.split(' ');
+    for (const tag of JSON.parse(tags ?? '[]') as string[]) users.set(tag, JSON.parse(user ?? '""'));
+  }
+  return users;
+}
+
+/** A long-lived `docker events` of the containers carrying `label` (k=v), from `since` on; the caller owns it. */
+export function containerEvents(
+  docker: DockerCli,
+  label: string,
+  since: string,
+): ChildProcessWithoutNullStreams {
+  return docker.spawn([
+    'events',
+    '--format',
+    '{{json .}}',
+    '--filter',
+    'type=container',
+    '--filter',
+    `label=${label}`,
+    '--since',
+    since,
+  ]);
+}
