@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Pod, RetrievedPodData } from '../../src/contract/api-types.ts';
-import { UNSET_LOG_OPTS } from '../../src/contract/interlink-wire.ts';
+import { deleteRequest, logsRequest, statusRequest } from '../../src/interlink-payloads/index.ts';
 
 export interface BenchPod {
   index: number;
@@ -62,16 +62,8 @@ export class PodFactory {
       namespace,
       containerName: container.name,
       createBody: Buffer.from(JSON.stringify(data)),
-      logsBody: Buffer.from(
-        JSON.stringify({
-          Namespace: namespace,
-          PodUID: uid,
-          PodName: name,
-          ContainerName: container.name,
-          Opts: { ...UNSET_LOG_OPTS },
-        }),
-      ),
-      deleteBody: Buffer.from(JSON.stringify(deletedPod(pod))),
+      logsBody: Buffer.from(JSON.stringify(logsRequest(pod, container.name))),
+      deleteBody: Buffer.from(JSON.stringify(deleteRequest(pod, { gracePeriodSeconds: 0 }))),
     };
   }
 
@@ -79,14 +71,6 @@ export class PodFactory {
   created(p: BenchPod, jobId: string): void {
     p.jobId = jobId;
     const data = JSON.parse(p.createBody.toString('utf8')) as RetrievedPodData;
-    data.pod.metadata.annotations = { ...(data.pod.metadata.annotations ?? {}), JobID: jobId };
-    p.statusBody = Buffer.from(JSON.stringify([data.pod]));
+    p.statusBody = Buffer.from(JSON.stringify(statusRequest(data.pod, jobId)));
   }
-}
-
-function deletedPod(pod: Pod): Pod {
-  const copy = structuredClone(pod);
-  copy.metadata.deletionTimestamp = new Date().toISOString();
-  copy.metadata.deletionGracePeriodSeconds = 0;
-  return copy;
 }

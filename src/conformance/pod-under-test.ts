@@ -4,18 +4,19 @@
  * that the pod is gone and that a second delete is still a 200. Every answer is held against the
  * contract and the VK's phase rules as it arrives.
  */
-import type { ContainerStatus, LogOpts, PodStatus } from '../contract/api-types.ts';
-import { fail, Mismatches, mismatch, show, textMismatch } from './checks.ts';
+import type { ContainerStatus, LogOpts, Pod, PodStatus, RetrievedPodData } from '../contract/api-types.ts';
 import {
-  buildPodPayloads,
-  deleteRequestPod,
-  logRequest,
-  type PodPayloads,
-  type PodSpecInput,
-  statusRequestPod,
-} from './payloads.ts';
+  buildCreateRequest,
+  buildPod,
+  type ContainerInput,
+  DEFAULT_IMAGE,
+  deleteRequest,
+  logsRequest,
+  statusRequest,
+} from '../interlink-payloads/index.ts';
+import { fail, Mismatches, mismatch, show, textMismatch } from './checks.ts';
 import type { WireAnswer } from './plugin-wire.ts';
-import type { ScenarioContext } from './scenario-context.ts';
+import type { PodScenario, ScenarioPodInput } from './pod-scenario.ts';
 import { isTerminal, type PodPhase, vkPhase } from './vk-phase.ts';
 
 /** What a scenario expects of one container once the pod is terminal. */
@@ -36,10 +37,11 @@ const GONE_GRACE_MS = 10_000;
 /** Polls a pod may show a failed init container beside containers not terminated before the kit calls it stuck. */
 const STALL_POLLS = 10;
 
-type PodInput = Omit<PodSpecInput, 'namespace' | 'image'>;
-
 export class PodUnderTest {
-  readonly payloads: PodPayloads;
+  /** The pod as the VK holds it. */
+  readonly pod: Pod;
+  /** The POST /create body. */
+  readonly createBody: RetrievedPodData;
   jobId: string | undefined;
   /** The phase the VK would show, from the answers so far. */
   phase: PodPhase = 'Pending';
@@ -51,29 +53,37 @@ export class PodUnderTest {
   private emptyAnswers = 0;
 
   constructor(
-    private readonly ctx: ScenarioContext,
-    input: PodInput,
+    private readonly ctx: PodScenario,
+    input: ScenarioPodInput,
   ) {
-    this.payloads = buildPodPayloads({
-      ...input,
+    const { name, configMaps, secrets, ...options } = input;
+    const mapImage = (c: ContainerInput) => ({ ...c, image: ctx.settings.image(c.image ?? DEFAULT_IMAGE) });
+    this.pod = buildPod({
+      ...options,
+      generateName: `conf-${name}-`,
       namespace: ctx.settings.namespace,
-      image: ctx.settings.image,
+      containers: input.containers.map(mapImage),
+      ...(input.initContainers ? { initContainers: input.initContainers.map(mapImage) } : {}),
+    });
+    this.createBody = buildCreateRequest(this.pod, {
+      ...(configMaps ? { configMaps } : {}),
+      ...(secrets ? { secrets } : {}),
     });
   }
 
   get name(): string {
-    return this.payloads.name;
+    return this.pod.metadata.name;
   }
 
   get uid(): string {
-    return this.payloads.uid;
+    return this.pod.metadata.uid;
   }
 
   /** POST /create with one RetrievedPodData: 200 and a CreateStruct for this pod's UID. */
   async create(): Promise<void> {
     this.ctx.setStep(`POST /create of pod ${this.name}`);
     this.createAttempted = true;
-    const answer = (await this.ctx.wire.ok('POST', '/create', this.payloads.create, 'CreateStruct')) as {
+    const answer = (await this.ctx.wire.ok('POST', '/create', this.createBody, 'CreateStruct')) as {
       PodUID: string;
       PodJID: string;
     };
@@ -90,12 +100,8 @@ export class PodUnderTest {
    */
   async statusOnce(): Promise<PodStatus | undefined> {
     const call = 'GET /status';
-    const pod = statusRequestPod(
-      this.payloads,
-      this.jobId,
-      this.phase === 'Unknown' ? 'Pending' : this.phase,
-    );
-    const answer = await this.ctx.wire.send('GET', '/status', JSON.stringify([pod]));
+    const sent = statusRequest(this.pod, this.jobId, this.phase === 'Unknown' ? 'Pending' : this.phase);
+    const answer = await this.ctx.wire.send('GET', '/status', JSON.stringify(sent));
     this.polls++;
     if (answer.status !== 200) {
       const hint =
@@ -135,12 +141,12 @@ export class PodUnderTest {
     this.expectListed(
       'containers',
       entry.containers,
-      (this.payloads.create.pod.spec?.containers ?? []).map((c) => c.name),
+      (this.pod.spec?.containers ?? []).map((c) => c.name),
     );
     this.expectListed(
       'initContainers',
       entry.initContainers,
-      (this.payloads.create.pod.spec?.initContainers ?? []).map((c) => c.name),
+      (this.pod.spec?.initContainers ?? []).map((c) => c.name),
     );
     return entry;
   }
@@ -216,7 +222,7 @@ export class PodUnderTest {
   /** GET /getLogs for one container, the answer as it came (status unchecked). */
   async logsAnswer(container: string, opts: Partial<LogOpts> = {}): Promise<WireAnswer> {
     this.ctx.setStep(`GET /getLogs of container ${container}`);
-    const body = logRequest(this.payloads, container, opts);
+    const body = logsRequest(this.pod, container, opts);
     return this.ctx.wire.send('GET', '/getLogs', JSON.stringify(body));
   }
 
@@ -231,7 +237,7 @@ export class PodUnderTest {
   /** POST /delete with the pod as stored (deletionTimestamp set): 200. */
   async delete(what = 'POST /delete'): Promise<void> {
     this.ctx.setStep(`${what} of pod ${this.name}`);
-    await this.ctx.wire.ok('POST', '/delete', deleteRequestPod(this.payloads, this.jobId));
+    await this.ctx.wire.ok('POST', '/delete', this.deleteBody());
     this.deleted = true;
   }
 
@@ -273,6 +279,11 @@ export class PodUnderTest {
       fail(`expected no status entry for a pod ${why} (an empty array), got one: ${describeStatus(entry)}`);
   }
 
+  /** The POST /delete body interLink would send for this pod now. */
+  deleteBody(): Pod {
+    return deleteRequest(this.pod, this.jobId !== undefined ? { jid: this.jobId } : {});
+  }
+
   /** delete → gone → delete again (interLink does not retry deletes, so they must be idempotent). */
   async teardown(): Promise<void> {
     await this.delete();
@@ -284,7 +295,7 @@ export class PodUnderTest {
     const found = new Mismatches();
     found.equal('status[0].name', this.name, entry.name);
     found.equal('status[0].UID', this.uid, entry.UID);
-    found.equal('status[0].namespace', this.payloads.namespace, entry.namespace);
+    found.equal('status[0].namespace', this.pod.metadata.namespace, entry.namespace);
     found.throwIfAny();
   }
 

@@ -4,7 +4,7 @@
  * delete again.
  */
 
-import type { PodSpecInput } from './payloads.ts';
+import type { ScenarioPodInput } from './pod-scenario.ts';
 import type { PodUnderTest, PodWant } from './pod-under-test.ts';
 import type { ScenarioContext } from './scenario-context.ts';
 
@@ -17,7 +17,7 @@ export interface EndWant extends PodWant {
 
 export async function runToEnd(
   ctx: ScenarioContext,
-  input: Omit<PodSpecInput, 'namespace' | 'image'>,
+  input: ScenarioPodInput,
   want: EndWant,
 ): Promise<PodUnderTest> {
   const pod = ctx.pod(input);

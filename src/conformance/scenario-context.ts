@@ -4,23 +4,14 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { show } from './checks.ts';
-import { deleteRequestPod, type PodSpecInput } from './payloads.ts';
 import type { PluginWire } from './plugin-wire.ts';
+import type { KitSettings, PodScenario, ScenarioPodInput } from './pod-scenario.ts';
 import { PodUnderTest } from './pod-under-test.ts';
-
-export interface KitSettings {
-  /** Rewrites an image reference (--image-map); identity by default. */
-  image: (ref: string) => string;
-  /** Namespace of every pod the kit sends. */
-  namespace: string;
-  /** Between two GET /status of a pod, as the VK's poll interval. */
-  pollIntervalMs: number;
-}
 
 /** How long cleanup may take for one pod after a failed or timed-out scenario. */
 const CLEANUP_TIMEOUT_MS = 20_000;
 
-export class ScenarioContext {
+export class ScenarioContext implements PodScenario {
   /** What the scenario is doing now; a timeout reason names it. */
   step = 'starting';
   /** The last thing seen of the plugin (e.g. the last status), for timeout reasons. */
@@ -49,7 +40,7 @@ export class ScenarioContext {
   }
 
   /** A new pod for this scenario, in interLink's shapes; nothing is sent yet. */
-  pod(input: Omit<PodSpecInput, 'namespace' | 'image'>): PodUnderTest {
+  pod(input: ScenarioPodInput): PodUnderTest {
     const pod = new PodUnderTest(this, input);
     this.pods.push(pod);
     return pod;
@@ -67,7 +58,7 @@ export class ScenarioContext {
     const problems: string[] = [];
     for (const pod of this.pods) {
       if (!pod.createAttempted || pod.deleted) continue;
-      const body = JSON.stringify(deleteRequestPod(pod.payloads, pod.jobId));
+      const body = JSON.stringify(pod.deleteBody());
       const timeout = new Promise<string>((resolve) =>
         setTimeout(resolve, CLEANUP_TIMEOUT_MS, `no answer within ${CLEANUP_TIMEOUT_MS / 1000} s`).unref(),
       );

@@ -15,7 +15,7 @@ async function refusedCreate(
   spoil: (payload: RetrievedPodData, pod: PodUnderTest) => string,
 ): Promise<void> {
   const pod = ctx.pod({ name: id, containers: [{ name: 'main', command: sh('echo SHOULD-NOT-RUN') }] });
-  const body = spoil(structuredClone(pod.payloads.create), pod);
+  const body = spoil(structuredClone(pod.createBody), pod);
   ctx.setStep(`POST /create with ${why}`);
   pod.createAttempted = true;
   const answer = await ctx.wire.send('POST', '/create', body);

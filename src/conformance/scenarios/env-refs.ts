@@ -3,7 +3,7 @@
  * from the pod (fieldRef) and from the objects interLink sent with the container (configMap/secret key refs).
  */
 import { randomBytes } from 'node:crypto';
-import { configMap, NODE_NAME, secret } from '../payloads.ts';
+import { buildConfigMap, buildSecret, NODE_NAME } from '../../interlink-payloads/index.ts';
 import { runToEnd, sh } from '../run-to-end.ts';
 import type { Scenario } from '../scenario.ts';
 
@@ -66,10 +66,16 @@ export const envRefScenarios: Scenario[] = [
       'optional ref to a missing key leaves the variable unset.',
     async run(ctx) {
       const token = `tok-${randomBytes(4).toString('hex')}`;
-      const cm = configMap(`conf-env-${randomBytes(3).toString('hex')}`, ctx.settings.namespace, {
-        greeting: 'hello from the configmap',
-      });
-      const sec = secret(`conf-env-${randomBytes(3).toString('hex')}`, ctx.settings.namespace, { token });
+      const cm = buildConfigMap(
+        `conf-env-${randomBytes(3).toString('hex')}`,
+        { greeting: 'hello from the configmap' },
+        ctx.settings.namespace,
+      );
+      const sec = buildSecret(
+        `conf-env-${randomBytes(3).toString('hex')}`,
+        { token },
+        ctx.settings.namespace,
+      );
       const cmName = cm.metadata?.name as string;
       const secName = sec.metadata?.name as string;
       await runToEnd(

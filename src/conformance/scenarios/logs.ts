@@ -1,8 +1,8 @@
 /** GET /getLogs as interLink sends it: every option present, Follow streaming, unknown pods refused. */
 import { randomUUID } from 'node:crypto';
 import { UNSET_LOG_OPTS } from '../../contract/interlink-wire.ts';
+import { logsRequest } from '../../interlink-payloads/index.ts';
 import { fail, Mismatches, show, textMismatch } from '../checks.ts';
-import { logRequest } from '../payloads.ts';
 import { sh } from '../run-to-end.ts';
 import type { Scenario } from '../scenario.ts';
 
@@ -119,7 +119,7 @@ export const logScenarios: Scenario[] = [
       let secondAt: number | undefined;
       try {
         const stream = await ctx.wire.client.logsStream(
-          logRequest(pod.payloads, 'main', { Follow: true }),
+          logsRequest(pod.pod, 'main', { Follow: true }),
           stop.signal,
         );
         if (stream.status !== 200) {

@@ -1,7 +1,7 @@
 /** Volumes the plugin makes itself (emptyDir) and the ones interLink sends (configMap, secret, projected). */
 import { randomBytes } from 'node:crypto';
+import { buildConfigMap, buildSecret, SERVICE_ACCOUNT_MOUNT_PATH } from '../../interlink-payloads/index.ts';
 import { fail } from '../checks.ts';
-import { configMap, SERVICE_ACCOUNT_MOUNT_PATH, secret } from '../payloads.ts';
 import { runToEnd, sh } from '../run-to-end.ts';
 import type { Scenario } from '../scenario.ts';
 
@@ -87,11 +87,15 @@ export const volumeScenarios: Scenario[] = [
       'listed keys at their paths with those modes, and the script key runs; a second volume of the same ' +
       'configMap without items projects every key with defaultMode 0644; configMap volumes are read-only.',
     async run(ctx) {
-      const cm = configMap(`conf-cfg-${tag()}`, ctx.settings.namespace, {
-        'app.conf': 'mode=test\nlevel=3\n',
-        'run.sh': '#!/bin/sh\necho script-ran-from-configmap\n',
-        'unused.txt': 'must not be projected when items are listed\n',
-      });
+      const cm = buildConfigMap(
+        `conf-cfg-${tag()}`,
+        {
+          'app.conf': 'mode=test\nlevel=3\n',
+          'run.sh': '#!/bin/sh\necho script-ran-from-configmap\n',
+          'unused.txt': 'must not be projected when items are listed\n',
+        },
+        ctx.settings.namespace,
+      );
       const name = cm.metadata?.name as string;
       const script = [
         'echo "app.conf: $(head -n 1 /etc/conf-items/conf/app.conf)"',
@@ -166,11 +170,15 @@ export const volumeScenarios: Scenario[] = [
       '(trailing newline or none).',
     async run(ctx) {
       const password = `s3cr3t-${tag()}`;
-      const sec = secret(`conf-sec-${tag()}`, ctx.settings.namespace, {
-        password,
-        blob: 'hello-binary\n',
-        note: 'no-newline',
-      });
+      const sec = buildSecret(
+        `conf-sec-${tag()}`,
+        {
+          password,
+          blob: 'hello-binary\n',
+          note: 'no-newline',
+        },
+        ctx.settings.namespace,
+      );
       const name = sec.metadata?.name as string;
       const script = [
         'echo "pw=$(cat /run/sec-items/creds/pw)"',
@@ -240,7 +248,7 @@ export const volumeScenarios: Scenario[] = [
           phase: 'Succeeded',
           containers: { main: { exitCode: 0 } },
           also: async (pod) => {
-            const files = pod.payloads.create.container?.[0]?.projectedvolumemaps?.[0]?.data;
+            const files = pod.createBody.container?.[0]?.projectedvolumemaps?.[0]?.data;
             if (!files) fail('kit error: the create payload has no projected service-account volume');
             const want =
               `files=ca.crt namespace token \nnamespace=${files.namespace}\ntoken=[${files.token}]\n` +
