@@ -18,19 +18,22 @@ export interface Logger {
   child(fields: Fields): Logger;
 }
 
-export function createLogger(base: Fields = {}): Logger {
+const toStderr = (line: string): void => {
+  process.stderr.write(line);
+};
+
+/** A logger writing one JSON line per call to `sink` (stderr unless a test collects the lines). */
+export function createLogger(base: Fields = {}, sink: (line: string) => void = toStderr): Logger {
   const write = (level: Level, msg: string, fields?: Fields) => {
     if (ORDER[level] < threshold) return;
-    process.stderr.write(
-      `${JSON.stringify({ time: new Date().toISOString(), level, msg, ...base, ...fields })}\n`,
-    );
+    sink(`${JSON.stringify({ time: new Date().toISOString(), level, msg, ...base, ...fields })}\n`);
   };
   return {
     debug: (m, f) => write('debug', m, f),
     info: (m, f) => write('info', m, f),
     warn: (m, f) => write('warn', m, f),
     error: (m, f) => write('error', m, f),
-    child: (fields) => createLogger({ ...base, ...fields }),
+    child: (fields) => createLogger({ ...base, ...fields }, sink),
   };
 }
 

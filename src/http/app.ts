@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { HttpBindings } from '@hono/node-server';
-import { Hono } from 'hono';
+import { type Context, Hono } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { Backend } from '../backend/backend.ts';
 import type { ErrorBody } from '../contract/api-types.ts';
@@ -22,9 +22,11 @@ export interface AppOptions {
   /** Aborted on shutdown: ends log streams that would otherwise hold the server open. */
   shutdownSignal?: AbortSignal;
   validator?: BodyValidator;
+  /** Where request lines go; each request logs through a child carrying its session. */
+  log?: Logger;
 }
 
-type Env = { Bindings: HttpBindings; Variables: { log: Logger } };
+type Env = { Bindings: HttpBindings; Variables: { log: Logger; session: string } };
 
 const SESSION_HEADER = 'InterLink-Http-Session';
 const QUIET_PATHS = new Set(['/status', '/healthz', '/readyz']);
@@ -32,13 +34,40 @@ const QUIET_PATHS = new Set(['/status', '/healthz', '/readyz']);
 export function createApp(options: AppOptions): Hono<Env> {
   const app = new Hono<Env>();
   const validator = options.validator ?? new BodyValidator();
+  const appLog = options.log ?? rootLog;
+
+  /** PluginError → its status and the spec's Error body; anything else → 500. */
+  const errorResponse = (err: unknown, c: Context<Env>): Response => {
+    const reqLog = c.get('log') ?? appLog;
+    if (err instanceof PluginError) {
+      const level = err.status >= 500 ? 'error' : 'warn';
+      reqLog[level](err.message, {
+        status: err.status,
+        cause: err.cause instanceof Error ? err.cause.message : undefined,
+      });
+      return c.json(errorBody(err.status, err.message, err.details), err.status as ContentfulStatusCode);
+    }
+    reqLog.error('unexpected error', { error: err instanceof Error ? err.stack : String(err) });
+    // The message may carry paths, argv or stderr of the host: it stays in the log, found by session.
+    const session = c.get('session');
+    return c.json(
+      errorBody(500, `internal error: the plugin's log has the details (session ${session})`),
+      500,
+    );
+  };
 
   app.use(async (c, next) => {
-    const session = c.req.header(SESSION_HEADER) ?? `local-${randomUUID()}`;
-    const reqLog = rootLog.child({ session, method: c.req.method, path: c.req.path });
+    const session = c.req.header(SESSION_HEADER) || `local-${randomUUID()}`;
+    const reqLog = appLog.child({ session, method: c.req.method, path: c.req.path });
     c.set('log', reqLog);
+    c.set('session', session);
     const started = performance.now();
-    await next();
+    try {
+      await next();
+    } catch (err) {
+      // Hono hands only Error instances to onError; a thrown string would end as an empty 500.
+      c.res = errorResponse(err, c);
+    }
     const fields = { status: c.res.status, ms: Math.round((performance.now() - started) * 10) / 10 };
     // The VK polls /status for every pod every few seconds: those lines are for debugging.
     if (QUIET_PATHS.has(c.req.path) && c.res.status < 400) reqLog.debug('request', fields);
@@ -76,19 +105,7 @@ export function createApp(options: AppOptions): Hono<Env> {
 
   app.notFound((c) => c.json(errorBody(404, `no route for ${c.req.method} ${c.req.path}`), 404));
 
-  app.onError((err, c) => {
-    const reqLog = c.get('log') ?? rootLog;
-    if (err instanceof PluginError) {
-      const level = err.status >= 500 ? 'error' : 'warn';
-      reqLog[level](err.message, {
-        status: err.status,
-        cause: err.cause instanceof Error ? err.cause.message : undefined,
-      });
-      return c.json(errorBody(err.status, err.message, err.details), err.status as ContentfulStatusCode);
-    }
-    reqLog.error('unexpected error', { error: err instanceof Error ? err.stack : String(err) });
-    return c.json(errorBody(500, `internal error: ${err instanceof Error ? err.message : String(err)}`), 500);
-  });
+  app.onError(errorResponse);
 
   return app;
 }

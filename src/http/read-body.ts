@@ -7,21 +7,27 @@ import { PluginError } from '../errors.ts';
 
 export async function readBody(incoming: IncomingMessage, limitBytes: number): Promise<Buffer> {
   const declared = Number(incoming.headers['content-length']);
-  if (Number.isFinite(declared) && declared > limitBytes) {
-    incoming.resume();
-    throw tooLarge(limitBytes);
-  }
+  if (Number.isFinite(declared) && declared > limitBytes) throw refuse(incoming, limitBytes);
   const chunks: Buffer[] = [];
   let size = 0;
-  for await (const chunk of incoming as AsyncIterable<Buffer>) {
+  // Leaving the loop must not destroy the request: that resets the socket under the 413 being written.
+  for await (const chunk of incoming.iterator({ destroyOnReturn: false }) as AsyncIterable<Buffer>) {
     size += chunk.length;
-    if (size > limitBytes) {
-      incoming.resume();
-      throw tooLarge(limitBytes);
-    }
+    if (size > limitBytes) break;
     chunks.push(chunk);
   }
+  if (size > limitBytes) throw refuse(incoming, limitBytes);
   return Buffer.concat(chunks);
+}
+
+/**
+ * The 413 for a body over the limit. The rest of the body is read and dropped (only once the loop
+ * above has let go of the stream, or resume() is ignored): a client still sending then reads the
+ * answer instead of a reset, and a kept-alive connection stays usable.
+ */
+function refuse(incoming: IncomingMessage, limitBytes: number): PluginError {
+  incoming.resume();
+  return tooLarge(limitBytes);
 }
 
 function tooLarge(limitBytes: number): PluginError {

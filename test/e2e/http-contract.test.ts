@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LABEL } from '../../src/docker/labels.ts';
+import { BAD_CREATE_BODIES } from '../fixtures/bad-create-bodies.ts';
 import {
   buildCreateRequest,
   buildPod,
@@ -44,55 +45,25 @@ describeDocker('the HTTP contract, over TCP and over a unix socket', () => {
 
   const plugin = () => plugins.tcp as RunningPlugin;
 
-  it.each([
-    [
-      'a pod without a uid',
-      (b: ReturnType<typeof buildCreateRequest>) => delete (b.pod.metadata as { uid?: string }).uid,
-      '/pod/metadata/uid',
-      'is required',
-    ],
-    [
-      'containers that are not a list',
-      (b: ReturnType<typeof buildCreateRequest>) =>
-        ((b.pod.spec as { containers: unknown }).containers = { name: 'x' }),
-      '/pod/spec/containers',
-      'must be array',
-    ],
-    [
-      'an exit-code-like string where a number belongs',
-      (b: ReturnType<typeof buildCreateRequest>) =>
-        ((b.pod.spec as { terminationGracePeriodSeconds: unknown }).terminationGracePeriodSeconds = '30'),
-      '/pod/spec/terminationGracePeriodSeconds',
-      'must be integer',
-    ],
-    [
-      'an unknown restart policy',
-      (b: ReturnType<typeof buildCreateRequest>) =>
-        ((b.pod.spec as { restartPolicy: string }).restartPolicy = 'Sometimes'),
-      '/pod/spec/restartPolicy',
-      'must be one of',
-    ],
-    [
-      'a container name Kubernetes would refuse',
-      (b: ReturnType<typeof buildCreateRequest>) =>
-        ((b.pod.spec?.containers[0] as { name: string }).name = 'Bad_Name'),
-      '/pod/spec/containers/0/name',
-      'must match',
-    ],
-  ])('refuses %s with 422 naming the field, and creates nothing', async (_name, spoil, field, problem) => {
-    const pod = buildPod();
-    const body = buildCreateRequest(pod);
-    spoil(body);
-    const res = await plugin().request('POST', '/create', body);
-    expect(res.status).toBe(422);
-    const error = res.json();
-    expect(error.status).toBe(422);
-    expect(error.details).toEqual(
-      expect.arrayContaining([expect.objectContaining({ field, problem: expect.stringContaining(problem) })]),
-    );
-    expect(error.error).toContain(field);
-    expect(await dockerPs([`${LABEL.podUid}=${pod.metadata.uid}`])).toEqual([]);
-  });
+  it.each(BAD_CREATE_BODIES)(
+    'refuses %s with 422 naming the field, and creates nothing',
+    async (_name, spoil, field, problem) => {
+      const pod = buildPod();
+      const body = buildCreateRequest(pod);
+      spoil(body);
+      const res = await plugin().request('POST', '/create', body);
+      expect(res.status).toBe(422);
+      const error = res.json();
+      expect(error.status).toBe(422);
+      expect(error.details).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({ field, problem: expect.stringContaining(problem) }),
+        ]),
+      );
+      expect(error.error).toContain(field);
+      expect(await dockerPs([`${LABEL.podUid}=${pod.metadata.uid}`])).toEqual([]);
+    },
+  );
 
   it('refuses a body that is not JSON with 422', async () => {
     const res = await plugin().request('POST', '/create', '{"pod": ');
