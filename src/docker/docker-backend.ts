@@ -32,6 +32,7 @@ import {
 } from './docker-verbs.ts';
 import { ImagePulls } from './image-pulls.ts';
 import { KeyedLock } from './keyed-lock.ts';
+import { podDockerVolumes } from './memory-volumes.ts';
 import { containerName, podIdentity, podJobId } from './naming.ts';
 import { BUILTIN_PAUSE_IMAGE, ensurePauseImage } from './pause-image.ts';
 import { PendingContainers } from './pending-containers.ts';
@@ -48,7 +49,6 @@ import {
 } from './prepare-pod.ts';
 import { removePodVolumes, writePodVolumes } from './volume-files.ts';
 import { sandboxMountArgs } from './volume-mounts.ts';
-import { podDockerVolumes } from './volume-plan.ts';
 
 export interface DockerBackendOptions {
   config: Config;

@@ -6,8 +6,8 @@
 import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from '../log.ts';
+import { podStateDir } from '../pod/volume-plan.ts';
 import type { ImagePulls } from './image-pulls.ts';
-import { podStateDir } from './volume-plan.ts';
 
 export interface PendingContainer {
   name: string;

@@ -8,14 +8,17 @@
 import type { Config } from '../config.ts';
 import type { Container, Pod, RetrievedPodData } from '../contract/api-types.ts';
 import { invalidField } from '../errors.ts';
-import { expandCommand, type NodeAllocatable, resolveContainerEnv } from '../pod/env.ts';
+import type { NodeAllocatable } from '../pod/downward-api.ts';
+import { resolveContainerEnv } from '../pod/env.ts';
+import { expandCommand } from '../pod/expand-vars.ts';
 import { effectivePullPolicy } from '../pod/pull-policy.ts';
+import { planPodVolumes } from '../pod/volume-plan.ts';
+import type { VolumePlan } from '../pod/volume-types.ts';
 import { type PodIdentity, podIdentity } from './naming.ts';
 import { containerCreateArgs, type PodNetwork } from './pod-to-docker-args.ts';
 import { resourceArgs } from './resource-args.ts';
 import { needsImageUser, nonRootViolation, requiresNonRoot, securityArgs } from './security-args.ts';
 import { mountArgsFor } from './volume-mounts.ts';
-import { planPodVolumes, type VolumePlan } from './volume-plan.ts';
 
 export interface PreparedContainer {
   name: string;
@@ -78,6 +81,7 @@ export function preparePod(data: RetrievedPodData, config: Config, host: HostFac
     stateDir: config.stateDir,
     allowedHostPaths: config.allowedHostPaths,
     instance: config.instance,
+    nodeAllocatable: host.nodeAllocatable,
   });
 
   const containers = all.map(({ c, role, index, field }): PreparedContainer => {

@@ -7,15 +7,9 @@ import { randomBytes } from 'node:crypto';
 import { constants as FS, promises as fs } from 'node:fs';
 import { posix } from 'node:path';
 import { invalidField, PluginError } from '../errors.ts';
-import {
-  bindSource,
-  findVolume,
-  type PlannedVolume,
-  podStateDir,
-  underAllowed,
-  type VolumeFile,
-  type VolumePlan,
-} from './volume-plan.ts';
+import { underAllowed } from '../pod/volume-paths.ts';
+import { bindSource, findVolume, podStateDir } from '../pod/volume-plan.ts';
+import type { PlannedVolume, VolumeFile, VolumePlan } from '../pod/volume-types.ts';
 
 const RO_FILE_BITS = 0o440;
 const RO_DIR_BITS = 0o550 | 0o2000;

@@ -1,5 +1,7 @@
 /** A planned pod's volumes as `docker --mount` arguments, for its containers and its sandbox. */
-import { bindSource, findVolume, type PlannedVolume, type VolumePlan } from './volume-plan.ts';
+import { bindSource, findVolume } from '../pod/volume-plan.ts';
+import type { VolumePlan } from '../pod/volume-types.ts';
+import { memoryVolumeFields, memoryVolumeName } from './memory-volumes.ts';
 
 /** One field of a `--mount` value: Docker reads the value as CSV, so quote commas and quotes. */
 function csvField(keyValue: string): string {
@@ -7,22 +9,6 @@ function csvField(keyValue: string): string {
 }
 
 const mountValue = (fields: string[]) => fields.map(csvField).join(',');
-
-/** `volume-opt`s that make Docker's local driver put the volume on tmpfs, with kubelet's 0777 (setgid with fsGroup). */
-function memoryVolumeFields(plan: VolumePlan, volume: Extract<PlannedVolume, { kind: 'memory' }>): string[] {
-  const o = [
-    volume.sizeBytes !== undefined ? `size=${volume.sizeBytes}` : '',
-    plan.fsGroup !== undefined ? `gid=${plan.fsGroup}` : '',
-    `mode=${plan.fsGroup !== undefined ? '2777' : '0777'}`,
-  ];
-  return [
-    'volume-driver=local',
-    'volume-opt=type=tmpfs',
-    'volume-opt=device=tmpfs',
-    `volume-opt=o=${o.filter(Boolean).join(',')}`,
-    ...Object.entries(plan.dockerVolumeLabels).map(([k, v]) => `volume-label=${k}=${v}`),
-  ];
-}
 
 /**
  * `--mount` args for one container, in its volumeMounts order. A Memory emptyDir is a Docker
@@ -35,7 +21,7 @@ export function mountArgsFor(plan: VolumePlan, containerName: string): string[] 
       volume.kind === 'memory'
         ? [
             'type=volume',
-            `source=${volume.dockerVolume}`,
+            `source=${memoryVolumeName(plan.podUid, volume.name)}`,
             `target=${m.target}`,
             ...memoryVolumeFields(plan, volume),
           ]
@@ -59,7 +45,7 @@ export function sandboxMountArgs(plan: VolumePlan): string[] {
           '--mount',
           mountValue([
             'type=volume',
-            `source=${volume.dockerVolume}`,
+            `source=${memoryVolumeName(plan.podUid, volume.name)}`,
             `target=/.interlink/volumes/${volume.name}`,
             ...memoryVolumeFields(plan, volume),
           ]),

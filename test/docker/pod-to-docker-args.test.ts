@@ -5,7 +5,6 @@ import {
   dockerRestartPolicy,
   sandboxRunArgs,
 } from '../../src/docker/pod-to-docker-args.ts';
-import { effectivePullPolicy } from '../../src/pod/pull-policy.ts';
 
 const pod: Pod = {
   metadata: { name: 'web', namespace: 'team-a', uid: '0123abcd-0000-4000-8000-000000000000' },
@@ -103,21 +102,5 @@ describe('dockerRestartPolicy', () => {
     [undefined, 'main', 'no'],
   ] as const)('%s for a %s container → %s', (policy, role, want) => {
     expect(dockerRestartPolicy(policy, role)).toBe(want);
-  });
-});
-
-describe('image pull policy, with Kubernetes defaults', () => {
-  it.each([
-    ['busybox', undefined, 'Always'],
-    ['busybox:latest', undefined, 'Always'],
-    ['busybox:1.36', undefined, 'IfNotPresent'],
-    ['registry:5000/team/app', undefined, 'Always'],
-    ['registry:5000/team/app:v2', undefined, 'IfNotPresent'],
-    ['app@sha256:abcd', undefined, 'IfNotPresent'],
-    ['busybox', 'IfNotPresent', 'IfNotPresent'],
-    ['busybox:1.36', 'Always', 'Always'],
-    ['busybox:1.36', 'Never', 'Never'],
-  ] as const)('%s with %s → %s', (image, imagePullPolicy, want) => {
-    expect(effectivePullPolicy({ image, ...(imagePullPolicy ? { imagePullPolicy } : {}) })).toBe(want);
   });
 });

@@ -1,13 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ConfigMap, Container, EnvVar, Pod, Secret } from '../../src/contract/api-types.ts';
-import {
-  containerResourceValue,
-  type EnvInput,
-  expandCommand,
-  expandVars,
-  formatMap,
-  resolveContainerEnv,
-} from '../../src/pod/env.ts';
+import { type EnvInput, resolveContainerEnv } from '../../src/pod/env.ts';
 
 const b64 = (s: string) => Buffer.from(s, 'utf8').toString('base64');
 
@@ -50,54 +43,6 @@ function resolve(env: EnvVar[], over: Partial<Container> = {}, input: Partial<En
     ...input,
   });
 }
-
-describe('expandVars follows Kubernetes expansion exactly', () => {
-  const vars: Record<string, string> = {
-    VAR_A: 'A',
-    VAR_B: 'B',
-    VAR_C: 'C',
-    VAR_REF: '$(VAR_A)',
-    VAR_EMPTY: '',
-  };
-  const lookup = (name: string) => vars[name];
-  // Rows from kubernetes/third_party/forked/golang/expansion/expand_test.go, plus unicode.
-  const rows: Array<[string, string, string]> = [
-    ['whole string', '$(VAR_A)', 'A'],
-    ['repeat', '$(VAR_A)-$(VAR_A)', 'A-A'],
-    ['middle', '___$(VAR_B)___', '___B___'],
-    ['compound', '$(VAR_A)_$(VAR_B)_$(VAR_C)', 'A_B_C'],
-    ['escape & expand', '$$(VAR_B)_$(VAR_A)', '$(VAR_B)_A'],
-    ['compound escape', '$$(VAR_A)_$$(VAR_B)', '$(VAR_A)_$(VAR_B)'],
-    ['mixed in escapes', 'f000-$$VAR_A', 'f000-$VAR_A'],
-    ['backslash escape ignored', 'foo\\$(VAR_C)bar', 'foo\\Cbar'],
-    ['nested var references', '$(VAR_A$(VAR_B))', '$(VAR_A$(VAR_B))'],
-    ['nested var references second type', '$(VAR_A$(VAR_B)', '$(VAR_A$(VAR_B)'],
-    ['value is a reference, not expanded twice', '$(VAR_REF)', '$(VAR_A)'],
-    ['empty var', 'foo$(VAR_EMPTY)bar', 'foobar'],
-    ['unterminated expression', 'foo$(VAR_Awhoops!', 'foo$(VAR_Awhoops!'],
-    ['shell special vars pass through', '$?_boo_$!', '$?_boo_$!'],
-    ['bare operators are ignored', '$VAR_A', '$VAR_A'],
-    ['undefined vars are passed through', '$(VAR_DNE)', '$(VAR_DNE)'],
-    ['multiple (even) operators, var undefined', '$$$$$$(BIG_MONEY)', '$$$(BIG_MONEY)'],
-    ['multiple (even) operators, var defined', '$$$$$$(VAR_A)', '$$$(VAR_A)'],
-    ['multiple (odd) operators, var undefined', '$$$$$$$(GOOD_ODDS)', '$$$$(GOOD_ODDS)'],
-    ['multiple (odd) operators, var defined', '$$$$$$$(VAR_A)', '$$$A'],
-    ['missing open expression', '$VAR_A)', '$VAR_A)'],
-    // biome-ignore lint/suspicious/noTemplateCurlyInString: shell syntax is the input under test
-    ['shell syntax ignored', '${VAR_A}', '${VAR_A}'],
-    ['trailing incomplete expression not consumed', '$(VAR_B)_______$(A', 'B_______$(A'],
-    ['trailing incomplete expression, no content', '$(VAR_C)_______$(', 'C_______$('],
-    ['operator at end of input string is preserved', '$(VAR_A)foobarzab$', 'Afoobarzab$'],
-    ['lots of $( in middle', '--$($($($($--', '--$($($($($--'],
-    ['escaped operators in variable names are not escaped', '$(foo$$var)', '$(foo$$var)'],
-    ['newline not expanded', '\n', '\n'],
-    ['operator before a non-BMP character', '$😀$(VAR_A)', '$😀A'],
-    ['unicode around a reference', 'ünï$(VAR_A)cødé ☃', 'ünïAcødé ☃'],
-  ];
-  it.each(rows)('%s', (_name, given, want) => {
-    expect(expandVars(given, lookup)).toBe(want);
-  });
-});
 
 describe('resolveContainerEnv', () => {
   const quoting = `'single' "double" $HOME \`tick\` \n newline, ünïcødé ☃`;
@@ -400,50 +345,5 @@ describe('resolveContainerEnv', () => {
   ];
   it.each(errors)('refuses %s with CreateContainerConfigError', (_name, over, message) => {
     expect(resolve([], over)).toEqual({ error: { reason: 'CreateContainerConfigError', message } });
-  });
-});
-
-describe('containerResourceValue', () => {
-  const c: Container = { name: 'c', image: 'i', resources: { limits: { cpu: '1500m', memory: '1Gi' } } };
-  it.each([
-    ['limits.cpu', undefined, '2'],
-    ['limits.cpu', '1m', '1500'],
-    ['limits.cpu', '0', '2'],
-    ['limits.memory', '1Mi', '1024'],
-    ['limits.memory', '1G', '2'],
-    ['requests.cpu', '1m', '1500'],
-  ] as const)('gives %s with divisor %j as %s', (resource, divisor, want) => {
-    expect(containerResourceValue(c, resource, divisor)).toBe(want);
-  });
-});
-
-describe('expandCommand', () => {
-  const env = new Map([
-    ['GREETING', 'hello world'],
-    ['EMPTY', ''],
-  ]);
-  it.each([
-    [
-      'expands command and args',
-      ['echo', '$(GREETING)'],
-      ['$(EMPTY)x', '$$(GREETING)'],
-      ['echo', 'hello world'],
-      ['x', '$(GREETING)'],
-    ],
-    ['keeps undefined references', ['$(NOPE)'], null, ['$(NOPE)'], []],
-    ['gives empty arrays for unset command and args', undefined, null, [], []],
-  ] as const)('%s', (_name, command, args, wantCommand, wantArgs) => {
-    expect(expandCommand(command as string[] | undefined, args as string[] | null, env)).toEqual({
-      command: wantCommand,
-      args: wantArgs,
-    });
-  });
-});
-
-describe('formatMap', () => {
-  it('renders labels sorted, Go-quoted, one per line', () => {
-    expect(formatMap({ b: 'two "2"', a: 'one\nline', c: 'ünï' })).toBe(
-      'a="one\\nline"\nb="two \\"2\\""\nc="ünï"',
-    );
   });
 });

@@ -1,0 +1,4 @@
+/** A reason the kubelet would refuse to start the container (CreateContainerConfigError). */
+export class ContainerConfigError extends Error {
+  override name = 'ContainerConfigError';
+}

@@ -1,0 +1,358 @@
+import { describe, expect, it } from 'vitest';
+import type { Container, RetrievedPodData, Volume } from '../../src/contract/api-types.ts';
+import { PluginError } from '../../src/errors.ts';
+import { resolveContainerEnv } from '../../src/pod/env.ts';
+import { example, volumeState, withVolumes } from '../fixtures/volumes-example.ts';
+
+const { plan } = volumeState();
+
+describe('planPodVolumes refuses what would escape or cannot be honoured', () => {
+  type Mutation = (d: RetrievedPodData) => void;
+  const vol = (d: RetrievedPodData, i: number) => d.pod.spec?.volumes?.[i] as Volume;
+  const mount = (d: RetrievedPodData, k: number) =>
+    d.pod.spec?.containers[0]?.volumeMounts?.[k] as Record<string, unknown>;
+  const addVolume =
+    (volume: Volume, mountExtra: Record<string, unknown> = {}) =>
+    (d: RetrievedPodData) => {
+      d.pod.spec?.volumes?.push(volume);
+      d.pod.spec?.containers[0]?.volumeMounts?.push({ name: volume.name, mountPath: '/x', ...mountExtra });
+    };
+  const setItemPath = (path: string) => (d: RetrievedPodData) => {
+    (vol(d, 0).configMap?.items?.[0] as { path: string }).path = path;
+  };
+  // [behaviour, mutation, field, problem, allowed host paths]
+  const rows: Array<[string, Mutation, string, RegExp, string[]?]> = [
+    [
+      'an item path with ..',
+      setItemPath('../escape'),
+      '/pod/spec/volumes/0/configMap/items/0/path',
+      /'\.\.'/,
+    ],
+    [
+      'an item path with a deeper ..',
+      setItemPath('a/../../x'),
+      '/pod/spec/volumes/0/configMap/items/0/path',
+      /'\.\.'/,
+    ],
+    [
+      'an absolute item path',
+      setItemPath('/etc/passwd'),
+      '/pod/spec/volumes/0/configMap/items/0/path',
+      /relative/,
+    ],
+    ['an empty item path', setItemPath(''), '/pod/spec/volumes/0/configMap/items/0/path', /empty/],
+    [
+      'an item path starting with ..',
+      setItemPath('..data'),
+      '/pod/spec/volumes/0/configMap/items/0/path',
+      /start with/,
+    ],
+    [
+      'an item path naming the volume itself',
+      setItemPath('a/..x/./'),
+      '/pod/spec/volumes/0/configMap/items/0/path',
+      /name a file/,
+    ],
+    [
+      'a secret item path with ..',
+      (d) => {
+        (vol(d, 2).secret?.items?.[0] as { path: string }).path = '../../x';
+      },
+      '/pod/spec/volumes/2/secret/items/0/path',
+      /'\.\.'/,
+    ],
+    [
+      'a configMap key that escapes when all keys are projected',
+      (d) => {
+        const data = d.container?.[0]?.configMaps?.[0]?.data as Record<string, string>;
+        data['../evil'] = 'x';
+      },
+      '/container/0/configMaps/0/data/..~1evil',
+      /'\.\.'/,
+    ],
+    [
+      'a pre-rendered projected path that escapes',
+      (d) => {
+        const data = d.container?.[0]?.projectedvolumemaps?.[0]?.data as Record<string, string>;
+        data['/etc/shadow'] = 'x';
+      },
+      '/container/0/projectedvolumemaps/0/data/~1etc~1shadow',
+      /relative/,
+    ],
+    [
+      'an item key the configMap lacks',
+      (d) => {
+        (vol(d, 0).configMap?.items?.[1] as { key: string }).key = 'nope';
+      },
+      '/pod/spec/volumes/0/configMap/items/1/key',
+      /names key "nope", which ConfigMap ".*" does not have/,
+    ],
+    [
+      'a required configMap that was not sent',
+      (d) => {
+        for (const c of d.container ?? []) c.configMaps = null;
+      },
+      '/pod/spec/volumes/0/configMap/name',
+      /names ConfigMap ".*", which was not sent with the pod/,
+    ],
+    [
+      'a required secret that was not sent',
+      (d) => {
+        for (const c of d.container ?? []) c.secrets = [];
+      },
+      '/pod/spec/volumes/2/secret/secretName',
+      /names Secret ".*", which was not sent/,
+    ],
+    [
+      'a volumeMount naming an undefined volume',
+      (d) => {
+        mount(d, 0).name = 'ghost';
+      },
+      '/pod/spec/containers/0/volumeMounts/0/name',
+      /names volume "ghost", which is not in \/pod\/spec\/volumes/,
+    ],
+    [
+      'a subPath with ..',
+      (d) => {
+        mount(d, 0).subPath = 'conf/../../..';
+      },
+      '/pod/spec/containers/0/volumeMounts/0/subPath',
+      /'\.\.'/,
+    ],
+    [
+      'an absolute subPath',
+      (d) => {
+        mount(d, 1).subPath = '/etc';
+      },
+      '/pod/spec/containers/0/volumeMounts/1/subPath',
+      /relative/,
+    ],
+    [
+      'a subPathExpr',
+      (d) => {
+        mount(d, 1).subPathExpr = '$(POD_NAME)';
+      },
+      '/pod/spec/containers/0/volumeMounts/1/subPathExpr',
+      /not supported/,
+    ],
+    [
+      'a relative mountPath',
+      (d) => {
+        mount(d, 0).mountPath = 'etc/vkr';
+      },
+      '/pod/spec/containers/0/volumeMounts/0/mountPath',
+      /absolute/,
+    ],
+    [
+      'a hostPath when none is allowed',
+      addVolume({ name: 'host', hostPath: { path: '/etc' } }),
+      '/pod/spec/volumes/5/hostPath/path',
+      /PLUGIN_ALLOWED_HOST_PATHS.*allowed now: none/,
+      [],
+    ],
+    [
+      'a hostPath that climbs out of an allowed prefix',
+      addVolume({ name: 'host', hostPath: { path: '/data/../etc' } }),
+      '/pod/spec/volumes/5/hostPath/path',
+      /\/etc is not under an allowed host path/,
+    ],
+    [
+      'a hostPath that only shares a name prefix',
+      addVolume({ name: 'host', hostPath: { path: '/database' } }),
+      '/pod/spec/volumes/5/hostPath/path',
+      /not under an allowed host path.*allowed now: \/data/,
+    ],
+    [
+      'a relative hostPath',
+      addVolume({ name: 'host', hostPath: { path: 'data' } }),
+      '/pod/spec/volumes/5/hostPath/path',
+      /absolute/,
+    ],
+    [
+      'a persistentVolumeClaim',
+      addVolume({ name: 'claim', persistentVolumeClaim: { claimName: 'c' } }),
+      '/pod/spec/volumes/5/persistentVolumeClaim',
+      /volume kind persistentVolumeClaim is not supported by the Docker plugin/,
+    ],
+    [
+      'an unknown volume kind',
+      addVolume({ name: 'n', nfs: { server: 's', path: '/' } } as Volume),
+      '/pod/spec/volumes/5/nfs',
+      /volume kind nfs is not supported by the Docker plugin/,
+    ],
+    [
+      'an unsupported volume kind even when nothing mounts it',
+      (d) => {
+        d.pod.spec?.volumes?.push({ name: 'claim', persistentVolumeClaim: { claimName: 'c' } });
+      },
+      '/pod/spec/volumes/5/persistentVolumeClaim',
+      /not supported/,
+    ],
+    [
+      'a mode beyond 0777',
+      (d) => {
+        (vol(d, 0).configMap as { defaultMode: number }).defaultMode = 0o4755;
+      },
+      '/pod/spec/volumes/0/configMap/defaultMode',
+      /between 0 and 0777/,
+    ],
+    [
+      'two items at one path',
+      (d) => {
+        (vol(d, 0).configMap?.items?.[1] as { path: string }).path = 'conf/app.conf';
+      },
+      '/pod/spec/volumes/0/configMap/items/1/path',
+      /puts two things at conf\/app.conf/,
+    ],
+    [
+      'a file where a directory is needed',
+      (d) => {
+        (vol(d, 0).configMap?.items?.[1] as { path: string }).path = 'conf/app.conf/run.sh';
+      },
+      '/pod/spec/volumes/0/configMap/items/1/path',
+      /needs conf\/app.conf to be a directory/,
+    ],
+    [
+      'an emptyDir medium Docker cannot give',
+      addVolume({ name: 'huge', emptyDir: { medium: 'HugePages' } }),
+      '/pod/spec/volumes/5/emptyDir/medium',
+      /not supported/,
+    ],
+    [
+      'a bad emptyDir sizeLimit',
+      addVolume({ name: 'mem', emptyDir: { medium: 'Memory', sizeLimit: '10 Mi' } }),
+      '/pod/spec/volumes/5/emptyDir/sizeLimit',
+      /not a valid Kubernetes quantity/,
+    ],
+    [
+      'a subPath into a Memory emptyDir',
+      addVolume({ name: 'mem', emptyDir: { medium: 'Memory' } }, { subPath: 'a' }),
+      '/pod/spec/containers/0/volumeMounts/5/subPath',
+      /Memory emptyDir is not supported/,
+    ],
+    [
+      'a volume name that is no DNS label',
+      (d) => {
+        vol(d, 0).name = '../cfg';
+        mount(d, 0).name = '../cfg';
+      },
+      '/pod/spec/volumes/0/name',
+      /DNS label/,
+    ],
+    [
+      'a pod UID that is no safe directory name',
+      (d) => {
+        d.pod.metadata.uid = '../../etc';
+      },
+      '/pod/metadata/uid',
+      /letters, digits/,
+    ],
+  ];
+  it.each(rows)('refuses %s, naming the field', (_name, mutate, field, problem, allowed = ['/data']) => {
+    const data = example();
+    mutate(data);
+    let caught: unknown;
+    try {
+      plan(data, allowed);
+    } catch (err) {
+      caught = err;
+    }
+    expect(caught).toBeInstanceOf(PluginError);
+    const error = caught as PluginError;
+    expect(error.status).toBe(422);
+    expect(error.details).toEqual([{ field, problem: expect.stringMatching(problem) }]);
+  });
+
+  // [behaviour, mutation, volume, files it ends with]
+  const accepted: Array<[string, Mutation, string, string[]]> = [
+    [
+      'an optional configMap that was not sent becomes an empty volume',
+      (d) => {
+        for (const c of d.container ?? []) c.configMaps = null;
+        for (const i of [0, 1]) (vol(d, i).configMap as { optional: boolean }).optional = true;
+      },
+      'cfg',
+      [],
+    ],
+    [
+      'an optional configMap skips an item key it lacks',
+      (d) => {
+        (vol(d, 0).configMap?.items?.[1] as { key: string }).key = 'nope';
+        (vol(d, 0).configMap as { optional: boolean }).optional = true;
+      },
+      'cfg',
+      ['conf/app.conf'],
+    ],
+    [
+      'a configMap volume nothing mounts needs no object',
+      (d) => {
+        d.pod.spec?.volumes?.push({ name: 'spare', configMap: { name: 'never-sent' } });
+      },
+      'cfg',
+      ['conf/app.conf', 'bin/run.sh'],
+    ],
+  ];
+  it.each(accepted)('accepts %s', (_name, mutate, volume, want) => {
+    const data = example();
+    mutate(data);
+    const planned = plan(data).volumes.find((v) => v.name === volume);
+    expect(planned?.kind === 'files' ? planned.files.map((f) => f.path) : undefined).toEqual(want);
+  });
+});
+
+describe('the example as planned', () => {
+  it('finds an object in any container entry, not only the mounting one', () => {
+    const data = example();
+    const [first] = data.container ?? [];
+    data.container = [
+      { name: 'other', secrets: first?.secrets ?? null },
+      { ...first, secrets: null } as never,
+    ];
+    const p = plan(data);
+    expect(p.volumes.map((v) => v.name)).toEqual([
+      'cfg',
+      'cfg-all',
+      'sec',
+      'sec-all',
+      'kube-api-access-dlj2v',
+    ]);
+  });
+});
+
+describe('downward API items in volumes', () => {
+  it('give limits.cpu of a container without a limit as the node allocatable, as env does', () => {
+    const ref = { containerName: 'inspector', resource: 'limits.cpu', divisor: '1m' };
+    const data = withVolumes(
+      [
+        { name: 'podinfo', downwardAPI: { items: [{ path: 'cpu', resourceFieldRef: ref }] } },
+        {
+          name: 'proj',
+          projected: { sources: [{ downwardAPI: { items: [{ path: 'cpu', resourceFieldRef: ref }] } }] },
+        },
+      ],
+      [
+        { name: 'podinfo', mountPath: '/podinfo' },
+        { name: 'proj', mountPath: '/proj' },
+      ],
+    );
+    const nodeAllocatable = { cpu: 3, memory: 2 ** 33 };
+    const planned = plan(data, [], { nodeAllocatable }).volumes;
+    const cpuFile = (name: string) => {
+      const v = planned.find((p) => p.name === name);
+      return v?.kind === 'files' ? v.files.find((f) => f.path === 'cpu')?.content.toString() : undefined;
+    };
+    const inspector = data.pod.spec?.containers[0] as Container;
+    const env = resolveContainerEnv({
+      pod: data.pod,
+      container: { ...inspector, env: [{ name: 'CPU', valueFrom: { resourceFieldRef: ref } }] },
+      configMaps: [],
+      secrets: [],
+      nodeAllocatable,
+    });
+    expect({ volume: cpuFile('podinfo'), projected: cpuFile('proj'), env }).toEqual({
+      volume: '3000',
+      projected: '3000',
+      env: { env: [['CPU', '3000']] },
+    });
+  });
+});
