@@ -219,6 +219,24 @@ describeDocker('volumes', () => {
     await deletePod(plugin, pod);
   });
 
+  it('gives a downwardAPI item for limits.cpu of a container without a limit the node CPUs, as env does', async () => {
+    const ncpu = Number((await runDocker(['info', '--format', '{{.NCPU}}'])).stdout.trim());
+    // The Virtual Kubelet renders no resourceFieldRef item: the plugin does, with env's downward API.
+    const ref = { containerName: 'reader', resource: 'limits.cpu', divisor: '1m' };
+    const pod = buildPod({
+      volumes: [{ name: 'podinfo', downwardAPI: { items: [{ path: 'cpu', resourceFieldRef: ref }] } }],
+      containers: [
+        sh('reader', 'echo "file $(cat /info/cpu) env $CPU"', {
+          volumeMounts: [{ name: 'podinfo', mountPath: '/info' }],
+          env: [{ name: 'CPU', valueFrom: { resourceFieldRef: ref } }],
+        }),
+      ],
+    });
+    const { logs } = await runToEnd(plugin, pod);
+    expect(logs.reader).toBe(`file ${ncpu * 1000} env ${ncpu * 1000}\n`);
+    await deletePod(plugin, pod);
+  });
+
   it('shares an emptyDir between the containers of a pod', async () => {
     const pod = buildPod({
       volumes: [{ name: 'shared', emptyDir: {} }],
