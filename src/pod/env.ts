@@ -62,31 +62,26 @@ function buildEnv(input: EnvInput): Map<string, string> {
   const secrets = byName(input.secrets ?? []);
   const env = new Map<string, string>();
 
+  /** A ConfigMap's data or a Secret's, decoded; undefined when it was not sent but is optional. */
+  const objectData = (kind: 'ConfigMap' | 'Secret', name: string, optional: boolean | null | undefined) => {
+    const object = (kind === 'ConfigMap' ? configMaps : secrets).get(name);
+    if (!object) {
+      if (optional) return undefined;
+      throw new ContainerConfigError(`${kind.toLowerCase()} "${name}" not found`);
+    }
+    const data = object.data ?? {};
+    if (kind === 'ConfigMap') return data;
+    return Object.fromEntries(Object.entries(data).map(([k, v]) => [k, decodeSecret(v)]));
+  };
+
   for (const from of container.envFrom ?? []) {
     const prefix = from.prefix ?? '';
-    let data: Record<string, string> | null | undefined;
-    let decode = (v: string) => v;
-    if (from.configMapRef) {
-      const name = from.configMapRef.name ?? '';
-      const cm = configMaps.get(name);
-      if (!cm) {
-        if (from.configMapRef.optional) continue;
-        throw new ContainerConfigError(`configmap "${name}" not found`);
-      }
-      data = cm.data;
-    } else if (from.secretRef) {
-      const name = from.secretRef.name ?? '';
-      const secret = secrets.get(name);
-      if (!secret) {
-        if (from.secretRef.optional) continue;
-        throw new ContainerConfigError(`secret "${name}" not found`);
-      }
-      data = secret.data;
-      decode = decodeSecret;
-    }
+    const ref = from.configMapRef ?? from.secretRef;
+    if (!ref) continue;
+    const data = objectData(from.configMapRef ? 'ConfigMap' : 'Secret', ref.name ?? '', ref.optional);
     for (const [key, value] of Object.entries(data ?? {})) {
       // The kubelet skips (with a warning event) keys that are not valid variable names.
-      if (ENV_NAME.test(prefix + key)) env.set(prefix + key, decode(value));
+      if (ENV_NAME.test(prefix + key)) env.set(prefix + key, value);
     }
   }
 
@@ -99,32 +94,18 @@ function buildEnv(input: EnvInput): Map<string, string> {
       if (input.expand !== false) value = expandVars(value, lookup);
     } else if (source?.fieldRef || source?.resourceFieldRef) {
       value = downwardValue(source, { pod, container, ips, nodeAllocatable: input.nodeAllocatable }) ?? '';
-    } else if (source?.configMapKeyRef) {
-      const { name = '', key, optional } = source.configMapKeyRef;
-      const cm = configMaps.get(name);
-      if (!cm) {
-        if (optional) continue;
-        throw new ContainerConfigError(`configmap "${name}" not found`);
+    } else {
+      const keyRef = source?.configMapKeyRef ?? source?.secretKeyRef;
+      if (keyRef) {
+        const kind = source?.configMapKeyRef ? 'ConfigMap' : 'Secret';
+        const { name = '', key, optional } = keyRef;
+        const found = objectData(kind, name, optional)?.[key];
+        if (found === undefined) {
+          if (optional) continue;
+          throw new ContainerConfigError(`couldn't find key ${key} in ${kind} ${namespace}/${name}`);
+        }
+        value = found;
       }
-      const found = cm.data?.[key];
-      if (found === undefined) {
-        if (optional) continue;
-        throw new ContainerConfigError(`couldn't find key ${key} in ConfigMap ${namespace}/${name}`);
-      }
-      value = found;
-    } else if (source?.secretKeyRef) {
-      const { name = '', key, optional } = source.secretKeyRef;
-      const secret = secrets.get(name);
-      if (!secret) {
-        if (optional) continue;
-        throw new ContainerConfigError(`secret "${name}" not found`);
-      }
-      const found = secret.data?.[key];
-      if (found === undefined) {
-        if (optional) continue;
-        throw new ContainerConfigError(`couldn't find key ${key} in Secret ${namespace}/${name}`);
-      }
-      value = decodeSecret(found);
     }
     env.set(entry.name, value);
   }
