@@ -3,6 +3,8 @@
  * owns, kept fresh by one long-lived `docker events` process; a batched `docker ps` + `docker
  * inspect` fills it at start-up, after any break of the events stream (which then reconnects
  * with --since so nothing is missed) and on a slow timer as a safety net.
+ * Longer than ~350 lines on purpose: the cache, the events stream and the resync share the same
+ * maps and timers; split apart, each would reach into the others' state.
  */
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { createInterface } from 'node:readline';

@@ -1,0 +1,193 @@
+/**
+ * Creating a pod from its prepared form, and undoing it when that fails half-way. Owns what is
+ * known of a pod only while it is being made: that its create is under way, the promise of the
+ * view having read its containers, and the containers that could not be made (e.g. a config
+ * error or an image that must not be pulled).
+ */
+import type { Config } from '../config.ts';
+import { PluginError } from '../errors.ts';
+import type { Logger } from '../log.ts';
+import { type DockerCli, DockerCliError } from './docker-cli.ts';
+import { containerIdByName } from './docker-verbs.ts';
+import type { InitSequencer } from './init-sequencer.ts';
+import { containerName } from './naming.ts';
+import type { PendingContainers } from './pending-containers.ts';
+import { removePodContainers, removePodStorage } from './pod-remove.ts';
+import { type PodNetwork, sandboxRunArgs } from './pod-to-docker-args.ts';
+import type { PodView } from './pod-view.ts';
+import type { PreparedContainer, PreparedPod } from './prepare-pod.ts';
+import { writePodVolumes } from './volume-files.ts';
+import { sandboxMountArgs } from './volume-mounts.ts';
+
+export interface PodCreationOptions {
+  config: Config;
+  docker: DockerCli;
+  view: PodView;
+  log: Logger;
+  pending: PendingContainers;
+  sequencer: InitSequencer;
+  /** The sandbox image. */
+  pauseImage: string;
+}
+
+export interface Failure {
+  reason: string;
+  message: string;
+}
+
+export class PodCreation {
+  /** Pods whose create is under way: their missing containers are "creating", not "vanished". */
+  private readonly creating = new Set<string>();
+  /** Pods just created, until the view has read their containers: logs and delete wait for it. */
+  private readonly arriving = new Map<string, Promise<void>>();
+  /** Containers that could not be made, by pod UID then container name. */
+  private readonly failures = new Map<string, Map<string, Failure>>();
+
+  constructor(private readonly options: PodCreationOptions) {}
+
+  isCreating(uid: string): boolean {
+    return this.creating.has(uid);
+  }
+
+  /** Resolves once the view has read the containers of a pod just created (undefined otherwise). */
+  arrival(uid: string): Promise<void> | undefined {
+    return this.arriving.get(uid);
+  }
+
+  /** Why a container of the pod could not be made, if it could not. */
+  failure(uid: string, name: string): Failure | undefined {
+    return this.failures.get(uid)?.get(name);
+  }
+
+  hasFailures(uid: string): boolean {
+    return this.failures.has(uid);
+  }
+
+  /** Drops what is kept of a deleted pod. */
+  forget(uid: string): void {
+    this.failures.delete(uid);
+  }
+
+  /** Makes the pod, unless it exists (or is on its way): a retried create changes nothing. Callers hold the pod's lock. */
+  async create(prepared: PreparedPod): Promise<void> {
+    const { view, sequencer } = this.options;
+    const { uid } = prepared.identity;
+    await view.ensureFresh();
+    if (this.creating.has(uid) || view.containersOfPod(uid).length > 0) return;
+    this.creating.add(uid);
+    let made: string[];
+    try {
+      made = await this.make(prepared);
+    } catch (err) {
+      this.creating.delete(uid);
+      throw err;
+    }
+    const seen = view.refresh(made).finally(() => {
+      this.creating.delete(uid);
+      this.arriving.delete(uid);
+    });
+    this.arriving.set(uid, seen);
+    // Containers that were only created need starting in order, which needs the view; the
+    // others are running already, and the view learns of them without holding up the answer.
+    if (prepared.containers.some((c) => c.role === 'init')) {
+      await seen;
+      await sequencer.advance(uid);
+    }
+  }
+
+  /**
+   * Makes the pod's containers. A pod of one container and no init containers is that one
+   * container (`docker run -d`, as cheap as it gets); any other pod gets a sandbox holding the
+   * network, then its containers: run at once, or only created when init containers go first.
+   */
+  private async make(prepared: PreparedPod): Promise<string[]> {
+    const { config, docker, view, log, pending, pauseImage } = this.options;
+    const { identity, pod, containers } = prepared;
+    const verb = containers.some((c) => c.role === 'init') ? ['create'] : ['run', '-d'];
+    const made: string[] = [];
+    const failures = new Map<string, Failure>();
+    const waitForImage: PreparedContainer[] = [];
+    let network: PodNetwork = { kind: 'own' };
+    const makeSandbox = async () => {
+      const sandboxArgs = sandboxRunArgs({
+        pod,
+        instance: config.instance,
+        image: pauseImage,
+        extraArgs: sandboxMountArgs(prepared.volumes),
+      });
+      const sandbox = (await docker.run(sandboxArgs)).stdout.trim();
+      made.push(sandbox);
+      network = { kind: 'sandbox', sandbox };
+    };
+    try {
+      await writePodVolumes(prepared.volumes);
+      if (containers.length > 1 || sandboxMountArgs(prepared.volumes).length > 0) await makeSandbox();
+      for (const c of containers) {
+        if (c.configError) {
+          failures.set(c.name, c.configError);
+          continue;
+        }
+        // Always means pull first; the others run what is here (`--pull never`) and pull only if it is not.
+        if (c.pullPolicy === 'Always') {
+          waitForImage.push(c);
+          continue;
+        }
+        try {
+          made.push((await docker.run([...verb, ...c.createArgs(network)])).stdout.trim());
+        } catch (err) {
+          if (!(err instanceof DockerCliError)) throw err;
+          if (isMissingImage(err)) {
+            if (c.pullPolicy === 'Never')
+              failures.set(c.name, {
+                reason: 'ErrImageNeverPull',
+                message: `Container image "${c.image}" is not present with pull policy of Never`,
+              });
+            else waitForImage.push(c);
+            continue;
+          }
+          // `run` that could not start the command still made the container: its state says why.
+          const id = await containerIdByName(docker, containerName(identity, c.role, c.name));
+          if (id) made.push(id);
+          else failures.set(c.name, { reason: 'CreateContainerError', message: err.reason });
+          log.warn('container could not be run', {
+            pod: identity.name,
+            container: c.name,
+            error: err.reason,
+          });
+        }
+      }
+      if (failures.size > 0) this.failures.set(identity.uid, failures);
+      if (waitForImage.length > 0) {
+        // A pod whose only container waits needs an anchor in Docker meanwhile: a sandbox.
+        if (network.kind === 'own') await makeSandbox();
+        const joined = network;
+        await pending.add(
+          identity.uid,
+          waitForImage.map((c) => ({
+            name: c.name,
+            image: c.image,
+            argv: [...verb, ...c.createArgs(joined)],
+          })),
+        );
+      }
+      return made;
+    } catch (err) {
+      // Never leave half a pod behind: undo what was made, then report.
+      await removePodContainers(docker, view, made).catch(() => {});
+      await removePodStorage(docker, config.stateDir, pod).catch(() => {});
+      if (err instanceof PluginError) throw err;
+      throw new PluginError(
+        500,
+        `could not create pod ${identity.namespace}/${identity.name}: ${(err as Error).message}`,
+        {
+          cause: err,
+        },
+      );
+    }
+  }
+}
+
+/** Docker refused because the image is not here (with `--pull never`). */
+function isMissingImage(err: DockerCliError): boolean {
+  return /No such image|Unable to find image/i.test(err.stderr);
+}

@@ -1,0 +1,73 @@
+/**
+ * Creating a pod, in process against the real engine: a create that fails half-way leaves
+ * nothing behind (no container, no files), and a retried create changes nothing.
+ */
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.ts';
+import { DockerBackend } from '../../src/docker/docker-backend.ts';
+import { DockerCli, type RunOptions, type RunResult } from '../../src/docker/docker-cli.ts';
+import { LABEL } from '../../src/docker/labels.ts';
+import { PluginError } from '../../src/errors.ts';
+import { createLogger } from '../../src/log.ts';
+import { podStateDir } from '../../src/pod/volume-plan.ts';
+import { buildCreateRequest, buildPod } from '../fixtures/pod-builder.ts';
+import { describeDocker, dockerPs, dockerRmByLabel } from '../helpers/docker.ts';
+
+/** The engine as it is, except that making a container named `failing` fails as a lost connection would. */
+class EngineFailingOn extends DockerCli {
+  override run(args: readonly string[], options?: RunOptions): Promise<RunResult> {
+    const name = args[args.indexOf('--name') + 1] ?? '';
+    if (args[0] === 'run' && name.endsWith('_failing')) return Promise.reject(new Error('connection reset'));
+    return super.run(args, options);
+  }
+}
+
+describeDocker('creating a pod', () => {
+  const instance = `create-${process.pid}-${Date.now()}`;
+  const stateDir = mkdtempSync(join(tmpdir(), 'create-'));
+  let backend: DockerBackend;
+
+  beforeAll(async () => {
+    const config = loadConfig(['--instance', instance, '--state-dir', stateDir], {});
+    backend = new DockerBackend({
+      config,
+      docker: new EngineFailingOn(),
+      log: createLogger({ test: 'pod-create' }),
+    });
+    await backend.start();
+  });
+  afterAll(async () => {
+    await backend?.close();
+    await dockerRmByLabel(`${LABEL.owner}=${instance}`);
+    rmSync(stateDir, { recursive: true, force: true });
+  });
+
+  it('removes what it made when a container cannot be made, and says so with a 500', async () => {
+    const pod = buildPod({
+      containers: [
+        { name: 'first', command: ['sleep', '300'] },
+        { name: 'failing', command: ['sleep', '300'] },
+      ],
+    });
+    const failed = await backend.create(buildCreateRequest(pod)).catch((err: unknown) => err);
+    expect(failed).toBeInstanceOf(PluginError);
+    expect(failed).toMatchObject({ status: 500 });
+    expect((failed as Error).message).toMatch(/could not create pod .*connection reset/);
+    expect(await dockerPs({ [LABEL.owner]: instance, [LABEL.podUid]: pod.metadata.uid })).toEqual([]);
+    expect(existsSync(podStateDir(stateDir, pod.metadata.uid))).toBe(false);
+    expect(await backend.status([pod])).toEqual([]);
+  }, 60_000);
+
+  it('answers a retried create with the same job ID and makes nothing more', async () => {
+    const pod = buildPod({ containers: [{ name: 'app', command: ['sleep', '300'] }] });
+    const first = await backend.create(buildCreateRequest(pod));
+    const again = await backend.create(buildCreateRequest(pod));
+    expect(again).toEqual(first);
+    expect(await dockerPs({ [LABEL.owner]: instance, [LABEL.podUid]: pod.metadata.uid })).toHaveLength(1);
+    await backend.delete({ ...pod, metadata: { ...pod.metadata, deletionGracePeriodSeconds: 0 } });
+    expect(await dockerPs({ [LABEL.owner]: instance, [LABEL.podUid]: pod.metadata.uid })).toEqual([]);
+  }, 60_000);
+});
