@@ -205,6 +205,7 @@ export interface components {
             Timestamps?: boolean;
             Follow?: boolean;
             Previous?: boolean;
+            /** @description At most 8640000000000 (100 million days), the range of a date */
             SinceSeconds?: number;
             /** Format: date-time */
             SinceTime?: string | null;
@@ -308,6 +309,7 @@ export interface components {
         };
         /** @description An empty value arrives as an entry without value */
         EnvVar: {
+            /** @description Printable ASCII but '=', as Kubernetes requires */
             name: string;
             value?: string;
             valueFrom?: components["schemas"]["EnvVarSource"] | null;

@@ -72,7 +72,20 @@ function summarise(errors: ErrorObject[]): FieldProblem[] {
   const chosen = concrete.length > 0 ? concrete : errors;
   const seen = new Set<string>();
   const out: FieldProblem[] = [];
+  // The branches of an anyOf of formats (an IPv4 or an IPv6 address) make one problem.
+  const formats = new Map<string, FieldProblem>();
   for (const e of chosen) {
+    if (e.keyword === 'format') {
+      const words = describe(e);
+      const earlier = formats.get(e.instancePath);
+      if (earlier) earlier.problem += ` or ${words.replace(/^must be /, '')}`;
+      else {
+        const problem = { field: e.instancePath, problem: words };
+        formats.set(e.instancePath, problem);
+        out.push(problem);
+      }
+      continue;
+    }
     const field =
       e.keyword === 'required'
         ? `${e.instancePath}/${(e.params as { missingProperty: string }).missingProperty}`
@@ -91,9 +104,31 @@ function isNullBranch(e: ErrorObject): boolean {
   return e.keyword === 'type' && (e.params as { type: unknown }).type === 'null';
 }
 
+/** Patterns of the spec that read better as a sentence than as a regular expression. */
+const PATTERN_WORDS: Record<string, string> = {
+  '^[^\\u0000]*$': 'must not contain a NUL byte (\\u0000): Linux cannot pass one to a process',
+  '^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$':
+    "must be a DNS-1123 subdomain (lower-case letters, digits, '-' and '.'), as Kubernetes requires",
+  '^[ -<>-~]+$':
+    "must be printable ASCII without '=', as Kubernetes requires of an environment variable name",
+};
+
+const FORMAT_WORDS: Record<string, string> = {
+  ipv4: 'an IPv4 address',
+  ipv6: 'an IPv6 address',
+  'date-time': 'an RFC 3339 date-time',
+};
+
 function describe(e: ErrorObject): string {
   if (e.keyword === 'enum')
     return `must be one of ${(e.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(', ')}`;
-  if (e.keyword === 'pattern') return `must match ${(e.params as { pattern: string }).pattern}`;
+  if (e.keyword === 'pattern') {
+    const pattern = (e.params as { pattern: string }).pattern;
+    return PATTERN_WORDS[pattern] ?? `must match ${pattern}`;
+  }
+  if (e.keyword === 'format') {
+    const format = (e.params as { format: string }).format;
+    return `must be ${FORMAT_WORDS[format] ?? `of format "${format}"`}`;
+  }
   return e.message ?? `fails ${e.keyword}`;
 }

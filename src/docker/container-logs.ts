@@ -32,9 +32,11 @@ export function dockerLogsArgs({
   if ((opts.Tail ?? 0) > 0) args.push('--tail', String(opts.Tail));
   if (opts.Timestamps) args.push('--timestamps');
   let since: string | undefined;
-  if ((opts.SinceSeconds ?? 0) > 0)
-    since = new Date(now.getTime() - (opts.SinceSeconds as number) * 1000).toISOString();
-  else if (opts.SinceTime && !isGoZeroTime(opts.SinceTime)) since = opts.SinceTime;
+  if ((opts.SinceSeconds ?? 0) > 0) {
+    // Reaching back before 1970 is asking for the whole log: Docker reads no earlier date anyway.
+    const at = now.getTime() - (opts.SinceSeconds as number) * 1000;
+    if (at > 0) since = new Date(at).toISOString();
+  } else if (opts.SinceTime && !isGoZeroTime(opts.SinceTime)) since = opts.SinceTime;
   if (opts.Previous) {
     if (currentRunSince) args.push('--until', currentRunSince);
   } else if (currentRunSince && (!since || Date.parse(currentRunSince) > Date.parse(since))) {

@@ -29,7 +29,7 @@ import { type ContainerInspect, isZeroTime } from './inspect-types.ts';
 import { LABEL } from './labels.ts';
 import { groupContainers } from './pod-containers.ts';
 import type { PodView } from './pod-view.ts';
-import { type ActionTarget, runHandler } from './probe-actions.ts';
+import { type ActionTarget, MAX_TIMER_MS, runHandler } from './probe-actions.ts';
 
 export interface ContainerProbesOptions {
   docker: DockerCli;
@@ -219,10 +219,13 @@ export class ContainerProbes {
 
   private schedule(run: Run, kind: ProbeKind, delayMs: number): void {
     if (run.abort.signal.aborted || run.phase !== 'probing') return;
-    const timer = setTimeout(() => {
-      run.timers.delete(timer);
-      void this.tick(run, kind);
-    }, delayMs);
+    const timer = setTimeout(
+      () => {
+        run.timers.delete(timer);
+        void this.tick(run, kind);
+      },
+      Math.min(delayMs, MAX_TIMER_MS),
+    );
     timer.unref();
     run.timers.add(timer);
   }

@@ -14,8 +14,9 @@ import { expandCommand } from '../pod/expand-vars.ts';
 import { effectivePullPolicy } from '../pod/pull-policy.ts';
 import { planPodVolumes } from '../pod/volume-plan.ts';
 import type { VolumePlan } from '../pod/volume-types.ts';
+import { checkArgument, checkArgv } from './argv-limits.ts';
 import { type PodIdentity, podIdentity } from './naming.ts';
-import { containerCreateArgs, type PodNetwork } from './pod-to-docker-args.ts';
+import { containerCreateArgs, type PodNetwork, podNetworkArgs } from './pod-to-docker-args.ts';
 import { resourceArgs } from './resource-args.ts';
 import { needsImageUser, nonRootViolation, requiresNonRoot, securityArgs } from './security-args.ts';
 import { mountArgsFor } from './volume-mounts.ts';
@@ -77,6 +78,7 @@ export function preparePod(data: RetrievedPodData, config: Config, host: HostFac
       throw invalidField(`${field}/name`, `"${c.name}" is used by another container of this pod`);
     seen.add(c.name);
   }
+  checkArgv('/pod/spec', podNetworkArgs(pod), 'hostAliases and hostPorts');
   const volumes = planPodVolumes(data, {
     stateDir: config.stateDir,
     allowedHostPaths: config.allowedHostPaths,
@@ -120,22 +122,27 @@ export function preparePod(data: RetrievedPodData, config: Config, host: HostFac
       };
     const vars = new Map(env.env);
     const { command, args } = expandCommand(c.command, c.args, vars);
-    return {
-      ...base,
-      createArgs: (network) =>
-        containerCreateArgs({
-          pod,
-          container: c,
-          role,
-          index,
-          instance: config.instance,
-          network,
-          env: env.env,
-          command,
-          args,
-          extraArgs,
-        }),
-    };
+    // Values resolved from configMaps and secrets, or grown by $(VAR) expansion, are checked as Docker gets them.
+    for (const [name, value] of env.env)
+      checkArgument(`${field}/env`, `${name}=${value}`, `variable ${name}`);
+    for (const [i, word] of command.entries()) checkArgument(`${field}/command/${i}`, word);
+    for (const [i, word] of args.entries()) checkArgument(`${field}/args/${i}`, word);
+    const createArgs = (network: PodNetwork) =>
+      containerCreateArgs({
+        pod,
+        container: c,
+        role,
+        index,
+        instance: config.instance,
+        network,
+        env: env.env,
+        command,
+        args,
+        extraArgs,
+      });
+    // Whichever way it joins the pod's network, its whole command must fit what Linux takes.
+    checkArgv(field, createArgs({ kind: 'own' }), 'env, command, args, probes, mounts');
+    return { ...base, createArgs };
   });
   return { identity, pod, volumes, containers };
 }

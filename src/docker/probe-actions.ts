@@ -46,7 +46,9 @@ export async function runHandler(
 ): Promise<ActionOutcome> {
   const signals = [
     options.signal,
-    options.timeoutMs !== undefined ? AbortSignal.timeout(options.timeoutMs) : undefined,
+    options.timeoutMs !== undefined
+      ? AbortSignal.timeout(Math.min(options.timeoutMs, MAX_TIMER_MS))
+      : undefined,
   ];
   const signal = AbortSignal.any(signals.filter((s): s is AbortSignal => s !== undefined));
   if (signal.aborted) return { ok: false, message: abortMessage(signal, options) ?? 'cancelled' };
@@ -200,12 +202,18 @@ function tcpSocketAction(
   });
 }
 
+/** Node's longest timer: a longer delay (a probe period of years) would fire after 1 ms, in a loop. */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
 function sleepAction(seconds: number, signal: AbortSignal): Promise<ActionOutcome> {
   return new Promise((resolve) => {
-    const timer = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve({ ok: true, message: `slept ${seconds} s` });
-    }, seconds * 1000);
+    const timer = setTimeout(
+      () => {
+        signal.removeEventListener('abort', onAbort);
+        resolve({ ok: true, message: `slept ${seconds} s` });
+      },
+      Math.min(seconds * 1000, MAX_TIMER_MS),
+    );
     // A sleep cut short by the grace period is not a failure: the kubelet just moves on.
     const onAbort = () => {
       clearTimeout(timer);
