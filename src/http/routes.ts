@@ -14,7 +14,9 @@ export function pluginRoutes(backend: Backend, validator: BodyValidator) {
       if (Array.isArray(body)) {
         const items = validator.check<RetrievedPodData[]>('RetrievedPodData[]', body);
         if (items.length === 0)
-          throw new PluginError(422, 'invalid create request: the list of pods is empty');
+          throw new PluginError(422, 'invalid create request: the list of pods is empty', {
+            details: [{ field: '', problem: 'must list at least one pod' }],
+          });
         const created = [];
         for (const item of items) created.push(await backend.create(item));
         return { status: 200, json: created };
