@@ -11,7 +11,11 @@ describe('interLink log options → docker logs', () => {
     ['Tail', { Tail: 5 }, ['logs', '--tail', '5', 'cid']],
     ['Timestamps', { Timestamps: true }, ['logs', '--timestamps', 'cid']],
     ['SinceSeconds', { SinceSeconds: 30 }, ['logs', '--since', '2026-11-22T09:59:30.000Z', 'cid']],
-    ['SinceSeconds reaching back before 1970: the whole log', { SinceSeconds: 8640000000000 }, ['logs', 'cid']],
+    [
+      'SinceSeconds reaching back before 1970: the whole log',
+      { SinceSeconds: 8640000000000 },
+      ['logs', 'cid'],
+    ],
     ['SinceTime', { SinceTime: '2026-11-22T10:00:00Z' }, ['logs', '--since', '2026-11-22T10:00:00Z', 'cid']],
     ['Follow', { Follow: true }, ['logs', '--follow', 'cid']],
     ['Bytes is applied to the stream, not by docker', { Bytes: 10 }, ['logs', 'cid']],
