@@ -4,8 +4,6 @@
  * one run of it), so after a plugin restart everything is picked up again from Docker alone.
  * Results live in memory and are read by /status without spawning anything.
  */
-import { readFile } from 'node:fs/promises';
-import { constants as osConstants } from 'node:os';
 import type { Logger } from '../log.ts';
 import {
   type ContainerProbeSpec,
@@ -13,8 +11,6 @@ import {
   graceAfterPreStop,
   type Handler,
   initialCounter,
-  killGraceSeconds,
-  MINIMUM_GRACE_SECONDS,
   type Probe,
   type ProbeCounter,
   type ProbeKind,
@@ -23,8 +19,8 @@ import {
   probeTiming,
   recordOutcome,
 } from '../pod/probe-spec.ts';
-import { type DockerCli, DockerCliError } from './docker-cli.ts';
-import { containerExitCode, containerProcess, startContainers, stopContainers } from './docker-verbs.ts';
+import { killContainer } from './container-kill.ts';
+import type { DockerCli } from './docker-cli.ts';
 import { type ContainerInspect, isZeroTime } from './inspect-types.ts';
 import { LABEL } from './labels.ts';
 import { groupContainers } from './pod-containers.ts';
@@ -57,8 +53,6 @@ interface Run {
 }
 
 const KINDS: readonly ProbeKind[] = ['startup', 'liveness', 'readiness'];
-/** How often a kill checks whether the process has gone. */
-const EXIT_POLL_MS = 100;
 
 export class ContainerProbes {
   private readonly docker: DockerCli;
@@ -286,100 +280,22 @@ export class ContainerProbes {
     this.schedule(run, kind, timing.periodSeconds * 1000 - (Date.now() - began));
   }
 
-  /**
-   * Kills a container the way the kubelet does after a failed liveness/startup probe or
-   * postStart hook: its preStop hook, then SIGTERM and SIGKILL after the grace period. The pod's
-   * restart policy then applies.
-   */
+  /** Kills the run's container as the kubelet does (container-kill.ts); its probes stop first. */
   private async kill(run: Run, cause: ProbeKind | 'postStart'): Promise<void> {
     this.halt(run, 'killing');
-    const grace = killGraceSeconds(run.spec, cause);
-    const began = Date.now();
-    const preStop = run.spec.lifecycle?.preStop;
-    if (preStop) {
-      const outcome = await runHandler(preStop, this.target(run.podUid, run.id, run.spec), {
-        timeoutMs: grace * 1000,
+    await killContainer(
+      { docker: this.docker, view: this.view, log: this.log },
+      {
+        id: run.id,
+        podUid: run.podUid,
+        startedAt: run.startedAt,
+        spec: run.spec,
+        cause,
         signal: run.abort.signal,
-        use: 'hook',
-      });
-      if (!outcome.ok) {
-        this.log.warn('preStop hook failed', {
-          podUid: run.podUid,
-          containerId: run.id,
-          error: outcome.message,
-        });
-      }
-    }
-    const left = Math.max(
-      MINIMUM_GRACE_SECONDS,
-      graceAfterPreStop(grace, (Date.now() - began) / 1000, preStop !== undefined),
+        target: this.target(run.podUid, run.id, run.spec),
+        letGo: () => this.stopping.has(run.id) || this.closed,
+      },
     );
-    if (run.abort.signal.aborted || this.stopping.has(run.id)) return;
-    try {
-      await this.terminate(run, left);
-    } catch (err) {
-      this.log.warn('could not kill the container', {
-        podUid: run.podUid,
-        containerId: run.id,
-        error: err instanceof DockerCliError ? err.reason : String(err),
-      });
-    }
-  }
-
-  /**
-   * Stops the run's process. Docker forgets a container's restart policy once `docker kill` or
-   * `docker stop` ends it, and `docker start` resets its RestartCount; so where this process can
-   * reach the container's main process (same host, same PID namespace) it signals it directly,
-   * and Docker restarts it as after any crash, counting the restart. Elsewhere it stops the
-   * container through Docker and starts it again as the pod's restart policy says.
-   */
-  private async terminate(run: Run, graceSeconds: number): Promise<void> {
-    const { pid, startedAt, stopSignal } = await containerProcess(this.docker, run.id);
-    // Already exited or restarted: that run is over.
-    if (startedAt !== run.startedAt || !(pid > 0)) return;
-    if (await this.signalProcess(run, pid, signalName(stopSignal), graceSeconds)) return;
-
-    await stopContainers(this.docker, [run.id], graceSeconds);
-    if (this.stopping.has(run.id) || this.closed) return;
-    const policy =
-      groupContainers(this.view.containersOfPod(run.podUid)).anchor?.Config.Labels?.[LABEL.restartPolicy] ??
-      'Always';
-    const exitCode = await containerExitCode(this.docker, run.id);
-    if (policy === 'Always' || (policy === 'OnFailure' && exitCode !== 0)) {
-      this.log.warn('restarting the container through Docker: its restart count starts again from 0', {
-        podUid: run.podUid,
-        containerId: run.id,
-      });
-      await startContainers(this.docker, [run.id]);
-    }
-  }
-
-  /** SIGTERM (or the image's stop signal), SIGKILL after the grace period; false when the process is out of reach. */
-  private async signalProcess(
-    run: Run,
-    pid: number,
-    stopSignal: string,
-    graceSeconds: number,
-  ): Promise<boolean> {
-    if (!(await ownsProcess(pid, run.id))) return false;
-    try {
-      process.kill(pid, stopSignal);
-    } catch {
-      return false;
-    }
-    const deadline = Date.now() + graceSeconds * 1000;
-    while (Date.now() < deadline && !run.abort.signal.aborted) {
-      await new Promise((r) => setTimeout(r, EXIT_POLL_MS));
-      if (!(await ownsProcess(pid, run.id))) return true;
-    }
-    if (!run.abort.signal.aborted && (await ownsProcess(pid, run.id))) {
-      try {
-        process.kill(pid, 'SIGKILL');
-      } catch {
-        // gone meanwhile
-      }
-    }
-    return true;
   }
 
   /** Stops the run's probes; it stays known (and not ready) until the container exits. */
@@ -418,24 +334,4 @@ function probeOf(spec: ContainerProbeSpec, kind: ProbeKind): Probe | undefined {
 
 function containerLabel(c: ContainerInspect): string {
   return c.Config.Labels?.[LABEL.containerName] ?? c.Id;
-}
-
-/** Whether `pid` is a process of this container, judged by its cgroup, which names the container. */
-async function ownsProcess(pid: number, containerId: string): Promise<boolean> {
-  try {
-    return (await readFile(`/proc/${pid}/cgroup`, 'utf8')).includes(containerId);
-  } catch {
-    return false;
-  }
-}
-
-/** Docker's StopSignal ("SIGQUIT", "QUIT", "3" or empty) as a name Node knows; SIGTERM by default. */
-function signalName(value: string): NodeJS.Signals {
-  const known = osConstants.signals as Record<string, number>;
-  if (/^\d+$/.test(value)) {
-    const byNumber = Object.entries(known).find(([, n]) => n === Number(value));
-    if (byNumber) return byNumber[0] as NodeJS.Signals;
-  }
-  const name = value.toUpperCase().startsWith('SIG') ? value.toUpperCase() : `SIG${value.toUpperCase()}`;
-  return name in known ? (name as NodeJS.Signals) : 'SIGTERM';
 }
