@@ -1,0 +1,190 @@
+/**
+ * The table of every setting: its flag, environment variable, config-file key (the flag in
+ * camelCase), default and help. Flags, the environment, the config file, --help and the README's
+ * table are all driven from it, so a setting is declared once.
+ */
+
+/**
+ * How a config-file value is checked before the setting's own rules apply. `scalar` (the default)
+ * takes a string, number or boolean as written.
+ */
+export type SettingKind = 'string' | 'integer' | 'octal' | 'boolean' | 'list' | 'scalar';
+
+export interface Setting {
+  flag: string;
+  env: string;
+  default: string;
+  help: string;
+  kind?: SettingKind;
+}
+
+export const SETTINGS = {
+  listen: {
+    flag: 'listen',
+    env: 'PLUGIN_LISTEN',
+    default: '127.0.0.1:4000',
+    help: 'HOST:PORT, or unix:/PATH for a unix socket',
+    kind: 'string',
+  },
+  socketMode: {
+    flag: 'socket-mode',
+    env: 'PLUGIN_SOCKET_MODE',
+    default: '0660',
+    help: 'File mode (octal) of the unix socket',
+    kind: 'octal',
+  },
+  bodyLimit: {
+    flag: 'body-limit',
+    env: 'PLUGIN_BODY_LIMIT',
+    default: '8388608',
+    help: 'Largest request body in bytes (GET bodies too); larger gets 413',
+    kind: 'integer',
+  },
+  podCapacity: {
+    flag: 'pod-capacity',
+    env: 'PLUGIN_POD_CAPACITY',
+    default: '110',
+    help: 'Pods the virtual node offers, reported in the ping',
+    kind: 'integer',
+  },
+  dockerBin: {
+    flag: 'docker',
+    env: 'PLUGIN_DOCKER',
+    default: 'docker',
+    help: 'The docker CLI to run (DOCKER_HOST and DOCKER_CONTEXT are passed through)',
+    kind: 'string',
+  },
+  instance: {
+    flag: 'instance',
+    env: 'PLUGIN_INSTANCE',
+    default: 'default',
+    help: 'Owner label value: two plugins on one Docker host need different values',
+    kind: 'string',
+  },
+  stateDir: {
+    flag: 'state-dir',
+    env: 'PLUGIN_STATE_DIR',
+    default: '/var/lib/interlink-docker-plugin',
+    help: 'Where volume files (configMaps, secrets, emptyDirs) are written, per pod',
+    kind: 'string',
+  },
+  pauseImage: {
+    flag: 'pause-image',
+    env: 'PLUGIN_PAUSE_IMAGE',
+    default: '',
+    help: 'Image of the pod sandbox that holds the network; empty = build a tiny one locally',
+    kind: 'string',
+  },
+  resyncSeconds: {
+    flag: 'resync-seconds',
+    env: 'PLUGIN_RESYNC_SECONDS',
+    default: '30',
+    help: 'Safety-net full resync of the pod view from Docker',
+    kind: 'integer',
+  },
+  shutdownTimeout: {
+    flag: 'shutdown-timeout',
+    env: 'PLUGIN_SHUTDOWN_TIMEOUT',
+    default: '30',
+    help: 'Seconds to finish in-flight requests on SIGTERM/SIGINT',
+    kind: 'integer',
+  },
+  imagePullBackoff: {
+    flag: 'image-pull-backoff',
+    env: 'PLUGIN_IMAGE_PULL_BACKOFF',
+    default: '10',
+    help: 'Seconds before a failed image pull is tried again; doubles up to 300',
+    kind: 'integer',
+  },
+  allowedHostPaths: {
+    flag: 'allowed-host-paths',
+    env: 'PLUGIN_ALLOWED_HOST_PATHS',
+    default: '',
+    help: 'Comma-separated host directories hostPath volumes may use (empty: none)',
+    kind: 'list',
+  },
+  allowPrivileged: {
+    flag: 'allow-privileged',
+    env: 'PLUGIN_ALLOW_PRIVILEGED',
+    default: 'true',
+    help: 'Whether privileged containers are accepted',
+    kind: 'boolean',
+  },
+  allowAddedCapabilities: {
+    flag: 'allow-added-capabilities',
+    env: 'PLUGIN_ALLOW_ADDED_CAPABILITIES',
+    default: 'true',
+    help: 'Whether securityContext.capabilities.add is accepted',
+    kind: 'boolean',
+  },
+  authToken: {
+    flag: 'auth-token',
+    env: 'PLUGIN_AUTH_TOKEN',
+    default: '',
+    help: 'When set, every plugin endpoint but /healthz needs "Authorization: Bearer TOKEN"',
+    kind: 'string',
+  },
+  logLevel: {
+    flag: 'log-level',
+    env: 'PLUGIN_LOG_LEVEL',
+    default: 'info',
+    help: 'debug, info, warn or error',
+    kind: 'string',
+  },
+  enableTracing: {
+    flag: 'enable-tracing',
+    env: 'ENABLE_TRACING',
+    default: 'false',
+    help: 'Send OpenTelemetry traces (OTLP gRPC), as interLink does with ENABLE_TRACING=1',
+    kind: 'boolean',
+  },
+  telemetryEndpoint: {
+    flag: 'telemetry-endpoint',
+    env: 'TELEMETRY_ENDPOINT',
+    default: 'localhost:4317',
+    help: 'HOST:PORT of the OTLP gRPC receiver (a collector, Tempo)',
+    kind: 'string',
+  },
+  telemetryUniqueId: {
+    flag: 'telemetry-unique-id',
+    env: 'TELEMETRY_UNIQUE_ID',
+    default: '',
+    help: 'Traces carry service.name Plugin-<this>; empty = a random UUID at start, as interLink does',
+    kind: 'string',
+  },
+  telemetryCaCrtFilepath: {
+    flag: 'telemetry-ca-crt-filepath',
+    env: 'TELEMETRY_CA_CRT_FILEPATH',
+    default: '',
+    help: 'CA certificate (PEM) of the receiver: set it to use TLS',
+    kind: 'string',
+  },
+  telemetryClientCrtFilepath: {
+    flag: 'telemetry-client-crt-filepath',
+    env: 'TELEMETRY_CLIENT_CRT_FILEPATH',
+    default: '',
+    help: 'Client certificate (PEM) for mutual TLS with the receiver',
+    kind: 'string',
+  },
+  telemetryClientKeyFilepath: {
+    flag: 'telemetry-client-key-filepath',
+    env: 'TELEMETRY_CLIENT_KEY_FILEPATH',
+    default: '',
+    help: 'Client key (PEM) for mutual TLS with the receiver',
+    kind: 'string',
+  },
+  telemetryInsecureSkipVerify: {
+    flag: 'telemetry-insecure-skip-verify',
+    env: 'TELEMETRY_INSECURE_SKIP_VERIFY',
+    default: 'false',
+    help: 'TLS to the receiver without checking its certificate (tests only)',
+    kind: 'boolean',
+  },
+} satisfies Record<string, Setting>;
+
+export type SettingKey = keyof typeof SETTINGS;
+
+/** The setting's key in the config file: its flag in camelCase (`pod-capacity` → `podCapacity`). */
+export function fileKey(s: Setting): string {
+  return s.flag.replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase());
+}
