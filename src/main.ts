@@ -10,6 +10,7 @@ import { DockerCli, DockerCliError } from './docker/docker-cli.ts';
 import { createApp } from './http/app.ts';
 import { listen } from './http/listen.ts';
 import { log, setLogLevel } from './log.ts';
+import { PluginMetrics } from './metrics/plugin-metrics.ts';
 
 function fail(sentence: string): never {
   process.stderr.write(`interlink-docker-plugin: ${sentence}\n`);
@@ -49,6 +50,8 @@ async function main(): Promise<void> {
   await checkDocker(docker);
 
   const backend = new DockerBackend({ config, docker, log: log.child({ component: 'docker' }) });
+  const metrics = new PluginMetrics({ view: backend.view });
+  docker.observers.push(metrics.dockerObserver);
   try {
     await backend.start();
   } catch (err) {
@@ -61,6 +64,8 @@ async function main(): Promise<void> {
     bodyLimitBytes: config.bodyLimitBytes,
     authToken: config.authToken,
     shutdownSignal: shutdown.signal,
+    observers: [metrics.httpObserver],
+    metrics: () => metrics.exposition(),
   });
   let server: Awaited<ReturnType<typeof listen>>;
   try {

@@ -53,20 +53,42 @@ export function describeCommand(bin: string, args: readonly string[]): string {
   return shown.map((s) => (/^[\w@%+=:,./-]+$/.test(s) ? s : JSON.stringify(s))).join(' ');
 }
 
+/**
+ * Watches every docker process (metrics, traces): `started` is called as it starts, in the
+ * caller's async context; the function it returns once, when the process ends, with its exit
+ * code (null: killed by a signal or never started).
+ */
+export interface DockerCallObserver {
+  started(args: readonly string[]): (exitCode: number | null) => void;
+}
+
 export class DockerCli {
   /** How many docker processes this instance has started. */
   spawnCount = 0;
+  readonly observers: DockerCallObserver[] = [];
 
   constructor(readonly bin: string = 'docker') {}
 
   /** Starts a long-lived docker process (events, logs --follow); the caller owns it. */
   spawn(args: readonly string[], options: RunOptions = {}): ChildProcessWithoutNullStreams {
     this.spawnCount++;
-    return spawn(this.bin, args, {
+    const ends = this.observers.map((o) => o.started(args));
+    const child = spawn(this.bin, args, {
       env: options.env ? { ...process.env, ...options.env } : process.env,
       stdio: ['pipe', 'pipe', 'pipe'],
       signal: options.signal,
     });
+    if (ends.length > 0) {
+      let ended = false;
+      const end = (code: number | null) => {
+        if (ended) return;
+        ended = true;
+        for (const e of ends) e(code);
+      };
+      child.once('error', () => end(null));
+      child.once('close', (code) => end(code));
+    }
+    return child;
   }
 
   /** Runs docker to completion; throws DockerCliError on a non-zero exit. */

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { HttpBindings } from '@hono/node-server';
-import { type Context, Hono } from 'hono';
+import { type Context, Hono, type MiddlewareHandler } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { Backend } from '../backend/backend.ts';
 import type { ErrorBody } from '../contract/api-types.ts';
@@ -24,12 +24,24 @@ export interface AppOptions {
   validator?: BodyValidator;
   /** Where request lines go; each request logs through a child carrying its session. */
   log?: Logger;
+  /** Run first on every request, around everything else (request metrics, trace spans). */
+  observers?: MiddlewareHandler<AppEnv>[];
+  /** Serves GET /metrics (Prometheus text) when given. */
+  metrics?: () => Promise<{ contentType: string; text: string }>;
 }
 
-type Env = { Bindings: HttpBindings; Variables: { log: Logger; session: string } };
+/**
+ * What a request carries through the app: its logger, and for observers the route it matched
+ * and the body it sent (parsed, not yet validated).
+ */
+export type AppEnv = {
+  Bindings: HttpBindings;
+  Variables: { log: Logger; session: string; route?: string; body?: unknown };
+};
+type Env = AppEnv;
 
 const SESSION_HEADER = 'InterLink-Http-Session';
-const QUIET_PATHS = new Set(['/status', '/healthz', '/readyz']);
+const QUIET_PATHS = new Set(['/status', '/healthz', '/readyz', '/metrics']);
 
 export function createApp(options: AppOptions): Hono<Env> {
   const app = new Hono<Env>();
@@ -55,6 +67,7 @@ export function createApp(options: AppOptions): Hono<Env> {
       500,
     );
   };
+  for (const observer of options.observers ?? []) app.use(observer);
 
   app.use(async (c, next) => {
     const session = c.req.header(SESSION_HEADER) || `local-${randomUUID()}`;
@@ -84,10 +97,21 @@ export function createApp(options: AppOptions): Hono<Env> {
     });
   }
 
+  if (options.metrics) {
+    const metrics = options.metrics;
+    app.get('/metrics', async (c) => {
+      c.set('route', '/metrics');
+      const { contentType, text } = await metrics();
+      return c.body(text, 200, { 'Content-Type': contentType });
+    });
+  }
+
   for (const r of pluginRoutes(options.backend, validator)) {
     app.on(r.method.toUpperCase(), r.path, async (c) => {
+      c.set('route', r.path);
       const hasBody = r.path !== '/healthz' && r.path !== '/readyz';
       const body = hasBody ? parseJson(await readBody(c.env.incoming, options.bodyLimitBytes)) : undefined;
+      c.set('body', body);
       const abort = new AbortController();
       const onShutdown = () => abort.abort();
       options.shutdownSignal?.addEventListener('abort', onShutdown, { once: true });

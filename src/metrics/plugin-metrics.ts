@@ -1,0 +1,186 @@
+/**
+ * The plugin's Prometheus metrics (prom-client), served at GET /metrics. Counters and histograms
+ * are fed as things happen (requests, docker processes); gauges of pods, containers and the
+ * view are read from the pod view at scrape time, so they always say what the view holds.
+ * The README's metrics table lists them; deploy/grafana/ has a dashboard over them.
+ */
+import type { MiddlewareHandler } from 'hono';
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import type { DockerCallObserver } from '../docker/docker-cli.ts';
+import type { ViewHealth } from '../docker/pod-view.ts';
+import type { AppEnv } from '../http/app.ts';
+import { type DockerProcessKind, dockerProcessKind } from './docker-verb.ts';
+import { type ContainerLike, POD_PHASES, podPhase } from './pod-phase.ts';
+
+const PREFIX = 'interlink_docker_plugin_';
+
+/** What the gauges read at scrape time. */
+export interface MetricsSources {
+  view: {
+    podUids(): string[];
+    containersOfPod(uid: string): ContainerLike[];
+    health(): ViewHealth;
+  };
+  /**
+   * GPUs assigned to pods and free, once the plugin hands out GPUs: the GPU allocator passes
+   * this and the `gpus` gauge appears. Without it, no GPU series is exported.
+   */
+  gpus?: () => { assigned: number; free: number };
+}
+
+const CONTAINER_STATES = [
+  'created',
+  'running',
+  'paused',
+  'restarting',
+  'removing',
+  'exited',
+  'dead',
+] as const;
+
+export class PluginMetrics {
+  readonly registry = new Registry();
+  private readonly requestSeconds: Histogram<'route' | 'method' | 'code'>;
+  private readonly dockerSeconds: Histogram<'verb' | 'outcome'>;
+  private readonly pullsInFlight: Gauge;
+  private readonly pullFailures: Counter;
+  private readonly eventReconnects: Counter;
+  private eventStreamsStarted = 0;
+
+  constructor(sources: MetricsSources) {
+    const registers = [this.registry];
+    collectDefaultMetrics({ register: this.registry });
+    this.requestSeconds = new Histogram({
+      name: `${PREFIX}http_request_duration_seconds`,
+      help: 'Plugin API requests by route, method and status code, and how long they took',
+      labelNames: ['route', 'method', 'code'],
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+      registers,
+    });
+    this.dockerSeconds = new Histogram({
+      name: `${PREFIX}docker_command_duration_seconds`,
+      help: 'docker CLI commands by verb and outcome (ok, error, killed), and how long they took',
+      labelNames: ['verb', 'outcome'],
+      buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300],
+      registers,
+    });
+    this.pullsInFlight = new Gauge({
+      name: `${PREFIX}image_pulls_in_flight`,
+      help: 'docker pull processes running now',
+      registers,
+    });
+    this.pullFailures = new Counter({
+      name: `${PREFIX}image_pull_failures_total`,
+      help: 'docker pull tries that failed (each retry counts)',
+      registers,
+    });
+    this.eventReconnects = new Counter({
+      name: `${PREFIX}events_stream_reconnects_total`,
+      help: 'Times the docker events stream was started again after it broke',
+      registers,
+    });
+    new Gauge({
+      name: `${PREFIX}events_stream_connected`,
+      help: '1 while the docker events stream that feeds the pod view is up, else 0',
+      registers,
+      collect() {
+        this.set(sources.view.health().eventsConnected ? 1 : 0);
+      },
+    });
+    new Gauge({
+      name: `${PREFIX}view_pods`,
+      help: 'Pods in the in-memory view of Docker',
+      registers,
+      collect() {
+        this.set(sources.view.podUids().length);
+      },
+    });
+    new Gauge({
+      name: `${PREFIX}view_containers`,
+      help: 'Containers (sandboxes included) in the in-memory view of Docker',
+      registers,
+      collect() {
+        this.set(sources.view.podUids().reduce((n, uid) => n + sources.view.containersOfPod(uid).length, 0));
+      },
+    });
+    new Gauge({
+      name: `${PREFIX}pods`,
+      help: 'Pods by phase, derived from their containers as Docker reports them',
+      labelNames: ['phase'],
+      registers,
+      collect() {
+        const counts = new Map<string, number>(POD_PHASES.map((p) => [p, 0]));
+        for (const uid of sources.view.podUids()) {
+          const phase = podPhase(sources.view.containersOfPod(uid));
+          counts.set(phase, (counts.get(phase) ?? 0) + 1);
+        }
+        for (const [phase, n] of counts) this.set({ phase }, n);
+      },
+    });
+    new Gauge({
+      name: `${PREFIX}containers`,
+      help: 'Containers by Docker state (sandboxes included), as docker ps shows them',
+      labelNames: ['state'],
+      registers,
+      collect() {
+        const counts = new Map<string, number>(CONTAINER_STATES.map((s) => [s, 0]));
+        for (const uid of sources.view.podUids()) {
+          for (const c of sources.view.containersOfPod(uid)) {
+            counts.set(c.State.Status, (counts.get(c.State.Status) ?? 0) + 1);
+          }
+        }
+        for (const [state, n] of counts) this.set({ state }, n);
+      },
+    });
+    const gpus = sources.gpus;
+    if (gpus) {
+      new Gauge({
+        name: `${PREFIX}gpus`,
+        help: 'GPUs of the host by state: assigned to a pod, or free',
+        labelNames: ['state'],
+        registers,
+        collect() {
+          const { assigned, free } = gpus();
+          this.set({ state: 'assigned' }, assigned);
+          this.set({ state: 'free' }, free);
+        },
+      });
+    }
+  }
+
+  /** Times every request, labelled with the route it matched ("unmatched" for none). */
+  readonly httpObserver: MiddlewareHandler<AppEnv> = async (c, next) => {
+    const end = this.requestSeconds.startTimer({ method: c.req.method });
+    try {
+      await next();
+    } finally {
+      end({ route: c.get('route') ?? 'unmatched', code: String(c.res.status) });
+    }
+  };
+
+  /** Counts and times docker processes; pulls and the events stream get their own series. */
+  readonly dockerObserver: DockerCallObserver = {
+    started: (args) => {
+      const kind: DockerProcessKind = dockerProcessKind(args);
+      if (kind.kind === 'events') {
+        if (this.eventStreamsStarted++ > 0) this.eventReconnects.inc();
+        return () => {};
+      }
+      if (kind.kind === 'stream') return () => {};
+      const end = this.dockerSeconds.startTimer({ verb: kind.verb });
+      if (kind.verb === 'pull') this.pullsInFlight.inc();
+      return (exitCode) => {
+        end({ outcome: exitCode === 0 ? 'ok' : exitCode === null ? 'killed' : 'error' });
+        if (kind.verb === 'pull') {
+          this.pullsInFlight.dec();
+          if (exitCode !== 0) this.pullFailures.inc();
+        }
+      };
+    },
+  };
+
+  /** The exposition text and its content type. */
+  async exposition(): Promise<{ contentType: string; text: string }> {
+    return { contentType: this.registry.contentType, text: await this.registry.metrics() };
+  }
+}

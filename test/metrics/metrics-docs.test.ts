@@ -1,0 +1,50 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { PluginMetrics } from '../../src/metrics/plugin-metrics.ts';
+
+const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+const dashboard = readFileSync(
+  new URL('../../deploy/grafana/interlink-docker-plugin.json', import.meta.url),
+  'utf8',
+);
+
+/** Every metric the plugin itself exports (GPU gauges included), without prom-client's defaults. */
+async function ourMetrics(): Promise<{ name: string; type: string }[]> {
+  const metrics = new PluginMetrics({
+    view: {
+      podUids: () => [],
+      containersOfPod: () => [],
+      health: () => ({ eventsConnected: true, lastSyncAt: undefined, lastError: undefined }),
+    },
+    gpus: () => ({ assigned: 1, free: 3 }),
+  });
+  const all = await metrics.registry.getMetricsAsJSON();
+  return all
+    .filter((m) => m.name.startsWith('interlink_docker_plugin_'))
+    .map((m) => ({ name: m.name, type: String(m.type) }));
+}
+
+describe('the metrics documentation', () => {
+  it('lists every metric in the README table, with its type', async () => {
+    const ours = await ourMetrics();
+    expect(ours.length).toBe(11);
+    for (const m of ours) expect(readme).toContain(`| \`${m.name}\` | ${m.type} |`);
+  });
+
+  it('has a Grafana dashboard that queries only metrics the plugin exports', async () => {
+    const ours = (await ourMetrics()).map((m) => m.name);
+    const json = JSON.parse(dashboard);
+    const used = new Set([...dashboard.matchAll(/interlink_docker_plugin_[a-z_]+/g)].map((m) => m[0]));
+    for (const name of used) {
+      const base = name.replace(/_(bucket|count|sum)$/, '');
+      expect(ours, `dashboard uses ${name}`).toContain(ours.includes(name) ? name : base);
+    }
+    // Every metric of ours has a panel.
+    for (const name of ours)
+      expect(
+        [...used].some((u) => u.startsWith(name)),
+        `no panel for ${name}`,
+      ).toBe(true);
+    expect(json.panels.length).toBeGreaterThan(10);
+  });
+});
