@@ -12,6 +12,10 @@ await build({
   target: 'node20',
   packages: 'external',
   // The bundle sits at the depth of src/ so paths relative to modules (the spec) still resolve.
-  outfile: 'dist/src/main.mjs',
+  outdir: 'dist/src',
+  outExtension: { '.js': '.mjs' },
+  // Modules imported lazily (tracing) stay in their own chunk, loaded only when used.
+  splitting: true,
+  chunkNames: '[name]-[hash]',
   logLevel: 'warning',
 });

@@ -47,6 +47,14 @@ async function main(): Promise<void> {
   }
   setLogLevel(config.logLevel);
   const docker = new DockerCli(config.dockerBin);
+  // Loaded only when on: the OpenTelemetry SDK would cost every plugin start-up time and memory.
+  const tracing = config.tracing.enabled
+    ? (await import('./telemetry/tracing.ts')).startTracing(config.tracing)
+    : undefined;
+  if (tracing) {
+    docker.observers.push(tracing.dockerObserver);
+    log.info('sending traces', { endpoint: config.tracing.endpoint, serviceName: tracing.serviceName });
+  }
   await checkDocker(docker);
 
   const backend = new DockerBackend({ config, docker, log: log.child({ component: 'docker' }) });
@@ -64,7 +72,7 @@ async function main(): Promise<void> {
     bodyLimitBytes: config.bodyLimitBytes,
     authToken: config.authToken,
     shutdownSignal: shutdown.signal,
-    observers: [metrics.httpObserver],
+    observers: tracing ? [metrics.httpObserver, tracing.httpObserver] : [metrics.httpObserver],
     metrics: () => metrics.exposition(),
   });
   let server: Awaited<ReturnType<typeof listen>>;
@@ -91,6 +99,7 @@ async function main(): Promise<void> {
     shutdown.abort();
     await closed;
     await backend.close();
+    await tracing?.shutdown();
     log.info('stopped');
     process.exit(0);
   };

@@ -35,7 +35,7 @@ export interface HttpResponse {
 
 export interface StartOptions {
   listen?: 'tcp' | 'unix';
-  /** Extra environment; PLUGIN_* variables of the test process are not passed on. */
+  /** Extra environment; the plugin's variables of the test process (PLUGIN_*, TELEMETRY_*...) are not passed on. */
   env?: Record<string, string>;
   /** Extra flags, after --listen, --instance and --state-dir. */
   args?: string[];
@@ -182,9 +182,10 @@ export async function startPlugin(opts: StartOptions = {}): Promise<RunningPlugi
     ? `unix:${address.socketPath}`
     : (address.baseUrl as string).slice('http://'.length);
 
-  const env: Record<string, string> = {};
+  // The plugin's settings of the test process are not passed on, and no config file of the host is read.
+  const env: Record<string, string> = { INTERLINKCONFIGPATH: '/dev/null' };
   for (const [k, v] of Object.entries(process.env)) {
-    if (v !== undefined && !k.startsWith('PLUGIN_')) env[k] = v;
+    if (v !== undefined && !/^(PLUGIN_|TELEMETRY_|ENABLE_TRACING$|INTERLINKCONFIGPATH$)/.test(k)) env[k] = v;
   }
   Object.assign(env, opts.env);
 
