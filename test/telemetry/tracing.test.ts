@@ -1,10 +1,12 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { ServerCredentials } from '@grpc/grpc-js';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { allTerminated, pollStatus } from '../e2e/poll.ts';
 import { buildCreateRequest, buildPod, deleteRequest } from '../fixtures/pod-builder.ts';
 import { describeDocker } from '../helpers/docker.ts';
 import { type OtlpReceiver, startOtlpReceiver } from '../helpers/otlp-receiver.ts';
 import { type RunningPlugin, startPlugin, stopAll } from '../helpers/plugin-process.ts';
+import { makeTestCertificates } from '../helpers/test-certificates.ts';
 
 describeDocker('traces sent to an OTLP gRPC receiver (ENABLE_TRACING=1)', () => {
   let receiver: OtlpReceiver;
@@ -84,5 +86,39 @@ describeDocker('traces sent to an OTLP gRPC receiver (ENABLE_TRACING=1)', () => 
     const bad = await plugin.request('POST', '/delete', { metadata: 'not a pod' });
     expect(bad.status).toBe(422);
     await receiver.waitForSpan((s) => s.name === 'POST /delete' && s.attributes['exit.code'] === 422);
+  });
+});
+
+describeDocker('traces over mutual TLS (TELEMETRY_CA_CRT_FILEPATH and the client pair)', () => {
+  let receiver: OtlpReceiver;
+  let plugin: RunningPlugin;
+  beforeAll(async () => {
+    const certs = makeTestCertificates();
+    receiver = await startOtlpReceiver({
+      credentials: ServerCredentials.createSsl(
+        certs.read(certs.caCrt),
+        [{ cert_chain: certs.read(certs.serverCrt), private_key: certs.read(certs.serverKey) }],
+        true,
+      ),
+    });
+    plugin = await startPlugin({
+      env: {
+        ENABLE_TRACING: '1',
+        TELEMETRY_ENDPOINT: receiver.endpoint,
+        TELEMETRY_CA_CRT_FILEPATH: certs.caCrt,
+        TELEMETRY_CLIENT_CRT_FILEPATH: certs.clientCrt,
+        TELEMETRY_CLIENT_KEY_FILEPATH: certs.clientKey,
+      },
+    });
+  });
+  afterAll(async () => {
+    await stopAll();
+    await receiver?.close();
+  });
+
+  it('delivers spans to a receiver that demands a client certificate', async () => {
+    expect((await plugin.request('GET', '/status', [])).status).toBe(200);
+    const span = await receiver.waitForSpan((s) => s.name === 'GET /status');
+    expect(span.serviceName).toMatch(/^Plugin-[0-9a-f-]{36}$/);
   });
 });
