@@ -7,6 +7,8 @@ import { helpText } from './config/help-text.ts';
 import { type Config, ConfigError, commandLineAction, loadConfig } from './config.ts';
 import { DockerBackend } from './docker/docker-backend.ts';
 import { DockerCli, DockerCliError } from './docker/docker-cli.ts';
+import { BUILTIN_PAUSE_IMAGE } from './docker/pause-image.ts';
+import { checkStateDirVisible } from './docker/state-dir-probe.ts';
 import { createApp } from './http/app.ts';
 import { listen } from './http/listen.ts';
 import { log, setLogLevel } from './log.ts';
@@ -64,6 +66,11 @@ async function main(): Promise<void> {
     await backend.start();
   } catch (err) {
     fail(`could not start the Docker backend: ${(err as Error).message}`);
+  }
+  try {
+    await checkStateDirVisible(docker, config.stateDir, config.pauseImage || BUILTIN_PAUSE_IMAGE);
+  } catch (err) {
+    fail((err as Error).message);
   }
 
   const shutdown = new AbortController();
