@@ -25,7 +25,10 @@ COPY --from=build /app/package.json ./
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY --from=build /app/spec/plugin-openapi.json ./spec/
-# Not root: give the container the docker socket's group (--group-add), or --user 0 where only
-# root may use the socket. The state dir must be mounted at the same path inside and outside.
-USER 10001:10001
+# Not root: give the container the docker socket's group (--group-add), or build with
+# --build-arg PLUGIN_USER=10001:<the socket's gid> where the runtime cannot add groups (interLink's
+# Helm chart), or PLUGIN_USER=0:0 where only root may use the socket. The state dir must be
+# mounted at the same path inside and outside.
+ARG PLUGIN_USER=10001:10001
+USER ${PLUGIN_USER}
 ENTRYPOINT ["node", "/app/dist/src/main.mjs"]

@@ -2,7 +2,11 @@
  * Bundles the sidecar for `npm start` with esbuild (packages stay external): plain JS starts
  * faster and uses ~30 MB less memory than transpiling at load time with tsx.
  */
+import { rmSync } from 'node:fs';
 import { build } from 'esbuild';
+
+// Chunk names carry a hash: files of an earlier build would linger (and be packed).
+rmSync('dist', { recursive: true, force: true });
 
 await build({
   entryPoints: ['src/main.ts'],

@@ -30,6 +30,8 @@ export interface Config {
   readonly allowAddedCapabilities: boolean;
   readonly authToken: string | undefined;
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error';
+  /** A second TCP listener for scrapes and probes, if any. */
+  readonly metricsListen: ListenAddress | undefined;
   /** The config file read, if any. */
   readonly configFile: string | undefined;
   readonly tracing: TracingConfig;
@@ -153,6 +155,12 @@ export function loadConfig(
   } catch (err) {
     throw new ConfigError(`${where('listen')}: ${(err as Error).message.replace(/^listen: /, '')}`);
   }
+  let metricsListen: ListenAddress | undefined;
+  try {
+    metricsListen = raw('metricsListen') ? parseListen(raw('metricsListen')) : undefined;
+  } catch (err) {
+    throw new ConfigError(`${where('metricsListen')}: ${(err as Error).message.replace(/^listen: /, '')}`);
+  }
   const endpoint = raw('telemetryEndpoint');
   if (!/^[^\s/]+:\d+$/.test(endpoint))
     throw new ConfigError(`${where('telemetryEndpoint')}: "${endpoint}" is not HOST:PORT`);
@@ -160,6 +168,7 @@ export function loadConfig(
   return Object.freeze({
     configFile,
     listen,
+    metricsListen,
     socketMode: integer('socketMode', raw('socketMode'), 0, where, 8),
     bodyLimitBytes: integer('bodyLimit', raw('bodyLimit'), 1, where),
     podCapacity: integer('podCapacity', raw('podCapacity'), 0, where),

@@ -90,8 +90,22 @@ async function main(): Promise<void> {
       `could not listen on ${config.listen.kind === 'unix' ? `unix:${config.listen.path}` : `${config.listen.host}:${config.listen.port}`}: ${(err as Error).message}`,
     );
   }
+  // Scrapes and probes on their own port: the API may be a unix socket, or behind a token.
+  const probes = config.metricsListen
+    ? await listen(
+        createApp({
+          backend,
+          bodyLimitBytes: config.bodyLimitBytes,
+          routes: ['/healthz', '/readyz'],
+          metrics: () => metrics.exposition(),
+        }),
+        config.metricsListen,
+        config.socketMode,
+      ).catch((err: Error) => fail(`could not listen on PLUGIN_METRICS_LISTEN: ${err.message}`))
+    : undefined;
   log.info('serving the interLink plugin API', {
     address: server.address,
+    metricsAddress: probes?.address,
     instance: config.instance,
     pods: backend.view.podUids().length,
   });
@@ -102,6 +116,7 @@ async function main(): Promise<void> {
     stopping = true;
     log.info('shutting down: no new requests, finishing those in flight', { signal });
     const closed = server.close(config.shutdownTimeoutSeconds * 1000);
+    void probes?.close(1000);
     // Followed log streams would hold the server open until their containers end.
     shutdown.abort();
     await closed;

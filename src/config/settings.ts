@@ -131,6 +131,13 @@ export const SETTINGS = {
     help: 'debug, info, warn or error',
     kind: 'string',
   },
+  metricsListen: {
+    flag: 'metrics-listen',
+    env: 'PLUGIN_METRICS_LISTEN',
+    default: '',
+    help: 'HOST:PORT of a second listener serving only /metrics, /healthz and /readyz, without the token (scrapes, probes); empty: none',
+    kind: 'string',
+  },
   enableTracing: {
     flag: 'enable-tracing',
     env: 'ENABLE_TRACING',

@@ -26,6 +26,8 @@ export interface AppOptions {
   log?: Logger;
   /** Run first on every request, around everything else (request metrics, trace spans). */
   observers?: MiddlewareHandler<AppEnv>[];
+  /** Serve only these plugin routes (e.g. the probes); default: all. */
+  routes?: readonly string[];
   /** Serves GET /metrics (Prometheus text) when given. */
   metrics?: () => Promise<{ contentType: string; text: string }>;
 }
@@ -106,7 +108,10 @@ export function createApp(options: AppOptions): Hono<Env> {
     });
   }
 
-  for (const r of pluginRoutes(options.backend, validator)) {
+  const served = pluginRoutes(options.backend, validator).filter(
+    (r) => !options.routes || options.routes.includes(r.path),
+  );
+  for (const r of served) {
     app.on(r.method.toUpperCase(), r.path, async (c) => {
       c.set('route', r.path);
       const hasBody = r.path !== '/healthz' && r.path !== '/readyz';

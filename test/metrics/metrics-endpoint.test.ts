@@ -7,7 +7,13 @@ import { createPod } from '../e2e/pod-session.ts';
 import { allRunning, allTerminated, pollStatus } from '../e2e/poll.ts';
 import { buildPod } from '../fixtures/pod-builder.ts';
 import { describeDocker, runDocker } from '../helpers/docker.ts';
-import { type RunningPlugin, startPlugin, stopAll } from '../helpers/plugin-process.ts';
+import {
+  freePort,
+  httpRequest,
+  type RunningPlugin,
+  startPlugin,
+  stopAll,
+} from '../helpers/plugin-process.ts';
 import { histogramOf, type MetricFamily, metricValue, parseMetrics } from '../helpers/prometheus-text.ts';
 
 const P = 'interlink_docker_plugin_';
@@ -134,5 +140,26 @@ describeDocker('GET /metrics', () => {
       metricValue(m, `${P}docker_command_duration_seconds`, { verb: 'pull', outcome: 'error' }),
     ).toBeGreaterThanOrEqual(1);
     expect(metricValue(m, `${P}image_pulls_in_flight`)).toBeGreaterThanOrEqual(0);
+  });
+});
+
+describeDocker('PLUGIN_METRICS_LISTEN', () => {
+  afterAll(stopAll);
+
+  it('serves /metrics and the probes on a port of their own, without the token, and nothing else', async () => {
+    const port = await freePort();
+    const plugin = await startPlugin({
+      listen: 'unix',
+      args: ['--metrics-listen', `127.0.0.1:${port}`, '--auth-token', 'secret'],
+    });
+    const probes = { baseUrl: `http://127.0.0.1:${port}` };
+    expect((await plugin.request('GET', '/metrics')).status).toBe(401);
+    const scraped = await httpRequest(probes, 'GET', '/metrics');
+    expect(scraped.status).toBe(200);
+    expect(parseMetrics(scraped.text).has(`${P}view_pods`)).toBe(true);
+    expect((await httpRequest(probes, 'GET', '/healthz')).status).toBe(200);
+    expect((await httpRequest(probes, 'GET', '/readyz')).status).toBe(200);
+    expect((await httpRequest(probes, 'GET', '/status', [])).status).toBe(404);
+    expect((await httpRequest(probes, 'POST', '/create', {})).status).toBe(404);
   });
 });
