@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.ts';
 
 const REPO_ROOT = resolve(import.meta.dirname, '..', '..');
 const UNIT = join(REPO_ROOT, 'deploy', 'systemd', 'interlink-docker-plugin.service');
@@ -24,6 +25,13 @@ describe('the systemd unit', () => {
     expect(unit).toMatch(/^ProtectSystem=strict$/m);
     expect(unit).toMatch(/^NoNewPrivileges=yes$/m);
     expect(unit).toMatch(/^ExecStart=\/usr\/local\/bin\/interlink-docker-plugin$/m);
+  });
+
+  it('comes with a config file the plugin accepts, serving a socket in its RuntimeDirectory', () => {
+    const config = loadConfig(['--config', join(REPO_ROOT, 'deploy', 'systemd', 'plugin.yaml')], {});
+    expect(unit).toMatch(/^RuntimeDirectory=interlink$/m);
+    expect(config.listen).toEqual({ kind: 'unix', path: '/run/interlink/plugin.sock' });
+    expect(config.stateDir).toBe('/var/lib/interlink-docker-plugin');
   });
 
   it('passes systemd-analyze verify', async () => {
