@@ -2,8 +2,8 @@
  * `npm start`: read the config, check that Docker answers, serve the plugin API, and shut down
  * gracefully on SIGTERM/SIGINT.
  */
-import packageJson from '../package.json' with { type: 'json' };
 import { helpText } from './config/help-text.ts';
+import { pluginVersion } from './config/version.ts';
 import { type Config, ConfigError, commandLineAction, loadConfig } from './config.ts';
 import { DockerBackend } from './docker/docker-backend.ts';
 import { DockerCli, DockerCliError } from './docker/docker-cli.ts';
@@ -38,8 +38,8 @@ async function checkDocker(docker: DockerCli): Promise<void> {
 
 async function main(): Promise<void> {
   const action = commandLineAction();
-  if (action === 'help') return void process.stdout.write(helpText(packageJson.version));
-  if (action === 'version') return void process.stdout.write(`${packageJson.version}\n`);
+  if (action === 'help') return void process.stdout.write(helpText(pluginVersion()));
+  if (action === 'version') return void process.stdout.write(`${pluginVersion()}\n`);
   let config: Config;
   try {
     config = loadConfig();
