@@ -19,7 +19,15 @@ export interface SecondDockerd {
   stop(): Promise<void>;
 }
 
-export async function startSecondDockerd(): Promise<SecondDockerd> {
+export interface SecondDockerdOptions {
+  /**
+   * A directory this engine must not see, as a remote engine would not: it runs in its own mount
+   * namespace with an empty tmpfs over that path.
+   */
+  hide?: string;
+}
+
+export async function startSecondDockerd(options: SecondDockerdOptions = {}): Promise<SecondDockerd> {
   const dir = mkdtempSync('/tmp/second-dockerd-');
   const tag = randomBytes(2).toString('hex');
   const bridge = `dk2-${tag}`;
@@ -30,27 +38,40 @@ export async function startSecondDockerd(): Promise<SecondDockerd> {
   await run('ip', ['addr', 'add', `${subnet}.1/24`, 'dev', bridge]);
   await run('ip', ['link', 'set', bridge, 'up']);
   const logFd = openSync(join(dir, 'dockerd.log'), 'a');
-  const child: ChildProcess = spawn(
-    'dockerd',
-    [
-      '--host',
-      host,
-      '--data-root',
-      join(dir, 'data'),
-      '--exec-root',
-      join(dir, 'exec'),
-      '--pidfile',
-      join(dir, 'docker.pid'),
-      '--bridge',
-      bridge,
-      '--cgroup-parent',
-      `/second-dockerd-${tag}`,
-      // The first engine owns the host's NAT and filter rules: this one leaves them alone.
-      '--iptables=false',
-      '--ip-masq=false',
-    ],
-    { stdio: ['ignore', logFd, logFd], detached: true },
-  );
+  const dockerdArgs = [
+    '--host',
+    host,
+    '--data-root',
+    join(dir, 'data'),
+    '--exec-root',
+    join(dir, 'exec'),
+    '--pidfile',
+    join(dir, 'docker.pid'),
+    '--bridge',
+    bridge,
+    '--cgroup-parent',
+    `/second-dockerd-${tag}`,
+    // The first engine owns the host's NAT and filter rules: this one leaves them alone.
+    '--iptables=false',
+    '--ip-masq=false',
+  ];
+  const [command, args] = options.hide
+    ? [
+        'unshare',
+        // unshare and sh exec into dockerd: the child's pid stays dockerd's.
+        [
+          '--mount',
+          '--propagation',
+          'private',
+          'sh',
+          '-c',
+          'mount -t tmpfs hidden "$0" && exec dockerd "$@"',
+          options.hide,
+          ...dockerdArgs,
+        ],
+      ]
+    : ['dockerd', dockerdArgs];
+  const child: ChildProcess = spawn(command, args, { stdio: ['ignore', logFd, logFd], detached: true });
   const docker = async (args: readonly string[], input?: Buffer) => {
     const p = run('docker', ['-H', host, ...args], { maxBuffer: 64 * 1024 * 1024 });
     if (input) {
