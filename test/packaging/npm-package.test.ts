@@ -67,6 +67,10 @@ describeDocker('the npm package', () => {
         if (status !== 200) await new Promise((r) => setTimeout(r, 250));
       }
       expect(status, output).toBe(200);
+      // The log line travels through npm's pipes: it may arrive after the answer.
+      for (let i = 0; i < 100 && !output.includes('serving the interLink plugin API'); i++) {
+        await new Promise((r) => setTimeout(r, 100));
+      }
       expect(output).toContain('serving the interLink plugin API');
     } finally {
       process.kill(-(child.pid as number), 'SIGTERM');
