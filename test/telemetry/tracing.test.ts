@@ -122,3 +122,34 @@ describeDocker('traces over mutual TLS (TELEMETRY_CA_CRT_FILEPATH and the client
     expect(span.serviceName).toMatch(/^Plugin-[0-9a-f-]{36}$/);
   });
 });
+
+describeDocker('traces over TLS without checking the receiver (TELEMETRY_INSECURE_SKIP_VERIFY)', () => {
+  let receiver: OtlpReceiver;
+  let plugin: RunningPlugin;
+  beforeAll(async () => {
+    const certs = makeTestCertificates();
+    receiver = await startOtlpReceiver({
+      credentials: ServerCredentials.createSsl(
+        null,
+        [{ cert_chain: certs.read(certs.serverCrt), private_key: certs.read(certs.serverKey) }],
+        false,
+      ),
+    });
+    plugin = await startPlugin({
+      env: {
+        ENABLE_TRACING: '1',
+        TELEMETRY_ENDPOINT: receiver.endpoint,
+        TELEMETRY_INSECURE_SKIP_VERIFY: 'true',
+      },
+    });
+  });
+  afterAll(async () => {
+    await stopAll();
+    await receiver?.close();
+  });
+
+  it('delivers spans to a receiver whose certificate it was given no CA for', async () => {
+    expect((await plugin.request('GET', '/healthz')).status).toBe(200);
+    await receiver.waitForSpan((s) => s.name === 'GET /healthz');
+  });
+});
