@@ -91,19 +91,15 @@ export function startTracing(config: TracingConfig): Tracing {
       const kind = dockerProcessKind(args);
       // The events stream lives as long as the plugin: not a span.
       if (kind.kind === 'events') return () => {};
-      const parent = trace.getSpan(context.active());
-      // A docker command outside any request (resync, background pull retry) is its own trace.
-      const span: Span = tracer.startSpan(
-        kind.verb === 'pull' ? 'image pull' : `docker ${kind.verb}`,
-        {
-          kind: SpanKind.CLIENT,
-          attributes: {
-            'docker.verb': kind.verb,
-            ...(kind.verb === 'pull' ? { 'container.image.name': args[args.length - 1] ?? '' } : {}),
-          },
+      // The active context is the request's span (a child span), or none outside requests
+      // (resync, a background pull retry): then the command is a trace of its own.
+      const span: Span = tracer.startSpan(kind.verb === 'pull' ? 'image pull' : `docker ${kind.verb}`, {
+        kind: SpanKind.CLIENT,
+        attributes: {
+          'docker.verb': kind.verb,
+          ...(kind.verb === 'pull' ? { 'container.image.name': args[args.length - 1] ?? '' } : {}),
         },
-        parent ? trace.setSpan(context.active(), parent) : context.active(),
-      );
+      });
       return (exitCode) => {
         span.setAttribute('exit.code', exitCode ?? -1);
         if (exitCode !== 0) span.setStatus({ code: SpanStatusCode.ERROR });
