@@ -578,9 +578,11 @@ export interface components {
                 "application/json": components["schemas"]["Error"];
             };
         };
-        /** @description The backend does not answer, or the plugin is shutting down */
+        /** @description The backend does not answer ("Docker is not answering; the plugin retries"), or the plugin is shutting down */
         Unavailable: {
             headers: {
+                /** @description Seconds after which asking again makes sense */
+                "Retry-After"?: number;
                 [name: string]: unknown;
             };
             content: {

@@ -11,12 +11,19 @@ export interface FieldProblem {
 export class PluginError extends Error {
   readonly status: number;
   readonly details: FieldProblem[] | undefined;
+  /** Sent as `Retry-After` (seconds) with a 503: the condition is expected to pass. */
+  readonly retryAfterSeconds: number | undefined;
 
-  constructor(status: number, message: string, options: { cause?: unknown; details?: FieldProblem[] } = {}) {
+  constructor(
+    status: number,
+    message: string,
+    options: { cause?: unknown; details?: FieldProblem[]; retryAfterSeconds?: number } = {},
+  ) {
     super(message, { cause: options.cause });
     this.name = 'PluginError';
     this.status = status;
     this.details = options.details;
+    this.retryAfterSeconds = options.retryAfterSeconds;
   }
 }
 

@@ -21,6 +21,7 @@ import type { Logger } from '../log.ts';
 import { currentRunSince, dockerLogsArgs, streamLogs } from './container-logs.ts';
 import { ContainerProbes } from './container-probes.ts';
 import type { DockerCli } from './docker-cli.ts';
+import { duringOutage, logOutages } from './docker-outage.ts';
 import { HostInfo } from './host-info.ts';
 import { ImagePulls } from './image-pulls.ts';
 import { InitSequencer } from './init-sequencer.ts';
@@ -61,6 +62,7 @@ export class DockerBackend implements Backend {
     this.docker = docker;
     this.pauseImage = config.pauseImage || BUILTIN_PAUSE_IMAGE;
     this.host = new HostInfo(docker);
+    logOutages(docker, log);
     const view = new PodView({
       docker,
       instance: config.instance,
@@ -125,20 +127,35 @@ export class DockerBackend implements Backend {
     await this.sequencer.settled();
   }
 
-  async create(data: RetrievedPodData): Promise<CreateStruct> {
-    // Everything that can be refused is refused here, before anything exists.
-    const prepared = preparePod(data, this.config, await this.host.factsFor(data.pod));
-    const { uid } = prepared.identity;
-    await this.locks.run(uid, () => this.creation.create(prepared));
-    return { PodUID: uid, PodJID: podJobId(prepared.identity) };
+  /**
+   * The cached `docker info` only while the events stream is up: when Docker stops, the stream
+   * breaks, and from then on only asking says whether it answers.
+   */
+  private engineInfo() {
+    return this.host.engine({ cached: this.view.live });
   }
 
-  async delete(pod: Pod): Promise<void> {
+  create(data: RetrievedPodData): Promise<CreateStruct> {
+    return duringOutage(async () => {
+      // Everything that can be refused is refused here, before anything exists.
+      const facts = await this.host.factsFor(data.pod, { cached: this.view.live });
+      const prepared = preparePod(data, this.config, facts);
+      const { uid } = prepared.identity;
+      await this.locks.run(uid, () => this.creation.create(prepared));
+      return { PodUID: uid, PodJID: podJobId(prepared.identity) };
+    });
+  }
+
+  delete(pod: Pod): Promise<void> {
     const { uid } = podIdentity(pod);
-    await this.locks.run(uid, () => this.removal.remove(pod));
+    return duringOutage(() => this.locks.run(uid, () => this.removal.remove(pod)));
   }
 
-  async status(pods: Pod[]): Promise<PodStatus[]> {
+  status(pods: Pod[]): Promise<PodStatus[]> {
+    return duringOutage(() => this.statusFromView(pods));
+  }
+
+  private async statusFromView(pods: Pod[]): Promise<PodStatus[]> {
     // Steady path: answered from memory. Without the events stream, one batched read first.
     await this.view.ensureFresh();
     const out: PodStatus[] = [];
@@ -160,7 +177,11 @@ export class DockerBackend implements Backend {
     return out;
   }
 
-  async logs(request: LogStruct, signal: AbortSignal): Promise<ReadableStream<Uint8Array>> {
+  logs(request: LogStruct, signal: AbortSignal): Promise<ReadableStream<Uint8Array>> {
+    return duringOutage(() => this.logsFromView(request, signal));
+  }
+
+  private async logsFromView(request: LogStruct, signal: AbortSignal): Promise<ReadableStream<Uint8Array>> {
     await this.creation.arrival(request.PodUID);
     await this.view.ensureFresh();
     const containers = groupContainers(this.view.containersOfPod(request.PodUID));
@@ -189,8 +210,9 @@ export class DockerBackend implements Backend {
     return streamLogs(this.docker, args, opts.Bytes ?? 0, signal);
   }
 
+  /** While Docker does not answer: 503, so the node turns NotReady, which is the truth (README). */
   async ping(): Promise<PingResponse> {
-    const info = await this.host.engine();
+    const info = await duringOutage(() => this.engineInfo());
     return {
       status: 'ok',
       resources: {
@@ -206,7 +228,7 @@ export class DockerBackend implements Backend {
     const checks: Record<string, string> = {};
     let status: Health['status'] = 'ok';
     try {
-      const info = await this.host.engine();
+      const info = await this.engineInfo();
       checks.docker = `ok (engine ${info.ServerVersion})`;
     } catch (err) {
       checks.docker = `unavailable: ${(err as Error).message}`;

@@ -30,10 +30,27 @@ export class DockerCliError extends Error {
     super(`\`${command}\` failed (exit ${exitCode ?? 'signal'}): ${stderr.trim() || 'no output'}`);
   }
 
+  /** The CLI could not reach the daemon (stopped, restarting, socket gone), rather than being refused by it. */
+  get daemonUnreachable(): boolean {
+    return DAEMON_UNREACHABLE.test(this.stderr);
+  }
+
   /** Docker's own words, without the "Error response from daemon:" prefix. */
   get reason(): string {
     return this.stderr.trim().replace(/^Error( response from daemon)?:\s*/i, '');
   }
+}
+
+/** What the docker CLI prints when no daemon answers on its socket (or TCP address). */
+const DAEMON_UNREACHABLE =
+  /Cannot connect to the Docker daemon|Is the docker daemon running|error during connect|connect: (connection refused|no such file or directory)|dial (unix|tcp) [^\n]*: (connect|i\/o timeout)/i;
+
+/** Whether `err` (or an error it was caused by) is the docker CLI failing to reach the daemon. */
+export function isDaemonUnreachable(err: unknown): boolean {
+  for (let e = err; e instanceof Error; e = e.cause) {
+    if (e instanceof DockerCliError && e.daemonUnreachable) return true;
+  }
+  return false;
 }
 
 const HIDDEN_VALUE_FLAGS = new Set(['-e', '--env', '--label', '-l']);
@@ -66,8 +83,23 @@ export class DockerCli {
   /** How many docker processes this instance has started. */
   spawnCount = 0;
   readonly observers: DockerCallObserver[] = [];
+  /** Whether the daemon answered the latest call that finished (a refusal is an answer too). */
+  daemonAnswering = true;
+  private readonly daemonListeners = new Set<(answering: boolean, reason: string) => void>();
 
   constructor(readonly bin: string = 'docker') {}
+
+  /** Called when the daemon stops answering the calls and when it answers again. */
+  onDaemonChange(listener: (answering: boolean, reason: string) => void): () => void {
+    this.daemonListeners.add(listener);
+    return () => this.daemonListeners.delete(listener);
+  }
+
+  private noteDaemon(answering: boolean, reason: string): void {
+    if (answering === this.daemonAnswering) return;
+    this.daemonAnswering = answering;
+    for (const l of this.daemonListeners) l(answering, reason);
+  }
 
   /** Starts a long-lived docker process (events, logs --follow); the caller owns it. */
   spawn(args: readonly string[], options: RunOptions = {}): ChildProcessWithoutNullStreams {
@@ -119,8 +151,15 @@ export class DockerCli {
       child.on('close', (code) => {
         const stdout = Buffer.concat(out).toString('utf8');
         const stderr = Buffer.concat(errOut).toString('utf8');
-        if (code === 0) resolve({ stdout, stderr });
-        else reject(new DockerCliError(describeCommand(this.bin, args), code, stderr, stdout));
+        if (code === 0) {
+          this.noteDaemon(true, '');
+          resolve({ stdout, stderr });
+          return;
+        }
+        const err = new DockerCliError(describeCommand(this.bin, args), code, stderr, stdout);
+        // Killed by a signal (code null) says nothing about the daemon.
+        if (code !== null) this.noteDaemon(!err.daemonUnreachable, err.reason);
+        reject(err);
       });
       child.stdin.on('error', () => {});
       child.stdin.end(options.input ?? '');

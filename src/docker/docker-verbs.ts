@@ -128,6 +128,11 @@ export async function engineInfo(docker: DockerCli): Promise<EngineInfo> {
   return parsed;
 }
 
+/** `docker version` of the server: the cheapest round trip to the daemon. */
+export async function serverVersion(docker: DockerCli): Promise<string> {
+  return (await docker.run(['version', '--format', '{{.Server.Version}}'])).stdout.trim();
+}
+
 /** Whether the image is present on this host. */
 export function imageExists(docker: DockerCli, image: string): Promise<boolean> {
   return docker.run(['image', 'inspect', '--format', '{{.Id}}', image]).then(

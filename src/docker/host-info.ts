@@ -15,10 +15,13 @@ export class HostInfo {
 
   constructor(private readonly docker: DockerCli) {}
 
-  /** `docker info`, read again once a minute; a failed read is not kept. */
-  engine(): Promise<EngineInfo> {
+  /**
+   * `docker info`, read again once a minute; a failed read is not kept. `cached: false` asks the
+   * daemon now: while the events stream is down nothing else says that Docker still answers.
+   */
+  engine({ cached = true }: { cached?: boolean } = {}): Promise<EngineInfo> {
     const now = Date.now();
-    if (!this.info || now - this.info.at > INFO_TTL_MS) {
+    if (!cached || !this.info || now - this.info.at > INFO_TTL_MS) {
       const value = engineInfo(this.docker);
       this.info = { at: now, value };
       value.catch(() => {
@@ -29,8 +32,8 @@ export class HostInfo {
   }
 
   /** What preparing a pod needs from the host: its size (downward API) and image users (security checks). */
-  async factsFor(pod: Pod): Promise<HostFacts> {
-    const info = await this.engine();
+  async factsFor(pod: Pod, { cached = true }: { cached?: boolean } = {}): Promise<HostFacts> {
+    const info = await this.engine({ cached });
     const images = imagesNeedingUser(pod);
     // Images not present yet are checked by nobody: the pull happens at create (documented).
     const users = images.length > 0 ? await imageUsers(this.docker, images) : new Map<string, string>();

@@ -9,8 +9,8 @@
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import type { Logger } from '../log.ts';
-import type { DockerCli } from './docker-cli.ts';
-import { containerEvents, inspectContainers, listContainers } from './docker-verbs.ts';
+import { type DockerCli, isDaemonUnreachable } from './docker-cli.ts';
+import { containerEvents, inspectContainers, listContainers, serverVersion } from './docker-verbs.ts';
 import { type ContainerInspect, isZeroTime } from './inspect-types.ts';
 import { LABEL } from './labels.ts';
 
@@ -67,8 +67,10 @@ export class PodView {
   /** Fills the view from Docker, then follows events. Resolves once the first sync is done. */
   async start(): Promise<void> {
     this.lastEventAt = Math.floor(Date.now() / 1000);
-    this.connectEvents();
+    const confirmed = this.connectEvents();
     await this.resync();
+    // Answering /status from memory right away needs the stream accepted, not just spawned.
+    await confirmed;
     this.resyncTimer = setInterval(() => {
       this.resync().catch(() => {});
     }, this.options.resyncMs);
@@ -170,7 +172,9 @@ export class PodView {
       this.lastSyncAt = new Date();
     } catch (err) {
       this.lastError = `resync failed: ${(err as Error).message}`;
-      this.options.log.warn('pod view resync failed', { error: (err as Error).message });
+      // An outage is logged once, where the docker CLI notices it; not once per poll here.
+      const level = isDaemonUnreachable(err) ? 'debug' : 'warn';
+      this.options.log[level]('pod view resync failed', { error: (err as Error).message });
       throw err;
     }
   }
@@ -255,8 +259,9 @@ export class PodView {
     for (const l of this.listeners) l(uid);
   }
 
-  private connectEvents(): void {
-    if (this.closed) return;
+  /** Spawns `docker events`; resolves once Docker has accepted it, or once that failed. */
+  private connectEvents(): Promise<void> {
+    if (this.closed) return Promise.resolve();
     const { docker, instance, log } = this.options;
     const child = containerEvents(docker, `${LABEL.owner}=${instance}`, String(this.lastEventAt));
     this.events = child;
@@ -264,27 +269,47 @@ export class PodView {
     child.stderr.on('data', (b: Buffer) => {
       stderr = (stderr + b.toString()).slice(-2000);
     });
-    child.on('spawn', () => {
-      this.connected = true;
-      this.lastError = undefined;
+    // A spawned `docker events` has not been accepted yet: a daemon that is down makes it exit at
+    // once. One round trip to the daemon while the stream still lives is the confirmation.
+    const confirmed = new Promise<void>((resolve) => {
+      child.once('error', () => resolve());
+      child.once('spawn', () => {
+        serverVersion(docker)
+          .then(
+            () => {
+              if (this.events !== child || child.exitCode !== null || child.signalCode !== null) return;
+              this.connected = true;
+              this.lastError = undefined;
+            },
+            (err: Error) => {
+              this.lastError = `docker events not confirmed: ${err.message}`;
+            },
+          )
+          .finally(resolve);
+      });
     });
     child.on('error', (err) => {
       this.lastError = `docker events: ${err.message}`;
     });
     createInterface({ input: child.stdout }).on('line', (line) => this.onEvent(line));
     child.on('close', (code) => {
+      const wasConnected = this.connected;
       this.connected = false;
       if (this.closed) return;
       this.lastError = `docker events stopped (exit ${code}): ${stderr.trim() || 'no output'}`;
-      log.warn('docker events stream broke; answering from batched lookups until it is back', {
-        error: this.lastError,
-      });
+      // Self-healing, so not a warning; retries that never connected (Docker down) are not news:
+      // an outage is logged once, at warn, where the docker CLI notices it.
+      log[wasConnected ? 'info' : 'debug'](
+        'docker events stream broke; answering from batched lookups until it is back',
+        { error: this.lastError },
+      );
       this.reconnectTimer = setTimeout(() => {
-        this.connectEvents();
+        void this.connectEvents();
         // Events from the break are replayed by --since; a resync also catches removals.
         this.resync().catch(() => {});
       }, 1000);
     });
+    return confirmed;
   }
 
   private onEvent(line: string): void {

@@ -54,12 +54,19 @@ export function createApp(options: AppOptions): Hono<Env> {
   const errorResponse = (err: unknown, c: Context<Env>): Response => {
     const reqLog = c.get('log') ?? appLog;
     if (err instanceof PluginError) {
-      const level = err.status >= 500 ? 'error' : 'warn';
+      // A 503 with Retry-After is a known, passing condition its source logs once (a Docker outage).
+      const level = err.retryAfterSeconds !== undefined ? 'debug' : err.status >= 500 ? 'error' : 'warn';
       reqLog[level](err.message, {
         status: err.status,
         cause: err.cause instanceof Error ? err.cause.message : undefined,
       });
-      return c.json(errorBody(err.status, err.message, err.details), err.status as ContentfulStatusCode);
+      const headers: Record<string, string> =
+        err.retryAfterSeconds !== undefined ? { 'Retry-After': String(err.retryAfterSeconds) } : {};
+      return c.json(
+        errorBody(err.status, err.message, err.details),
+        err.status as ContentfulStatusCode,
+        headers,
+      );
     }
     reqLog.error('unexpected error', { error: err instanceof Error ? err.stack : String(err) });
     // The message may carry paths, argv or stderr of the host: it stays in the log, found by session.
@@ -85,7 +92,9 @@ export function createApp(options: AppOptions): Hono<Env> {
     }
     const fields = { status: c.res.status, ms: Math.round((performance.now() - started) * 10) / 10 };
     // The VK polls /status for every pod every few seconds: those lines are for debugging.
-    if (QUIET_PATHS.has(c.req.path) && c.res.status < 400) reqLog.debug('request', fields);
+    // A 503 there is Docker not answering (or a shutdown): logged once by its source, not per poll.
+    if (QUIET_PATHS.has(c.req.path) && (c.res.status < 400 || c.res.status === 503))
+      reqLog.debug('request', fields);
     else reqLog.info('request', fields);
   });
 

@@ -1,7 +1,8 @@
 /**
  * A second Docker engine for tests, beside the machine's own: its own socket, data root, exec
  * root, pidfile, bridge and cgroup parent under a fresh /tmp directory, so it shares nothing with
- * the first. stop() ends it (by its pid) and removes everything it made.
+ * the first. stop() ends it (by its pid) and removes everything it made; halt() and start() stop
+ * and start the daemon alone, keeping its state, as a daemon restart does.
  */
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -16,6 +17,10 @@ export interface SecondDockerd {
   host: string;
   /** Runs the docker CLI against this engine. */
   docker(args: readonly string[], input?: Buffer): Promise<string>;
+  /** SIGTERM to the daemon; resolves once it has exited. Its data, socket path and bridge stay. */
+  halt(): Promise<void>;
+  /** Starts the halted daemon again; resolves once it answers. */
+  start(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -71,7 +76,7 @@ export async function startSecondDockerd(options: SecondDockerdOptions = {}): Pr
         ],
       ]
     : ['dockerd', dockerdArgs];
-  const child: ChildProcess = spawn(command, args, { stdio: ['ignore', logFd, logFd], detached: true });
+  let child: ChildProcess = spawn(command, args, { stdio: ['ignore', logFd, logFd], detached: true });
   const docker = async (args: readonly string[], input?: Buffer) => {
     const p = run('docker', ['-H', host, ...args], { maxBuffer: 64 * 1024 * 1024 });
     if (input) {
@@ -79,30 +84,42 @@ export async function startSecondDockerd(options: SecondDockerdOptions = {}): Pr
     }
     return (await p).stdout;
   };
+  const halt = async () => {
+    const exited = new Promise<void>((r) =>
+      child.exitCode !== null || child.signalCode !== null ? r() : child.once('exit', () => r()),
+    );
+    if (child.pid && child.exitCode === null && child.signalCode === null) process.kill(child.pid, 'SIGTERM');
+    await exited;
+  };
   const stop = async () => {
     const ids = (await docker(['ps', '-aq']).catch(() => '')).split('\n').filter(Boolean);
     if (ids.length > 0) await docker(['rm', '-f', ...ids]).catch(() => {});
-    const exited = new Promise<void>((r) => (child.exitCode !== null ? r() : child.once('exit', () => r())));
-    if (child.pid) process.kill(child.pid, 'SIGTERM');
-    await exited;
+    await halt();
     await run('ip', ['link', 'delete', bridge]).catch(() => {});
     rmSync(dir, { recursive: true, force: true });
   };
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    if (
-      await docker(['version', '--format', '{{.Server.Version}}']).then(
-        () => true,
-        () => false,
+  const answering = async () => {
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      if (
+        await docker(['version', '--format', '{{.Server.Version}}']).then(
+          () => true,
+          () => false,
+        )
       )
-    )
-      break;
-    if (child.exitCode !== null || Date.now() > deadline) {
-      const logs = readFileSync(join(dir, 'dockerd.log'), 'utf8').slice(-3000);
-      await stop();
-      throw new Error(`the second dockerd did not start: ${logs}`);
+        return;
+      if (child.exitCode !== null || Date.now() > deadline) {
+        const logs = readFileSync(join(dir, 'dockerd.log'), 'utf8').slice(-3000);
+        await stop();
+        throw new Error(`the second dockerd did not start: ${logs}`);
+      }
+      await new Promise((r) => setTimeout(r, 200));
     }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  return { host, docker, stop };
+  };
+  const start = async () => {
+    child = spawn(command, args, { stdio: ['ignore', logFd, logFd], detached: true });
+    await answering();
+  };
+  await answering();
+  return { host, docker, halt, start, stop };
 }

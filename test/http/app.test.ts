@@ -198,6 +198,21 @@ describe('errors the backend throws', () => {
     expect(res.json()).toEqual({ status, error: message });
   });
 
+  it('sends Retry-After with a passing 503 and logs each poll only at debug', async () => {
+    const { backend, lines, target } = await serveFake();
+    backend.failWith(
+      'status',
+      new PluginError(503, 'Docker is not answering; the plugin retries', { retryAfterSeconds: 5 }),
+    );
+    for (let i = 0; i < 3; i++) {
+      const res = await httpRequest(target, 'GET', '/status', statusRequest(buildPod(), 'x'));
+      expect(res.status).toBe(503);
+      expect(res.headers['retry-after']).toBe('5');
+      expect(res.json()).toEqual({ status: 503, error: 'Docker is not answering; the plugin retries' });
+    }
+    expect(lines.filter((l) => l.level !== 'debug')).toEqual([]);
+  });
+
   it('keeps the details of a PluginError', async () => {
     const { backend, target } = await serveFake();
     backend.failWith(
