@@ -35,6 +35,11 @@ export interface Config {
   /** The config file read, if any. */
   readonly configFile: string | undefined;
   readonly tracing: TracingConfig;
+  readonly dockerTimeoutSeconds: number;
+  readonly pullTimeoutSeconds: number;
+  readonly maxConcurrentOps: number;
+  /** Tests only: the crash point (crash-points.ts) at which the plugin kills itself; '' = none. */
+  readonly crashAt: string;
 }
 
 /** interLink's telemetry settings (ENABLE_TRACING, TELEMETRY_*). */
@@ -184,6 +189,10 @@ export function loadConfig(
     allowAddedCapabilities: boolean('allowAddedCapabilities', raw('allowAddedCapabilities'), where),
     authToken: raw('authToken') || undefined,
     logLevel: logLevel as Config['logLevel'],
+    dockerTimeoutSeconds: integer('dockerTimeout', raw('dockerTimeout'), 1, where),
+    pullTimeoutSeconds: integer('pullTimeout', raw('pullTimeout'), 1, where),
+    maxConcurrentOps: integer('maxConcurrentOps', raw('maxConcurrentOps'), 1, where),
+    crashAt: raw('testCrashAt'),
     tracing: Object.freeze({
       enabled: boolean('enableTracing', raw('enableTracing'), where),
       endpoint,

@@ -5,6 +5,7 @@
 import { helpText } from './config/help-text.ts';
 import { pluginVersion } from './config/version.ts';
 import { type Config, ConfigError, commandLineAction, loadConfig } from './config.ts';
+import { armCrashPoint } from './crash-points.ts';
 import { DockerBackend } from './docker/docker-backend.ts';
 import { DockerCli, DockerCliError } from './docker/docker-cli.ts';
 import { BUILTIN_PAUSE_IMAGE } from './docker/pause-image.ts';
@@ -48,6 +49,7 @@ async function main(): Promise<void> {
     throw err;
   }
   setLogLevel(config.logLevel);
+  armCrashPoint(config.crashAt);
   const docker = new DockerCli(config.dockerBin);
   // Loaded only when on: the OpenTelemetry SDK would cost every plugin start-up time and memory.
   const tracing = config.tracing.enabled

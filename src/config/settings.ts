@@ -187,6 +187,34 @@ export const SETTINGS = {
     help: 'TLS to the receiver without checking its certificate (tests only)',
     kind: 'boolean',
   },
+  dockerTimeout: {
+    flag: 'docker-timeout',
+    env: 'PLUGIN_DOCKER_TIMEOUT',
+    default: '60',
+    help: 'Seconds a docker CLI call may take before it is killed (a stop gets its grace period on top; pulls have their own)',
+    kind: 'integer',
+  },
+  pullTimeout: {
+    flag: 'pull-timeout',
+    env: 'PLUGIN_PULL_TIMEOUT',
+    default: '1800',
+    help: 'Seconds an image pull may take before it is killed and retried with back-off',
+    kind: 'integer',
+  },
+  maxConcurrentOps: {
+    flag: 'max-concurrent-ops',
+    env: 'PLUGIN_MAX_CONCURRENT_OPS',
+    default: '16',
+    help: 'Creates and deletes run at once at most; more get 503 with Retry-After instead of a queue',
+    kind: 'integer',
+  },
+  testCrashAt: {
+    flag: 'test-crash-at',
+    env: 'PLUGIN_TEST_CRASH_AT',
+    default: '',
+    help: 'For crash-consistency tests only: the named point (e.g. create:sandbox) where the plugin kills itself',
+    kind: 'string',
+  },
 } satisfies Record<string, Setting>;
 
 export type SettingKey = keyof typeof SETTINGS;

@@ -20,6 +20,7 @@ import { PluginError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import { currentRunSince, dockerLogsArgs, streamLogs } from './container-logs.ts';
 import { ContainerProbes } from './container-probes.ts';
+import { removeUnfinishedPods } from './crash-recovery.ts';
 import type { DockerCli } from './docker-cli.ts';
 import { duringOutage, logOutages } from './docker-outage.ts';
 import { HostInfo } from './host-info.ts';
@@ -31,6 +32,7 @@ import { BUILTIN_PAUSE_IMAGE, ensurePauseImage } from './pause-image.ts';
 import { PendingContainers } from './pending-containers.ts';
 import { groupContainers } from './pod-containers.ts';
 import { PodCreation } from './pod-create.ts';
+import { PodRecords } from './pod-record.ts';
 import { PodRemoval } from './pod-remove.ts';
 import { type PodNotes, podStatus } from './pod-status.ts';
 import { PodView } from './pod-view.ts';
@@ -55,12 +57,17 @@ export class DockerBackend implements Backend {
   private readonly sequencer: InitSequencer;
   private readonly creation: PodCreation;
   private readonly removal: PodRemoval;
+  private readonly records: PodRecords;
+  private readonly log: Logger;
 
   constructor(options: DockerBackendOptions) {
     const { config, docker, log } = options;
     this.config = config;
     this.docker = docker;
+    this.log = log;
     this.pauseImage = config.pauseImage || BUILTIN_PAUSE_IMAGE;
+    const records = new PodRecords(config.stateDir, config.instance);
+    this.records = records;
     this.host = new HostInfo(docker);
     logOutages(docker, log);
     const view = new PodView({
@@ -99,6 +106,7 @@ export class DockerBackend implements Backend {
       log,
       pending: this.pending,
       sequencer,
+      records,
       pauseImage: this.pauseImage,
     });
     this.removal = new PodRemoval({
@@ -107,14 +115,26 @@ export class DockerBackend implements Backend {
       stateDir: config.stateDir,
       pending: this.pending,
       probes: this.probes,
+      records,
       created: this.creation,
     });
   }
 
-  /** Builds the sandbox image if needed, fills the view, and resumes any pod mid-sequence. */
+  /**
+   * Builds the sandbox image if needed, fills the view, removes pods a crash left half-made or
+   * half-deleted, and resumes any pod mid-sequence.
+   */
   async start(): Promise<void> {
     await ensurePauseImage(this.docker, this.pauseImage);
     await this.view.start();
+    await removeUnfinishedPods({
+      docker: this.docker,
+      view: this.view,
+      records: this.records,
+      stateDir: this.config.stateDir,
+      instance: this.config.instance,
+      log: this.log,
+    });
     await this.pending.resume(this.view.podUids());
     this.view.onChange((uid) => this.sequencer.advance(uid));
     for (const uid of this.view.podUids()) this.sequencer.advance(uid);

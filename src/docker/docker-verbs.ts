@@ -120,6 +120,13 @@ export async function removeVolumes(docker: DockerCli, names: readonly string[])
   await docker.run(['volume', 'rm', '--force', ...names]);
 }
 
+/** Names of the Docker volumes carrying every label given (k=v). */
+export async function listVolumes(docker: DockerCli, labels: readonly string[]): Promise<string[]> {
+  const filters = labels.flatMap((l) => ['--filter', `label=${l}`]);
+  const { stdout } = await docker.run(['volume', 'ls', '--quiet', ...filters]);
+  return stdout.split('\n').filter(Boolean);
+}
+
 /** `docker info`; throws when the engine reports errors of its own. */
 export async function engineInfo(docker: DockerCli): Promise<EngineInfo> {
   const { stdout } = await docker.run(['info', '--format', '{{json .}}']);

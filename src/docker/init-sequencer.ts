@@ -3,6 +3,7 @@
  * Docker's state alone, whenever that state changes: so the sequence resumes after a plugin
  * restart. What to start next is pod-containers.ts's decision; this owns the runs, one per pod.
  */
+import { crashPoint } from '../crash-points.ts';
 import type { Logger } from '../log.ts';
 import type { DockerCli } from './docker-cli.ts';
 import { DockerCliError } from './docker-cli.ts';
@@ -57,6 +58,7 @@ export class InitSequencer {
     if (step.kind !== 'start') return;
     try {
       await startContainers(docker, step.ids);
+      crashPoint('sequence:started');
     } catch (err) {
       // A container that cannot run (command not found...) ends exited with Docker's reason,
       // which the status reports; the others named in the same call were still started.

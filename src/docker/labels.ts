@@ -17,6 +17,11 @@ export const LABEL = {
   index: 'io.interlink.container.index',
   /** On the sandbox only: the pod's restartPolicy, so init sequencing resumes after a restart. */
   restartPolicy: 'io.interlink.pod.restart-policy',
+  /**
+   * On every container of a pod: all its containers, as JSON `{"init": [names], "main": [names]}`
+   * in spec order, so whether the pod is whole can be judged from any one of them.
+   */
+  podContainers: 'io.interlink.pod.containers',
   /** On main containers with probes or lifecycle hooks: their spec as compact JSON (probe-spec.ts). */
   probes: 'io.interlink.container.probes',
 } as const;

@@ -80,9 +80,28 @@ export function nextStep(pod: Pod, containers: PodContainers): NextStep {
   return ids.length > 0 ? { kind: 'start', ids } : { kind: 'done' };
 }
 
+/** The pod's full container set as its containers' labels record it (undefined on containers made before the label). */
+export function recordedContainerSet(
+  containers: PodContainers,
+): { init: string[]; main: string[] } | undefined {
+  const all = [containers.anchor, ...containers.init.values(), ...containers.main.values()];
+  for (const c of all) {
+    const text = c?.Config.Labels?.[LABEL.podContainers];
+    if (!text) continue;
+    try {
+      const set = JSON.parse(text) as { init?: unknown; main?: unknown };
+      const names = (v: unknown) => (Array.isArray(v) ? v.filter((n) => typeof n === 'string') : []);
+      return { init: names(set.init), main: names(set.main) };
+    } catch {}
+  }
+  return undefined;
+}
+
 /**
  * The pod as far as sequencing needs it, rebuilt from labels alone: init containers in order,
  * main containers, restart policy. Lets the plugin carry on after a restart without the spec.
+ * A container the labels' full set names but Docker lacks stays in the shape, so sequencing waits
+ * for it rather than skipping an init container that was never made.
  */
 export function podShapeFromLabels(uid: string, containers: PodContainers): Pod {
   const byIndex = (m: Map<string, ContainerInspect>) =>
@@ -92,13 +111,16 @@ export function podShapeFromLabels(uid: string, containers: PodContainers): Pod 
           Number(a.Config.Labels?.[LABEL.index] ?? 0) - Number(b.Config.Labels?.[LABEL.index] ?? 0),
       )
       .map(([name, c]) => ({ name, image: c.Config.Image }));
+  const set = recordedContainerSet(containers);
+  const listed = (names: string[], m: Map<string, ContainerInspect>) =>
+    names.map((name) => ({ name, image: m.get(name)?.Config.Image ?? '' }));
   const labels = containers.anchor?.Config.Labels ?? {};
   const restartPolicy = labels[LABEL.restartPolicy];
   return {
     metadata: { uid, name: labels[LABEL.podName] ?? '', namespace: labels[LABEL.podNamespace] ?? '' },
     spec: {
-      initContainers: byIndex(containers.init),
-      containers: byIndex(containers.main),
+      initContainers: set ? listed(set.init, containers.init) : byIndex(containers.init),
+      containers: set ? listed(set.main, containers.main) : byIndex(containers.main),
       ...(restartPolicy === 'Always' || restartPolicy === 'OnFailure' || restartPolicy === 'Never'
         ? { restartPolicy }
         : {}),

@@ -5,6 +5,7 @@
  * error or an image that must not be pulled).
  */
 import type { Config } from '../config.ts';
+import { crashPoint } from '../crash-points.ts';
 import { PluginError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import { type DockerCli, DockerCliError } from './docker-cli.ts';
@@ -12,6 +13,7 @@ import { containerIdByName } from './docker-verbs.ts';
 import type { InitSequencer } from './init-sequencer.ts';
 import { containerName } from './naming.ts';
 import type { PendingContainers } from './pending-containers.ts';
+import type { PodRecords } from './pod-record.ts';
 import { removePodContainers, removePodStorage } from './pod-remove.ts';
 import { type PodNetwork, sandboxRunArgs } from './pod-to-docker-args.ts';
 import type { PodView } from './pod-view.ts';
@@ -26,6 +28,8 @@ export interface PodCreationOptions {
   log: Logger;
   pending: PendingContainers;
   sequencer: InitSequencer;
+  /** How far each pod's create got, on disk: a retried create finishes what a crash cut off. */
+  records: PodRecords;
   /** The sandbox image. */
   pauseImage: string;
 }
@@ -68,12 +72,17 @@ export class PodCreation {
     this.failures.delete(uid);
   }
 
-  /** Makes the pod, unless it exists (or is on its way): a retried create changes nothing. Callers hold the pod's lock. */
+  /**
+   * Makes the pod, unless it exists whole (or is on its way): a retried create changes nothing.
+   * A pod whose create was cut off (its record still says so) is made again from this request.
+   * Callers hold the pod's lock.
+   */
   async create(prepared: PreparedPod): Promise<void> {
     const { view, sequencer } = this.options;
     const { uid } = prepared.identity;
     await view.ensureFresh();
-    if (this.creating.has(uid) || view.containersOfPod(uid).length > 0) return;
+    if (this.creating.has(uid)) return;
+    if (!(await this.clearUnfinished(uid))) return;
     this.creating.add(uid);
     let made: string[];
     try {
@@ -82,6 +91,7 @@ export class PodCreation {
       this.creating.delete(uid);
       throw err;
     }
+    crashPoint('create:recorded');
     const seen = view.refresh(made).finally(() => {
       this.creating.delete(uid);
       this.arriving.delete(uid);
@@ -96,12 +106,28 @@ export class PodCreation {
   }
 
   /**
+   * Whether the pod is to be made: true when Docker has nothing of it, or only what a create or
+   * delete that did not finish left (then removed here); false when it exists whole.
+   */
+  private async clearUnfinished(uid: string): Promise<boolean> {
+    const { docker, view, log, records } = this.options;
+    const ids = view.containersOfPod(uid).map((c) => c.Id);
+    if (ids.length === 0) return true;
+    const phase = await records.read(uid);
+    if (phase !== 'creating' && phase !== 'deleting') return false;
+    log.info('making again a pod whose create did not finish', { podUid: uid, containers: ids.length });
+    await removePodContainers(docker, view, ids);
+    view.forget(ids);
+    return true;
+  }
+
+  /**
    * Makes the pod's containers. A pod of one container and no init containers is that one
    * container (`docker run -d`, as cheap as it gets); any other pod gets a sandbox holding the
    * network, then its containers: run at once, or only created when init containers go first.
    */
   private async make(prepared: PreparedPod): Promise<string[]> {
-    const { config, docker, view, log, pending, pauseImage } = this.options;
+    const { config, docker, view, log, pending, pauseImage, records } = this.options;
     const { identity, pod, containers } = prepared;
     const verb = containers.some((c) => c.role === 'init') ? ['create'] : ['run', '-d'];
     const made: string[] = [];
@@ -117,10 +143,15 @@ export class PodCreation {
       });
       const sandbox = (await docker.run(sandboxArgs)).stdout.trim();
       made.push(sandbox);
+      crashPoint('create:sandbox');
       network = { kind: 'sandbox', sandbox };
     };
     try {
+      // Before anything exists: a crash from here on leaves a record saying the pod is not whole.
+      await records.write(identity.uid, 'creating');
+      crashPoint('create:record');
       await writePodVolumes(prepared.volumes);
+      crashPoint('create:volumes');
       if (containers.length > 1 || sandboxMountArgs(prepared.volumes).length > 0) await makeSandbox();
       for (const c of containers) {
         if (c.configError) {
@@ -134,6 +165,7 @@ export class PodCreation {
         }
         try {
           made.push((await docker.run([...verb, ...c.createArgs(network)])).stdout.trim());
+          crashPoint('create:container');
         } catch (err) {
           if (!(err instanceof DockerCliError)) throw err;
           if (isMissingImage(err)) {
@@ -170,6 +202,8 @@ export class PodCreation {
           })),
         );
       }
+      crashPoint('create:made');
+      await records.write(identity.uid, 'created');
       return made;
     } catch (err) {
       // Never leave half a pod behind: undo what was made, then report.

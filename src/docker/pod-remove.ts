@@ -4,6 +4,7 @@
  * nothing is started any more. Removing containers and storage also undoes a failed create.
  */
 import type { Pod } from '../contract/api-types.ts';
+import { crashPoint } from '../crash-points.ts';
 import { PluginError } from '../errors.ts';
 import type { ContainerProbes } from './container-probes.ts';
 import { type DockerCli, DockerCliError } from './docker-cli.ts';
@@ -11,6 +12,7 @@ import { removeContainers, removeVolumes, stopContainers } from './docker-verbs.
 import { podDockerVolumes } from './memory-volumes.ts';
 import type { PendingContainers } from './pending-containers.ts';
 import { groupContainers } from './pod-containers.ts';
+import type { PodRecords } from './pod-record.ts';
 import type { PodView } from './pod-view.ts';
 import { removePodVolumes } from './volume-files.ts';
 
@@ -20,6 +22,8 @@ export interface PodRemovalOptions {
   stateDir: string;
   pending: PendingContainers;
   probes: ContainerProbes;
+  /** Marked "deleting" first, so a delete cut off by a crash is finished at start-up. */
+  records: PodRecords;
   /** What the create side keeps of a pod: the arrival to wait for, the failures to forget. */
   created: { arrival(uid: string): Promise<void> | undefined; forget(uid: string): void };
 }
@@ -35,7 +39,7 @@ export class PodRemoval {
 
   /** Stops and removes everything made for the pod; an unknown pod is a success. */
   async remove(pod: Pod): Promise<void> {
-    const { docker, view, pending, probes, created } = this.options;
+    const { docker, view, pending, probes, created, records } = this.options;
     const uid = pod.metadata.uid;
     this.deleting.add(uid);
     pending.cancel(uid);
@@ -43,6 +47,10 @@ export class PodRemoval {
       await created.arrival(uid);
       await view.ensureFresh();
       const containers = view.containersOfPod(uid);
+      if (containers.length > 0 || (await records.read(uid)) !== undefined) {
+        await records.write(uid, 'deleting');
+        crashPoint('delete:record');
+      }
       const grace = pod.metadata.deletionGracePeriodSeconds ?? pod.spec?.terminationGracePeriodSeconds ?? 30;
       // App containers get their grace period; the sandbox only holds the network.
       const sandbox = groupContainers(containers).sandbox;
@@ -52,11 +60,13 @@ export class PodRemoval {
       const running = apps.map((c) => c.Id).filter((id) => view.isRunning(id));
       if (stopGrace > 0 && running.length > 0)
         await stopContainers(docker, running, stopGrace).catch(() => {});
+      crashPoint('delete:stopped');
       await removePodContainers(
         docker,
         view,
         containers.map((c) => c.Id),
       );
+      crashPoint('delete:removed');
       await removePodStorage(docker, this.options.stateDir, pod);
       created.forget(uid);
       view.forget(containers.map((c) => c.Id));

@@ -19,6 +19,13 @@ export function restartPolicyLabel(pod: Pod): string[] {
   return ['--label', `${LABEL.restartPolicy}=${pod.spec?.restartPolicy ?? 'Always'}`];
 }
 
+/** The pod's full container set, carried by each of its containers (labels.ts, LABEL.podContainers). */
+export function podContainersLabel(pod: Pod): string[] {
+  const names = (list: Container[] | null | undefined) => (list ?? []).map((c) => c.name);
+  const set = { init: names(pod.spec?.initContainers), main: names(pod.spec?.containers) };
+  return ['--label', `${LABEL.podContainers}=${JSON.stringify(set)}`];
+}
+
 /** The pod's own network settings: hostname, published ports, host aliases (or the host's network). */
 export function podNetworkArgs(pod: Pod): string[] {
   const id = podIdentity(pod);
@@ -56,6 +63,7 @@ export function sandboxRunArgs({ pod, instance, image, extraArgs = [] }: Sandbox
     '--name',
     containerName(id, 'sandbox'),
     ...labelArgs(instance, id, 'sandbox'),
+    ...podContainersLabel(pod),
     ...restartPolicyLabel(pod),
     '--restart',
     'unless-stopped',
@@ -95,6 +103,7 @@ export function containerCreateArgs(input: ContainerInput): string[] {
     '--name',
     containerName(id, role, container.name),
     ...labelArgs(instance, id, role, { name: container.name, index }),
+    ...podContainersLabel(pod),
     ...(network.kind === 'sandbox'
       ? ['--network', `container:${network.sandbox}`]
       : [...restartPolicyLabel(pod), ...podNetworkArgs(pod)]),

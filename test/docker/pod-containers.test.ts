@@ -164,4 +164,21 @@ describe('nextStep runs init containers one at a time, in order, then every main
     expect(shape.spec?.restartPolicy).toBe('Never');
     expect(nextStep(shape, containers)).toEqual({ kind: 'start', ids: ['i2'] });
   });
+
+  it('waits for an init container its labels list but Docker lacks, instead of starting the main ones', () => {
+    const set = JSON.stringify({ init: ['first', 'second'], main: ['app'] });
+    const labelled = (x: ContainerInspect) => ({
+      ...x,
+      Config: { ...x.Config, Labels: { ...x.Config.Labels, [LABEL.podContainers]: set } },
+    });
+    // A create cut off after the first init container: the second was never made.
+    const containers = groupContainers(
+      [sandbox, c('i1', 'init', 'first', 0, ['exited', 0]), c('m1', 'main', 'app', 0, 'created')].map(
+        labelled,
+      ),
+    );
+    const shape = podShapeFromLabels('u', containers);
+    expect(shape.spec?.initContainers?.map((x) => x.name)).toEqual(['first', 'second']);
+    expect(nextStep(shape, containers)).toEqual({ kind: 'wait' });
+  });
 });

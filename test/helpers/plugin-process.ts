@@ -54,6 +54,8 @@ export interface RunningPlugin extends PluginAddress {
   waitForLog(pattern: RegExp, timeoutMs?: number): Promise<string>;
   /** Sends the signal (SIGKILL after a grace period) and resolves with the exit code. */
   stop(signal?: NodeJS.Signals): Promise<number | null>;
+  /** Resolves with the exit code once the plugin has exited by itself (e.g. killed at a crash point). */
+  exited: Promise<number | null>;
   /** One request the way interLink makes it: JSON content type and a session header, GET with a body. */
   request(
     method: string,
@@ -305,6 +307,7 @@ export async function startPlugin(opts: StartOptions = {}): Promise<RunningPlugi
     logs,
     waitForLog,
     stop,
+    exited,
     request: (method, path, body, headers) => httpRequest(address, method, path, body, headers),
   };
 }

@@ -1,0 +1,42 @@
+/**
+ * At start-up, before the first answer: pods whose create or delete was cut off (the plugin died
+ * half-way, as its records on disk say) are removed wholly, containers, files and Docker volumes.
+ * A create cut off never answered, so interLink sends it again and the pod is made whole from that
+ * request; a delete cut off is finished. Either way no pod stays half-built.
+ */
+import type { Logger } from '../log.ts';
+import type { DockerCli } from './docker-cli.ts';
+import { listVolumes, removeVolumes } from './docker-verbs.ts';
+import { LABEL } from './labels.ts';
+import type { PodRecords } from './pod-record.ts';
+import { removePodContainers } from './pod-remove.ts';
+import type { PodView } from './pod-view.ts';
+import { removePodVolumes } from './volume-files.ts';
+
+export interface CrashRecoveryOptions {
+  docker: DockerCli;
+  view: PodView;
+  records: PodRecords;
+  stateDir: string;
+  instance: string;
+  log: Logger;
+}
+
+/** Removes every pod left unfinished; the view must have been filled first. Returns their UIDs. */
+export async function removeUnfinishedPods(options: CrashRecoveryOptions): Promise<string[]> {
+  const { docker, view, records, stateDir, instance, log } = options;
+  const uids = await records.unfinished();
+  for (const uid of uids) {
+    const ids = view.containersOfPod(uid).map((c) => c.Id);
+    await removePodContainers(docker, view, ids);
+    view.forget(ids);
+    const volumes = await listVolumes(docker, [`${LABEL.owner}=${instance}`, `${LABEL.podUid}=${uid}`]);
+    if (volumes.length > 0) await removeVolumes(docker, volumes);
+    await removePodVolumes(stateDir, uid);
+    log.info('removed a pod whose create or delete was cut off; a retried create makes it whole', {
+      podUid: uid,
+      containers: ids.length,
+    });
+  }
+  return uids;
+}
