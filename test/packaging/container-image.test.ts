@@ -4,7 +4,7 @@
  * non-root user in the socket's group. A conformance subset runs against it over that socket.
  */
 import { randomUUID } from 'node:crypto';
-import { chownSync, mkdirSync, mkdtempSync, statSync } from 'node:fs';
+import { chownSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -46,6 +46,7 @@ describeDocker('the container image', () => {
     await runDocker(['rm', '-f', name]).catch(() => {});
     await runDocker(['rm', '-f', `${name}-refused`]).catch(() => {});
     await dockerRmByLabel(`${LABEL.owner}=${instance}`);
+    rmSync(dir, { recursive: true, force: true });
   });
 
   it('runs pods through a unix socket on a shared volume, as a non-root user, and passes a conformance subset', async () => {

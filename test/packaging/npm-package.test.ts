@@ -1,7 +1,7 @@
 /** `npm pack`, then `npx` of the tarball: the installed command starts the sidecar. */
 import { execFile, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -15,10 +15,13 @@ const run = promisify(execFile);
 
 describeDocker('the npm package', () => {
   const instance = `npx-${randomUUID().slice(0, 8)}`;
-  afterAll(() => dockerRmByLabel(`${LABEL.owner}=${instance}`));
+  const dir = mkdtempSync(join(tmpdir(), 'plugin-pack-'));
+  afterAll(async () => {
+    await dockerRmByLabel(`${LABEL.owner}=${instance}`);
+    rmSync(dir, { recursive: true, force: true });
+  });
 
   it('is packed with its bundle, and npx of the tarball starts the sidecar', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'plugin-pack-'));
     await run('npm', ['pack', '--silent', '--pack-destination', dir], { cwd: REPO_ROOT });
     const [tarball] = readdirSync(dir).filter((f) => f.endsWith('.tgz'));
     expect(tarball).toMatch(/^interlink-docker-plugin-\d+\.\d+\.\d+\.tgz$/);
