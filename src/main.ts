@@ -50,7 +50,10 @@ async function main(): Promise<void> {
   }
   setLogLevel(config.logLevel);
   armCrashPoint(config.crashAt);
-  const docker = new DockerCli(config.dockerBin);
+  const docker = new DockerCli(config.dockerBin, {
+    callMs: config.dockerTimeoutSeconds * 1000,
+    pullMs: config.pullTimeoutSeconds * 1000,
+  });
   // Loaded only when on: the OpenTelemetry SDK would cost every plugin start-up time and memory.
   const tracing = config.tracing.enabled
     ? (await import('./telemetry/tracing.ts')).startTracing(config.tracing)
@@ -81,6 +84,7 @@ async function main(): Promise<void> {
     bodyLimitBytes: config.bodyLimitBytes,
     authToken: config.authToken,
     shutdownSignal: shutdown.signal,
+    maxConcurrentOps: config.maxConcurrentOps,
     observers: tracing ? [metrics.httpObserver, tracing.httpObserver] : [metrics.httpObserver],
     metrics: () => metrics.exposition(),
   });

@@ -11,7 +11,19 @@ export interface RunOptions {
   /** Extra environment for this call only. */
   env?: Record<string, string>;
   signal?: AbortSignal;
+  /** Kill the process after this long (ms); 0 = never. Default: the CLI's per-verb timeout. */
+  timeoutMs?: number;
 }
+
+/** How long a docker process may run before it is killed (ms). */
+export interface DockerTimeouts {
+  /** Every call but pulls (a stop adds its grace period to this). */
+  callMs: number;
+  /** `docker pull`: a large image over a slow link takes minutes. */
+  pullMs: number;
+}
+
+const DEFAULT_TIMEOUTS: DockerTimeouts = { callMs: 60_000, pullMs: 1_800_000 };
 
 export interface RunResult {
   stdout: string;
@@ -87,7 +99,15 @@ export class DockerCli {
   daemonAnswering = true;
   private readonly daemonListeners = new Set<(answering: boolean, reason: string) => void>();
 
-  constructor(readonly bin: string = 'docker') {}
+  constructor(
+    readonly bin: string = 'docker',
+    readonly timeouts: DockerTimeouts = DEFAULT_TIMEOUTS,
+  ) {}
+
+  /** The timeout of a call with these args, unless the caller sets its own. */
+  timeoutFor(args: readonly string[]): number {
+    return args[0] === 'pull' ? this.timeouts.pullMs : this.timeouts.callMs;
+  }
 
   /** Called when the daemon stops answering the calls and when it answers again. */
   onDaemonChange(listener: (answering: boolean, reason: string) => void): () => void {
@@ -123,7 +143,10 @@ export class DockerCli {
     return child;
   }
 
-  /** Runs docker to completion; throws DockerCliError on a non-zero exit. */
+  /**
+   * Runs docker to completion; throws DockerCliError on a non-zero exit, and when it has not
+   * finished within its timeout (it is killed then: a hung CLI never holds a request).
+   */
   run(args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
     return new Promise((resolve, reject) => {
       let child: ChildProcessWithoutNullStreams;
@@ -133,6 +156,25 @@ export class DockerCli {
         reject(err);
         return;
       }
+      const timeoutMs = options.timeoutMs ?? this.timeoutFor(args);
+      const timer =
+        timeoutMs > 0
+          ? setTimeout(() => {
+              child.kill('SIGKILL');
+              // Answer now: a grandchild holding the pipes open would delay 'close' for ever.
+              child.stdout.destroy();
+              child.stderr.destroy();
+              reject(
+                new DockerCliError(
+                  describeCommand(this.bin, args),
+                  null,
+                  `no answer within ${timeoutMs / 1000} s: the docker command was killed`,
+                ),
+              );
+            }, timeoutMs)
+          : undefined;
+      timer?.unref();
+      child.once('close', () => clearTimeout(timer));
       const out: Buffer[] = [];
       const errOut: Buffer[] = [];
       child.stdout.on('data', (b: Buffer) => out.push(b));

@@ -107,7 +107,10 @@ export async function stopContainers(
   ids: readonly string[],
   graceSeconds: number,
 ): Promise<void> {
-  await docker.run(['stop', '--time', String(graceSeconds), ...ids]);
+  // Docker waits out the grace period before its SIGKILL: the call's timeout comes on top of it.
+  await docker.run(['stop', '--time', String(graceSeconds), ...ids], {
+    timeoutMs: docker.timeoutFor(['stop']) + graceSeconds * 1000,
+  });
 }
 
 /** `docker rm --force --volumes`: kills what runs and removes the containers with their anonymous volumes. */

@@ -157,9 +157,18 @@ export class ImagePulls {
   /** `docker pull`, reporting its last progress line; the error is Docker's own words. */
   private runPull(image: string, progress: (line: string) => void): Promise<void> {
     return new Promise((resolve, reject) => {
-      const child = this.options.docker.spawn(['pull', '--', image]);
+      const { docker } = this.options;
+      const child = docker.spawn(['pull', '--', image]);
       child.stdin.end();
       let stderr = '';
+      // A pull that hangs is killed and fails like any other, so back-off retries it.
+      const timeoutMs = docker.timeoutFor(['pull']);
+      const timer = setTimeout(() => {
+        stderr = `not done within ${timeoutMs / 1000} s: the pull was killed`;
+        child.kill('SIGKILL');
+      }, timeoutMs);
+      timer.unref();
+      child.once('close', () => clearTimeout(timer));
       child.stdout.on('data', (b: Buffer) => {
         const lines = b
           .toString()

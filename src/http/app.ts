@@ -12,6 +12,7 @@ import type { ErrorBody } from '../contract/api-types.ts';
 import { BodyValidator } from '../contract/validate-body.ts';
 import { PluginError } from '../errors.ts';
 import { type Logger, log as rootLog } from '../log.ts';
+import { OpsLimit } from './ops-limit.ts';
 import { parseJson, readBody } from './read-body.ts';
 import { pluginRoutes } from './routes.ts';
 
@@ -30,6 +31,8 @@ export interface AppOptions {
   routes?: readonly string[];
   /** Serves GET /metrics (Prometheus text) when given. */
   metrics?: () => Promise<{ contentType: string; text: string }>;
+  /** Creates and deletes under way at once at most (more wait, then 503); default: no cap. */
+  maxConcurrentOps?: number;
 }
 
 /**
@@ -117,7 +120,8 @@ export function createApp(options: AppOptions): Hono<Env> {
     });
   }
 
-  const served = pluginRoutes(options.backend, validator).filter(
+  const ops = options.maxConcurrentOps ? new OpsLimit(options.maxConcurrentOps) : undefined;
+  const served = pluginRoutes(options.backend, validator, ops).filter(
     (r) => !options.routes || options.routes.includes(r.path),
   );
   for (const r of served) {

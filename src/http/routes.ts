@@ -5,9 +5,12 @@ import type { LogStruct, Pod, RetrievedPodData } from '../contract/api-types.ts'
 import { isGoZeroTime } from '../contract/interlink-wire.ts';
 import type { BodyValidator } from '../contract/validate-body.ts';
 import { PluginError } from '../errors.ts';
+import type { OpsLimit } from './ops-limit.ts';
 import { route } from './typed-route.ts';
 
-export function pluginRoutes(backend: Backend, validator: BodyValidator) {
+/** `ops` caps creates and deletes under way at once (none when undefined). */
+export function pluginRoutes(backend: Backend, validator: BodyValidator, ops?: OpsLimit) {
+  const limited = <T>(op: () => Promise<T>): Promise<T> => (ops ? ops.run(op) : op());
   return [
     route('/create', 'post', async (body) => {
       // Today's interLink sends one object, older clients an array: answer in kind.
@@ -18,16 +21,16 @@ export function pluginRoutes(backend: Backend, validator: BodyValidator) {
             details: [{ field: '', problem: 'must list at least one pod' }],
           });
         const created = [];
-        for (const item of items) created.push(await backend.create(item));
+        for (const item of items) created.push(await limited(() => backend.create(item)));
         return { status: 200, json: created };
       }
       const item = validator.check<RetrievedPodData>('RetrievedPodData', body);
-      return { status: 200, json: await backend.create(item) };
+      return { status: 200, json: await limited(() => backend.create(item)) };
     }),
 
     route('/delete', 'post', async (body) => {
       const pod = validator.check<Pod>('Pod', body);
-      await backend.delete(pod);
+      await limited(() => backend.delete(pod));
       return { status: 200, text: `pod ${pod.metadata.namespace ?? 'default'}/${pod.metadata.name} deleted` };
     }),
 

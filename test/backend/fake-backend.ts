@@ -38,6 +38,8 @@ export class FakeBackend implements Backend {
   followLogs = false;
   /** The signal of the last logs() call, to see whether the app aborts it. */
   lastLogSignal: AbortSignal | undefined;
+  /** While set, creates and deletes wait for it (an overloaded or slow engine). */
+  hold: Promise<void> | undefined;
   private readonly failures = new Map<Method, unknown>();
 
   /** The next calls of `method` throw `error` (anything: a PluginError, an Error, a string). */
@@ -52,6 +54,7 @@ export class FakeBackend implements Backend {
 
   async create(data: RetrievedPodData): Promise<CreateStruct> {
     this.record('create', data);
+    await this.hold;
     const uid = data.pod.metadata.uid as string;
     this.pods.set(uid, data.pod);
     return { PodUID: uid, PodJID: `fake-${uid}` };
@@ -59,6 +62,7 @@ export class FakeBackend implements Backend {
 
   async delete(pod: Pod): Promise<void> {
     this.record('delete', pod);
+    await this.hold;
     this.pods.delete(pod.metadata.uid as string);
   }
 
