@@ -180,7 +180,8 @@ export interface components {
                 pods: string;
                 accelerators?: {
                     resourceType: string;
-                    available: number;
+                    /** @description Devices the node hands out in all, free or not (the scheduler subtracts requests itself), as a quantity string: Go's type is string, and any other JSON type makes the Virtual Kubelet drop the whole ping answer */
+                    available: string;
                 }[];
             };
             taints?: {
@@ -542,6 +543,15 @@ export interface components {
                 "application/json": components["schemas"]["Error"];
             };
         };
+        /** @description The node cannot admit the pod now (too few free GPUs, kubelet's UnexpectedAdmissionError); nothing was made */
+        NotAdmitted: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
         /** @description No such pod or container */
         NotFound: {
             headers: {
@@ -619,6 +629,7 @@ export interface operations {
                     "application/json": components["schemas"]["CreateResponse"];
                 };
             };
+            409: components["responses"]["NotAdmitted"];
             413: components["responses"]["TooLarge"];
             422: components["responses"]["Invalid"];
             500: components["responses"]["Failed"];

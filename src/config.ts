@@ -11,6 +11,10 @@ import { SETTINGS, type SettingKey } from './config/settings.ts';
 export { ConfigError } from './config/config-error.ts';
 export { SETTINGS } from './config/settings.ts';
 
+/** How a container's GPUs reach it (src/docker/gpu-args.ts). */
+export type GpuMode = 'toolkit' | 'runtime' | 'env';
+const GPU_MODES: readonly GpuMode[] = ['toolkit', 'runtime', 'env'];
+
 export type ListenAddress = { kind: 'tcp'; host: string; port: number } | { kind: 'unix'; path: string };
 
 export interface Config {
@@ -30,6 +34,9 @@ export interface Config {
   readonly allowAddedCapabilities: boolean;
   readonly authToken: string | undefined;
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error';
+  /** GPU indexes or UUIDs the operator hands out; empty = every GPU nvidia-smi lists. */
+  readonly gpuDevices: readonly string[];
+  readonly gpuMode: GpuMode;
   /** A second TCP listener for scrapes and probes, if any. */
   readonly metricsListen: ListenAddress | undefined;
   /** The config file read, if any. */
@@ -90,6 +97,23 @@ function boolean(key: Key, raw: string, where: Where): boolean {
   if (/^(true|1|yes)$/i.test(raw)) return true;
   if (/^(false|0|no)$/i.test(raw)) return false;
   throw new ConfigError(`${where(key)}: "${raw}" is not true or false`);
+}
+
+/** `0,1` or `GPU-…,MIG-…`: indexes or UUIDs as nvidia-smi prints them, each once. */
+function gpuDeviceList(raw: string, where: Where): string[] {
+  const ids = raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  for (const id of ids) {
+    if (!/^\d+$|^(GPU|MIG)-[A-Za-z0-9/-]+$/.test(id))
+      throw new ConfigError(
+        `${where('gpuDevices')}: "${id}" is neither a GPU index (0, 1…) nor a UUID (GPU-…, MIG-…)`,
+      );
+  }
+  const twice = ids.find((id, i) => ids.indexOf(id) !== i);
+  if (twice) throw new ConfigError(`${where('gpuDevices')}: "${twice}" is listed twice`);
+  return ids;
 }
 
 /** `--help` or `--version` anywhere on the command line: the plugin prints and exits. */
@@ -166,6 +190,9 @@ export function loadConfig(
   } catch (err) {
     throw new ConfigError(`${where('metricsListen')}: ${(err as Error).message.replace(/^listen: /, '')}`);
   }
+  const gpuMode = raw('gpuMode');
+  if (!(GPU_MODES as readonly string[]).includes(gpuMode))
+    throw new ConfigError(`${where('gpuMode')}: "${gpuMode}" is not toolkit, runtime or env`);
   const endpoint = raw('telemetryEndpoint');
   if (!/^[^\s/]+:\d+$/.test(endpoint))
     throw new ConfigError(`${where('telemetryEndpoint')}: "${endpoint}" is not HOST:PORT`);
@@ -189,6 +216,8 @@ export function loadConfig(
     allowAddedCapabilities: boolean('allowAddedCapabilities', raw('allowAddedCapabilities'), where),
     authToken: raw('authToken') || undefined,
     logLevel: logLevel as Config['logLevel'],
+    gpuDevices: Object.freeze(gpuDeviceList(raw('gpuDevices'), where)),
+    gpuMode: gpuMode as GpuMode,
     dockerTimeoutSeconds: integer('dockerTimeout', raw('dockerTimeout'), 1, where),
     pullTimeoutSeconds: integer('pullTimeout', raw('pullTimeout'), 1, where),
     maxConcurrentOps: integer('maxConcurrentOps', raw('maxConcurrentOps'), 1, where),

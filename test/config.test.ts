@@ -40,12 +40,23 @@ describe('loadConfig', () => {
       port: 9,
     });
   });
+  it('reads the GPU settings: toolkit mode and nvidia-smi’s GPUs by default', () => {
+    expect(loadConfig([], {})).toMatchObject({ gpuMode: 'toolkit', gpuDevices: [] });
+    const uuid = 'GPU-8f6c2a1e-1b2c-4d5e-8f90-0123456789ab';
+    expect(loadConfig(['--gpu-mode', 'env'], { PLUGIN_GPU_DEVICES: ` 0, ${uuid} ,` })).toMatchObject({
+      gpuMode: 'env',
+      gpuDevices: ['0', uuid],
+    });
+  });
   it.each([
     [['--pod-capacity', 'many'], {}, /PLUGIN_POD_CAPACITY.*"many"/],
     [[], { PLUGIN_SOCKET_MODE: '999' }, /PLUGIN_SOCKET_MODE.*octal/],
     [[], { PLUGIN_ALLOW_PRIVILEGED: 'maybe' }, /PLUGIN_ALLOW_PRIVILEGED.*true or false/],
     [[], { PLUGIN_ALLOWED_HOST_PATHS: 'data' }, /PLUGIN_ALLOWED_HOST_PATHS.*absolute/],
     [['--no-such-flag'], {}, /known flags/],
+    [[], { PLUGIN_GPU_MODE: 'cuda' }, /PLUGIN_GPU_MODE.*toolkit, runtime or env/],
+    [['--gpu-devices', '0,gpu0'], {}, /PLUGIN_GPU_DEVICES.*"gpu0" is neither a GPU index/],
+    [[], { PLUGIN_GPU_DEVICES: '1,0,1' }, /PLUGIN_GPU_DEVICES.*"1" is listed twice/],
   ])('names the bad setting: %j %j', (argv, env, message) => {
     expect(() => loadConfig(argv, env)).toThrow(message);
   });

@@ -117,6 +117,20 @@ export const SETTINGS = {
     help: 'Whether securityContext.capabilities.add is accepted',
     kind: 'boolean',
   },
+  gpuDevices: {
+    flag: 'gpu-devices',
+    env: 'PLUGIN_GPU_DEVICES',
+    default: '',
+    help: 'Comma-separated GPU indexes or UUIDs the plugin hands out (empty: every GPU nvidia-smi lists)',
+    kind: 'list',
+  },
+  gpuMode: {
+    flag: 'gpu-mode',
+    env: 'PLUGIN_GPU_MODE',
+    default: 'toolkit',
+    help: 'How containers get their GPUs: toolkit (--gpus), runtime (--runtime nvidia + NVIDIA_VISIBLE_DEVICES) or env (NVIDIA_VISIBLE_DEVICES only)',
+    kind: 'string',
+  },
   authToken: {
     flag: 'auth-token',
     env: 'PLUGIN_AUTH_TOKEN',

@@ -18,11 +18,15 @@ import type {
 } from '../contract/api-types.ts';
 import { PluginError } from '../errors.ts';
 import type { Logger } from '../log.ts';
+import { GPU_RESOURCE } from '../pod/gpu-request.ts';
 import { currentRunSince, dockerLogsArgs, streamLogs } from './container-logs.ts';
 import { ContainerProbes } from './container-probes.ts';
 import { removeUnfinishedPods } from './crash-recovery.ts';
 import type { DockerCli } from './docker-cli.ts';
 import { duringOutage, logOutages } from './docker-outage.ts';
+import { GpuAllocator } from './gpu-allocator.ts';
+import { gpusHeld } from './gpu-holders.ts';
+import { discoverGpus } from './gpu-inventory.ts';
 import { HostInfo } from './host-info.ts';
 import { ImagePulls } from './image-pulls.ts';
 import { InitSequencer } from './init-sequencer.ts';
@@ -59,6 +63,7 @@ export class DockerBackend implements Backend {
   private readonly removal: PodRemoval;
   private readonly records: PodRecords;
   private readonly log: Logger;
+  private readonly gpus: GpuAllocator;
 
   constructor(options: DockerBackendOptions) {
     const { config, docker, log } = options;
@@ -98,6 +103,14 @@ export class DockerBackend implements Backend {
         void sequencer.advance(uid);
       },
     });
+    // Who holds which GPU is read from the view's labels; a pod still waiting for containers holds on.
+    this.gpus = new GpuAllocator({
+      held: () =>
+        gpusHeld(
+          view.podUids().map((uid) => [uid, view.containersOfPod(uid)]),
+          (uid) => this.pending.has(uid) || this.creation.hasFailures(uid),
+        ),
+    });
     this.probes = new ContainerProbes({ docker, view, log: log.child({ component: 'probes' }) });
     this.creation = new PodCreation({
       config,
@@ -107,6 +120,7 @@ export class DockerBackend implements Backend {
       pending: this.pending,
       sequencer,
       records,
+      gpus: this.gpus,
       pauseImage: this.pauseImage,
     });
     this.removal = new PodRemoval({
@@ -126,6 +140,8 @@ export class DockerBackend implements Backend {
    */
   async start(): Promise<void> {
     await ensurePauseImage(this.docker, this.pauseImage);
+    const devices = await discoverGpus({ configured: this.config.gpuDevices, log: this.log });
+    this.gpus.stock(devices.map((d) => d.id));
     await this.view.start();
     await removeUnfinishedPods({
       docker: this.docker,
@@ -239,6 +255,10 @@ export class DockerBackend implements Backend {
         cpu: String(info.NCPU),
         memory: `${Math.floor(info.MemTotal / 1024)}Ki`,
         pods: String(this.config.podCapacity),
+        // The scheduler subtracts requests itself: the total, not what is free. A string, as Go reads it.
+        ...(this.gpus.total > 0
+          ? { accelerators: [{ resourceType: GPU_RESOURCE, available: String(this.gpus.total) }] }
+          : {}),
       },
     };
   }

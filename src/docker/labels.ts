@@ -24,6 +24,8 @@ export const LABEL = {
   podContainers: 'io.interlink.pod.containers',
   /** On main containers with probes or lifecycle hooks: their spec as compact JSON (probe-spec.ts). */
   probes: 'io.interlink.container.probes',
+  /** Comma-separated GPU device IDs: a container's own; on the sandbox, every device the pod holds (gpu-holders.ts). */
+  gpus: 'io.interlink.gpus',
 } as const;
 
 /** `--label k=v` pairs for a container of a pod. */

@@ -8,8 +8,11 @@ import type { Config } from '../config.ts';
 import { crashPoint } from '../crash-points.ts';
 import { PluginError } from '../errors.ts';
 import type { Logger } from '../log.ts';
+import { gpuKey, splitDevices } from '../pod/gpu-request.ts';
 import { type DockerCli, DockerCliError } from './docker-cli.ts';
 import { containerIdByName } from './docker-verbs.ts';
+import type { GpuAllocator } from './gpu-allocator.ts';
+import { gpuLabelArgs } from './gpu-args.ts';
 import type { InitSequencer } from './init-sequencer.ts';
 import { containerName } from './naming.ts';
 import type { PendingContainers } from './pending-containers.ts';
@@ -30,6 +33,7 @@ export interface PodCreationOptions {
   sequencer: InitSequencer;
   /** How far each pod's create got, on disk: a retried create finishes what a crash cut off. */
   records: PodRecords;
+  gpus: GpuAllocator;
   /** The sandbox image. */
   pauseImage: string;
 }
@@ -78,23 +82,29 @@ export class PodCreation {
    * Callers hold the pod's lock.
    */
   async create(prepared: PreparedPod): Promise<void> {
-    const { view, sequencer } = this.options;
-    const { uid } = prepared.identity;
+    const { view, sequencer, gpus, log } = this.options;
+    const { uid, namespace, name } = prepared.identity;
     await view.ensureFresh();
     if (this.creating.has(uid)) return;
     if (!(await this.clearUnfinished(uid))) return;
+    // Admission, as kubelet's: the pod gets its GPUs now or is not created at all.
+    const devices = gpus.admit(uid, prepared.gpus.need, `${namespace}/${name}`);
+    if (devices.length > 0) log.info('GPUs given to pod', { pod: name, podUid: uid, gpus: devices });
     this.creating.add(uid);
     let made: string[];
     try {
-      made = await this.make(prepared);
+      made = await this.make(prepared, devices);
     } catch (err) {
       this.creating.delete(uid);
+      gpus.settle(uid);
       throw err;
     }
     crashPoint('create:recorded');
     const seen = view.refresh(made).finally(() => {
       this.creating.delete(uid);
       this.arriving.delete(uid);
+      // The containers' labels hold the devices from now on.
+      gpus.settle(uid);
     });
     this.arriving.set(uid, seen);
     // Containers that were only created need starting in order, which needs the view; the
@@ -126,9 +136,12 @@ export class PodCreation {
    * container (`docker run -d`, as cheap as it gets); any other pod gets a sandbox holding the
    * network, then its containers: run at once, or only created when init containers go first.
    */
-  private async make(prepared: PreparedPod): Promise<string[]> {
+  private async make(prepared: PreparedPod, gpus: readonly string[]): Promise<string[]> {
     const { config, docker, view, log, pending, pauseImage, records } = this.options;
     const { identity, pod, containers } = prepared;
+    const gpusOf = splitDevices(prepared.gpus, gpus);
+    const createArgs = (c: PreparedContainer, network: PodNetwork) =>
+      c.createArgs(network, gpusOf.get(gpuKey(c.role, c.name)));
     const verb = containers.some((c) => c.role === 'init') ? ['create'] : ['run', '-d'];
     const made: string[] = [];
     const failures = new Map<string, Failure>();
@@ -139,7 +152,8 @@ export class PodCreation {
         pod,
         instance: config.instance,
         image: pauseImage,
-        extraArgs: sandboxMountArgs(prepared.volumes),
+        // The sandbox records every device of the pod, for as long as the pod holds them.
+        extraArgs: [...sandboxMountArgs(prepared.volumes), ...gpuLabelArgs(gpus)],
       });
       const sandbox = (await docker.run(sandboxArgs)).stdout.trim();
       made.push(sandbox);
@@ -164,7 +178,7 @@ export class PodCreation {
           continue;
         }
         try {
-          made.push((await docker.run([...verb, ...c.createArgs(network)])).stdout.trim());
+          made.push((await docker.run([...verb, ...createArgs(c, network)])).stdout.trim());
           crashPoint('create:container');
         } catch (err) {
           if (!(err instanceof DockerCliError)) throw err;
@@ -198,7 +212,7 @@ export class PodCreation {
           waitForImage.map((c) => ({
             name: c.name,
             image: c.image,
-            argv: [...verb, ...c.createArgs(joined)],
+            argv: [...verb, ...createArgs(c, joined)],
           })),
         );
       }

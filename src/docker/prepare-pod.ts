@@ -11,10 +11,12 @@ import { invalidField } from '../errors.ts';
 import type { NodeAllocatable } from '../pod/downward-api.ts';
 import { resolveContainerEnv } from '../pod/env.ts';
 import { expandCommand } from '../pod/expand-vars.ts';
+import { type PodGpuRequest, podGpuRequest } from '../pod/gpu-request.ts';
 import { effectivePullPolicy } from '../pod/pull-policy.ts';
 import { planPodVolumes } from '../pod/volume-plan.ts';
 import type { VolumePlan } from '../pod/volume-types.ts';
 import { checkArgument, checkArgv } from './argv-limits.ts';
+import { gpuArgs } from './gpu-args.ts';
 import { type PodIdentity, podIdentity } from './naming.ts';
 import { containerCreateArgs, type PodNetwork, podNetworkArgs } from './pod-to-docker-args.ts';
 import { resourceArgs } from './resource-args.ts';
@@ -26,8 +28,8 @@ export interface PreparedContainer {
   image: string;
   role: 'init' | 'main';
   pullPolicy: 'Always' | 'IfNotPresent' | 'Never';
-  /** `docker create` / `docker run -d` args (after the verb) once the pod's network is known. */
-  createArgs(network: PodNetwork): string[];
+  /** `docker create` / `docker run -d` args (after the verb) once the pod's network and the container's GPUs are known. */
+  createArgs(network: PodNetwork, gpus?: readonly string[]): string[];
   /** Set when kubelet would refuse to create this container. */
   configError?: { reason: string; message: string };
 }
@@ -37,6 +39,8 @@ export interface PreparedPod {
   pod: Pod;
   volumes: VolumePlan;
   containers: PreparedContainer[];
+  /** The GPUs to admit the pod with, and each container's share. */
+  gpus: PodGpuRequest;
 }
 
 export interface HostFacts {
@@ -79,6 +83,7 @@ export function preparePod(data: RetrievedPodData, config: Config, host: HostFac
     seen.add(c.name);
   }
   checkArgv('/pod/spec', podNetworkArgs(pod), 'hostAliases and hostPorts');
+  const gpus = podGpuRequest(pod);
   const volumes = planPodVolumes(data, {
     stateDir: config.stateDir,
     allowedHostPaths: config.allowedHostPaths,
@@ -127,7 +132,7 @@ export function preparePod(data: RetrievedPodData, config: Config, host: HostFac
       checkArgument(`${field}/env`, `${name}=${value}`, `variable ${name}`);
     for (const [i, word] of command.entries()) checkArgument(`${field}/command/${i}`, word);
     for (const [i, word] of args.entries()) checkArgument(`${field}/args/${i}`, word);
-    const createArgs = (network: PodNetwork) =>
+    const createArgs = (network: PodNetwork, devices: readonly string[] = []) =>
       containerCreateArgs({
         pod,
         container: c,
@@ -138,11 +143,11 @@ export function preparePod(data: RetrievedPodData, config: Config, host: HostFac
         env: env.env,
         command,
         args,
-        extraArgs,
+        extraArgs: [...extraArgs, ...gpuArgs(config.gpuMode, devices)],
       });
     // Whichever way it joins the pod's network, its whole command must fit what Linux takes.
     checkArgv(field, createArgs({ kind: 'own' }), 'env, command, args, probes, mounts');
     return { ...base, createArgs };
   });
-  return { identity, pod, volumes, containers };
+  return { identity, pod, volumes, containers, gpus };
 }

@@ -15,7 +15,6 @@ import {
 
 // The Docker engine refuses smaller memory limits ("Minimum memory limit allowed is 6MB").
 const DOCKER_MIN_MEMORY = 6 * 1024 * 1024;
-const GPU = 'nvidia.com/gpu';
 
 const pointer = (s: string) => s.replaceAll('~', '~0').replaceAll('/', '~1');
 
@@ -35,7 +34,7 @@ function convert<T>(q: Quantity, field: string, fn: (q: Quantity) => T): T {
  * - requests.cpu (or limits.cpu when no request is set, as API defaulting does) →
  *   `--cpu-shares`, the kubelet's formula. No request at all leaves Docker's default weight.
  * - limits.memory → `--memory` and an equal `--memory-swap`: no swap, as the kubelet does.
- * - nvidia.com/gpu → `--gpus N` (needs the NVIDIA container toolkit on the host).
+ * - nvidia.com/gpu: exclusive devices, given by gpu-args.ts once the pod is admitted.
  * - ephemeral-storage, hugepages and other extended resources are not enforced: the kubelet
  *   enforces ephemeral storage by eviction, which has no Docker equivalent.
  */
@@ -75,15 +74,5 @@ export function resourceArgs(container: Container, field: string): string[] {
     }
   }
 
-  const gpus = limits[GPU] ?? requests[GPU];
-  if (gpus !== undefined) {
-    const gpuField = limits[GPU] !== undefined ? limitField(GPU) : requestField(GPU);
-    const exact = convert(gpus, gpuField, parseQuantityExact);
-    if (exact.numerator < 0n || exact.numerator % exact.denominator !== 0n) {
-      throw invalidField(gpuField, 'must be a whole number of GPUs');
-    }
-    const count = exact.numerator / exact.denominator;
-    if (count > 0n) args.push('--gpus', String(count));
-  }
   return args;
 }

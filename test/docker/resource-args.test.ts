@@ -44,7 +44,8 @@ describe('resourceArgs', () => {
       { limits: { memory: '129e6' } },
       ['--memory', '129000000', '--memory-swap', '129000000'],
     ],
-    ['asks for GPUs', { limits: { 'nvidia.com/gpu': '2' } }, ['--gpus', '2']],
+    // GPUs are exclusive devices given at admission (gpu-args.ts), not a count.
+    ['leaves GPUs to admission', { limits: { 'nvidia.com/gpu': '2' } }, []],
     [
       'ignores ephemeral-storage and hugepages',
       { limits: { 'ephemeral-storage': '1Gi', 'hugepages-2Mi': '64Mi' } },
@@ -65,8 +66,6 @@ describe('resourceArgs', () => {
         '1073741824',
         '--memory-swap',
         '1073741824',
-        '--gpus',
-        '1',
       ],
     ],
   ];
@@ -105,12 +104,6 @@ describe('resourceArgs', () => {
       { limits: { memory: '4Mi' } },
       `${FIELD}/resources/limits/memory`,
       /below 6Mi/,
-    ],
-    [
-      'half a GPU',
-      { limits: { 'nvidia.com/gpu': '500m' } },
-      `${FIELD}/resources/limits/nvidia.com~1gpu`,
-      /whole number of GPUs/,
     ],
     [
       'a garbage quantity of a resource that is not enforced',
