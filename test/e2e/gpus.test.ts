@@ -116,7 +116,7 @@ describeDocker('GPUs, exclusive per container (env mode, three GPUs from PLUGIN_
     await finish(c, jidC);
     await createPod(current, d);
     expect(seenC).toContain(await devicesSeen(d));
-  });
+  }, 180_000);
 
   it('splits a pod’s devices among its containers; init containers reuse them', async () => {
     const pod = gpuPod(1, [

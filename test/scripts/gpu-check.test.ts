@@ -70,7 +70,7 @@ describeDocker('scripts/gpu-check.sh', () => {
       execFile(
         'bash',
         ['scripts/gpu-check.sh', '--mode', 'env', '--image', image, '--port', port],
-        { cwd: REPO_ROOT, env, timeout: 120_000 },
+        { cwd: REPO_ROOT, env, timeout: 170_000 },
         (err, stdout, stderr) => {
           const output = stdout + stderr;
           // A failed run keeps its work dir for the operator; the test removes it.
@@ -91,12 +91,12 @@ describeDocker('scripts/gpu-check.sh', () => {
     expect(output).toContain('PASS a pod asking for 3 GPUs sees all 3 once the others are deleted');
     expect(output).toContain('9 passed, 0 failed');
     expect(code, output).toBe(0);
-  });
+  }, 180_000);
 
   it('fails when containers see GPUs that are not theirs', async () => {
     const { code, output } = await gpuCheck(images.leaky);
     expect(output).toMatch(/FAIL gpu-check-0 sees 3 GPUs/);
     expect(output).toMatch(/FAIL a pod without GPUs sees GPU-/);
     expect(code).not.toBe(0);
-  });
+  }, 180_000);
 });
