@@ -21,9 +21,14 @@ export function podHasEnded(uid: string, containers: PodContainers): boolean {
   const shape = podShapeFromLabels(uid, containers);
   const step = nextStep(shape, containers);
   if (step.kind === 'failed') return true;
-  if (step.kind !== 'done' || containers.main.size === 0) return false;
+  const mains = shape.spec?.containers ?? [];
+  if (step.kind !== 'done' || mains.length === 0) return false;
   const policy = shape.spec?.restartPolicy ?? 'Always';
-  return [...containers.main.values()].every((c) => endedForGood(c, policy));
+  // A container the pod's recorded set names but Docker lacks has not run yet.
+  return mains.every((m) => {
+    const c = containers.main.get(m.name);
+    return c !== undefined && endedForGood(c, policy);
+  });
 }
 
 function endedForGood(c: ContainerInspect, policy: string): boolean {

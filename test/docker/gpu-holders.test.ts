@@ -79,6 +79,17 @@ describe('podHasEnded', () => {
     ],
     ['a pod with no main container yet has not', pod('Never'), false],
     [
+      'a pod whose recorded set names a main container Docker lacks has not',
+      [
+        container('sandbox', '', 'running', {
+          [LABEL.restartPolicy]: 'Never',
+          [LABEL.podContainers]: JSON.stringify({ init: [], main: ['a', 'b'] }),
+        }),
+        container('main', 'a', ['exited', 0]),
+      ],
+      false,
+    ],
+    [
       'a one-container pod without sandbox, completed, has',
       [container('main', 'a', ['exited', 0], { [LABEL.restartPolicy]: 'Never' })],
       true,
