@@ -162,3 +162,35 @@ describeDocker('GPUs on a host without any', () => {
       ]);
   });
 });
+
+describeDocker('GPUs in toolkit mode (the default), as Docker records them', () => {
+  afterAll(stopAll);
+
+  it('asks Docker for exactly the pod’s devices with --gpus, none for a container without GPUs', async () => {
+    const plugin = await startPlugin({ env: { PLUGIN_GPU_DEVICES: '0,1,2' } });
+    const pod = gpuPod(2, [{ name: 'plain', gpus: 0 }]);
+    await createPod(plugin, pod);
+    // Without an NVIDIA driver the containers cannot start; what Docker was asked for is still there.
+    const requests = async (role: 'main', name: string) => {
+      const ids = await podContainerIds(pod, role);
+      const { stdout } = await runDocker([
+        'inspect',
+        '--format',
+        `{{index .Config.Labels "${LABEL.containerName}"}} {{json .HostConfig.DeviceRequests}}`,
+        ...ids,
+      ]);
+      const line = stdout.split('\n').find((l) => l.startsWith(`${name} `)) ?? '';
+      return JSON.parse(line.slice(name.length + 1)) as Array<{
+        DeviceIDs: string[];
+        Capabilities: string[][];
+      }> | null;
+    };
+    const deadline = Date.now() + 30_000;
+    while ((await podContainerIds(pod, 'main')).length < 2 && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 100));
+    expect(await requests('main', 'cuda')).toEqual([
+      expect.objectContaining({ DeviceIDs: ['0', '1'], Capabilities: [['gpu']] }),
+    ]);
+    expect(await requests('main', 'plain')).toBeNull();
+  });
+});
