@@ -142,7 +142,9 @@ function settingValue(s: Setting, raw: unknown, where: string): string {
       if (typeof raw === 'boolean') return String(raw);
       throw new ConfigError(`${where}: ${describe(raw)} is not true or false`);
     case 'list':
-      if (Array.isArray(raw) && raw.every((v) => typeof v === 'string')) return raw.join(',');
+      // Whole numbers too: GPU indexes are written `gpuDevices: [0, 1]`.
+      if (Array.isArray(raw) && raw.every((v) => typeof v === 'string' || Number.isInteger(v)))
+        return raw.join(',');
       if (typeof raw === 'string') return raw;
       throw new ConfigError(`${where}: ${describe(raw)} is not a list of strings`);
     case 'scalar':

@@ -35,6 +35,14 @@ describe('the config file', () => {
     ).toBe(30);
   });
 
+  it('takes GPU indexes as a YAML list of numbers, and UUIDs as strings', () => {
+    const path = configFile('gpuDevices: [0, 2, "GPU-8f6c2a1e-1b2c"]\ngpuMode: env\n');
+    expect(loadConfig(['--config', path], {})).toMatchObject({
+      gpuDevices: ['0', '2', 'GPU-8f6c2a1e-1b2c'],
+      gpuMode: 'env',
+    });
+  });
+
   it("takes interLink's plugin keys", () => {
     const socket = configFile(
       'Socket: unix:///run/interlink/plugin.sock\nDataRootFolder: /data/interlink/\nVerboseLogging: true\nErrorsOnlyLogging: false\n',
