@@ -50,6 +50,10 @@ if [[ ! -x /bin/busybox ]] || ldd /bin/busybox >/dev/null 2>&1; then
   apt_install busybox-static
 fi
 
+# The network-helper test image (scripts/make-network-helper-image.sh) is made from the host's ip and curl.
+command -v ip >/dev/null 2>&1 || apt_install iproute2
+command -v curl >/dev/null 2>&1 || apt_install curl
+
 if docker_answers; then
   log "docker engine answers ($(docker version --format '{{.Server.Version}}' 2>/dev/null || echo '?'))"
   exit 0

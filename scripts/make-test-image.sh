@@ -9,20 +9,8 @@ IMAGE=busybox:1.36
 ALIAS=busybox:latest
 BUSYBOX=/bin/busybox
 
-log() { printf 'make-test-image: %s\n' "$*" >&2; }
-
-force=0
-for arg in "$@"; do
-  case "${arg}" in
-    --force) force=1 ;;
-    *)
-      log "unknown argument: ${arg} (usage: $0 [--force])"
-      exit 2
-      ;;
-  esac
-done
-
-image_exists() { docker image inspect "$1" >/dev/null 2>&1; }
+# shellcheck source=lib/image-script.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/image-script.sh"
 
 build_image() {
   if [[ ! -x ${BUSYBOX} ]]; then
@@ -75,16 +63,7 @@ EOF
   trap - EXIT
 }
 
-if [[ ${force} -eq 1 ]] || ! image_exists "${IMAGE}"; then
-  old_id=$(docker image inspect --format '{{.Id}}' "${IMAGE}" 2>/dev/null || true)
-  build_image
-  # A forced rebuild would otherwise leave the previous image behind, untagged.
-  if [[ -n ${old_id} && ${old_id} != "$(docker image inspect --format '{{.Id}}' "${IMAGE}")" ]]; then
-    docker rmi "${old_id}" >/dev/null 2>&1 || true
-  fi
-else
-  log "${IMAGE} exists already; not rebuilding (use --force to rebuild)"
-fi
+ensure_image "${IMAGE}" build_image
 docker tag "${IMAGE}" "${ALIAS}"
 
 # Check the image really runs a shell; the named container is removed even when the check fails.

@@ -37,6 +37,10 @@ export interface Config {
   /** GPU indexes or UUIDs the operator hands out; empty = every GPU nvidia-smi lists. */
   readonly gpuDevices: readonly string[];
   readonly gpuMode: GpuMode;
+  /** Docker networks the pods' sandboxes join; empty = Docker's default bridge. */
+  readonly podNetworks: readonly string[];
+  readonly networkHelperImage: string;
+  readonly networkHelperTimeoutSeconds: number;
   /** A second TCP listener for scrapes and probes, if any. */
   readonly metricsListen: ListenAddress | undefined;
   /** The config file read, if any. */
@@ -172,6 +176,18 @@ export function loadConfig(
     if (!p.startsWith('/'))
       throw new ConfigError(`${where('allowedHostPaths')}: "${p}" is not an absolute path`);
   }
+  const podNetworks = raw('podNetworks')
+    .split(',')
+    .map((n) => n.trim())
+    .filter(Boolean);
+  for (const n of podNetworks) {
+    if (!/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(n) || n === 'host' || n === 'none')
+      throw new ConfigError(`${where('podNetworks')}: "${n}" is not a Docker network pods can join`);
+  }
+  if (new Set(podNetworks).size !== podNetworks.length)
+    throw new ConfigError(`${where('podNetworks')}: "${raw('podNetworks')}" names a network twice`);
+  const networkHelperImage = raw('networkHelperImage');
+  if (!networkHelperImage) throw new ConfigError(`${where('networkHelperImage')}: must name an image`);
   const stateDir = raw('stateDir');
   if (!stateDir.startsWith('/'))
     throw new ConfigError(`${where('stateDir')}: "${stateDir}" is not an absolute path`);
@@ -222,6 +238,9 @@ export function loadConfig(
     pullTimeoutSeconds: integer('pullTimeout', raw('pullTimeout'), 1, where),
     maxConcurrentOps: integer('maxConcurrentOps', raw('maxConcurrentOps'), 1, where),
     crashAt: raw('testCrashAt'),
+    podNetworks: Object.freeze(podNetworks),
+    networkHelperImage,
+    networkHelperTimeoutSeconds: integer('networkHelperTimeout', raw('networkHelperTimeout'), 1, where),
     tracing: Object.freeze({
       enabled: boolean('enableTracing', raw('enableTracing'), where),
       endpoint,

@@ -25,6 +25,7 @@ describe('loadConfig', () => {
     const c = loadConfig([], {});
     expect(c.listen).toEqual({ kind: 'tcp', host: '127.0.0.1', port: 4000 });
     expect(c.podCapacity).toBe(110);
+    expect(c.podNetworks).toEqual([]);
     expect(Object.isFrozen(c)).toBe(true);
   });
   it('takes the environment, and a flag over it', () => {
@@ -48,6 +49,9 @@ describe('loadConfig', () => {
       gpuDevices: ['0', uuid],
     });
   });
+  it('reads the pod networks as a comma-separated list', () => {
+    expect(loadConfig(['--pod-networks', 'pods-a, pods-b'], {}).podNetworks).toEqual(['pods-a', 'pods-b']);
+  });
   it.each([
     [['--pod-capacity', 'many'], {}, /PLUGIN_POD_CAPACITY.*"many"/],
     [[], { PLUGIN_SOCKET_MODE: '999' }, /PLUGIN_SOCKET_MODE.*octal/],
@@ -57,6 +61,9 @@ describe('loadConfig', () => {
     [[], { PLUGIN_GPU_MODE: 'cuda' }, /PLUGIN_GPU_MODE.*toolkit, runtime or env/],
     [['--gpu-devices', '0,gpu0'], {}, /PLUGIN_GPU_DEVICES.*"gpu0" is neither a GPU index/],
     [[], { PLUGIN_GPU_DEVICES: '1,0,1' }, /PLUGIN_GPU_DEVICES.*"1" is listed twice/],
+    [[], { PLUGIN_POD_NETWORKS: 'a,host' }, /PLUGIN_POD_NETWORKS.*"host"/],
+    [[], { PLUGIN_POD_NETWORKS: 'a, a' }, /PLUGIN_POD_NETWORKS.*twice/],
+    [['--network-helper-timeout', '0'], {}, /PLUGIN_NETWORK_HELPER_TIMEOUT.*"0"/],
   ])('names the bad setting: %j %j', (argv, env, message) => {
     expect(() => loadConfig(argv, env)).toThrow(message);
   });

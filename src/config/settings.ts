@@ -229,6 +229,27 @@ export const SETTINGS = {
     help: 'For crash-consistency tests only: the named point (e.g. create:sandbox) where the plugin kills itself',
     kind: 'string',
   },
+  podNetworks: {
+    flag: 'pod-networks',
+    env: 'PLUGIN_POD_NETWORKS',
+    default: '',
+    help: "Comma-separated Docker networks pods join, spread least-filled (empty: Docker's default bridge)",
+    kind: 'list',
+  },
+  networkHelperImage: {
+    flag: 'network-helper-image',
+    env: 'PLUGIN_NETWORK_HELPER_IMAGE',
+    default: 'nicolaka/netshoot:v0.13',
+    help: "Image of the helper that runs interLink's mesh script or wstunnel command in a pod's network (needs bash, curl, iproute2)",
+    kind: 'string',
+  },
+  networkHelperTimeout: {
+    flag: 'network-helper-timeout',
+    env: 'PLUGIN_NETWORK_HELPER_TIMEOUT',
+    default: '300',
+    help: "Seconds interLink's mesh may take to come up before the pod fails",
+    kind: 'integer',
+  },
 } satisfies Record<string, Setting>;
 
 export type SettingKey = keyof typeof SETTINGS;

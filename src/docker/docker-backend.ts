@@ -31,11 +31,14 @@ import { HostInfo } from './host-info.ts';
 import { ImagePulls } from './image-pulls.ts';
 import { InitSequencer } from './init-sequencer.ts';
 import { KeyedLock } from './keyed-lock.ts';
+import { MeshGate } from './mesh-gate.ts';
 import { podIdentity, podJobId } from './naming.ts';
+import { applyTunnelStatus, helperByLogName, planPodNetworking } from './network-helper.ts';
 import { BUILTIN_PAUSE_IMAGE, ensurePauseImage } from './pause-image.ts';
 import { PendingContainers } from './pending-containers.ts';
 import { groupContainers } from './pod-containers.ts';
 import { PodCreation } from './pod-create.ts';
+import { PodNetworks } from './pod-networks.ts';
 import { PodRecords } from './pod-record.ts';
 import { PodRemoval } from './pod-remove.ts';
 import { type PodNotes, podStatus } from './pod-status.ts';
@@ -64,6 +67,8 @@ export class DockerBackend implements Backend {
   private readonly records: PodRecords;
   private readonly log: Logger;
   private readonly gpus: GpuAllocator;
+  private readonly networks: PodNetworks;
+  private readonly meshGate: MeshGate;
 
   constructor(options: DockerBackendOptions) {
     const { config, docker, log } = options;
@@ -75,6 +80,15 @@ export class DockerBackend implements Backend {
     this.records = records;
     this.host = new HostInfo(docker);
     logOutages(docker, log);
+    this.networks = new PodNetworks(docker, config.podNetworks);
+    const meshGate = new MeshGate({
+      docker,
+      stateDir: config.stateDir,
+      timeoutSeconds: config.networkHelperTimeoutSeconds,
+      log: log.child({ component: 'mesh' }),
+      recheck: (uid) => void this.sequencer.advance(uid),
+    });
+    this.meshGate = meshGate;
     const view = new PodView({
       docker,
       instance: config.instance,
@@ -87,6 +101,7 @@ export class DockerBackend implements Backend {
       view,
       log,
       busy: (uid) => this.removal.isDeleting(uid) || this.creation.isCreating(uid),
+      mayStart: (uid, containers) => meshGate.mayStart(uid, containers),
     });
     this.sequencer = sequencer;
     this.pending = new PendingContainers({
@@ -122,6 +137,7 @@ export class DockerBackend implements Backend {
       records,
       gpus: this.gpus,
       pauseImage: this.pauseImage,
+      networks: this.networks,
     });
     this.removal = new PodRemoval({
       docker,
@@ -130,7 +146,13 @@ export class DockerBackend implements Backend {
       pending: this.pending,
       probes: this.probes,
       records,
-      created: this.creation,
+      created: {
+        arrival: (uid) => this.creation.arrival(uid),
+        forget: (uid) => {
+          this.creation.forget(uid);
+          meshGate.forget(uid);
+        },
+      },
     });
   }
 
@@ -142,6 +164,7 @@ export class DockerBackend implements Backend {
     await ensurePauseImage(this.docker, this.pauseImage);
     const devices = await discoverGpus({ configured: this.config.gpuDevices, log: this.log });
     this.gpus.stock(devices.map((d) => d.id));
+    await this.networks.load();
     await this.view.start();
     await removeUnfinishedPods({
       docker: this.docker,
@@ -159,6 +182,7 @@ export class DockerBackend implements Backend {
 
   async close(): Promise<void> {
     this.probes.close();
+    this.meshGate.close();
     await this.view.close();
     await this.sequencer.settled();
   }
@@ -176,8 +200,9 @@ export class DockerBackend implements Backend {
       // Everything that can be refused is refused here, before anything exists.
       const facts = await this.host.factsFor(data.pod, { cached: this.view.live });
       const prepared = preparePod(data, this.config, facts);
+      const networking = planPodNetworking(data.pod);
       const { uid } = prepared.identity;
-      await this.locks.run(uid, () => this.creation.create(prepared));
+      await this.locks.run(uid, () => this.creation.create(prepared, networking));
       return { PodUID: uid, PodJID: podJobId(prepared.identity) };
     });
   }
@@ -197,7 +222,8 @@ export class DockerBackend implements Backend {
     const out: PodStatus[] = [];
     for (const pod of pods) {
       const uid = pod.metadata.uid;
-      const containers = groupContainers(this.view.containersOfPod(uid));
+      const all = this.view.containersOfPod(uid);
+      const containers = groupContainers(all);
       const notes: PodNotes = {
         creating: this.creation.isCreating(uid),
         waiting: (name) => this.creation.failure(uid, name) ?? this.pending.waiting(uid, name),
@@ -208,7 +234,10 @@ export class DockerBackend implements Backend {
       // A pod with a JobID was created by a plugin: if Docker has nothing left, say so.
       const waits = this.creation.hasFailures(uid) || this.pending.has(uid);
       if (!known && !notes.creating && !waits && !pod.metadata.annotations?.JobID) continue;
-      out.push(podStatus(pod, containers, notes));
+      const status = podStatus(pod, containers, notes);
+      this.meshGate.applyToStatus(status, all);
+      applyTunnelStatus(status, all);
+      out.push(status);
     }
     return out;
   }
@@ -220,14 +249,17 @@ export class DockerBackend implements Backend {
   private async logsFromView(request: LogStruct, signal: AbortSignal): Promise<ReadableStream<Uint8Array>> {
     await this.creation.arrival(request.PodUID);
     await this.view.ensureFresh();
-    const containers = groupContainers(this.view.containersOfPod(request.PodUID));
+    const all = this.view.containersOfPod(request.PodUID);
+    const containers = groupContainers(all);
     if (!containers.anchor) {
       throw new PluginError(
         404,
         `pod ${request.Namespace}/${request.PodName} (uid ${request.PodUID}) is not known to this plugin`,
       );
     }
-    const c = containers.main.get(request.ContainerName) ?? containers.init.get(request.ContainerName);
+    const helper = helperByLogName(all, request.ContainerName);
+    const c =
+      containers.main.get(request.ContainerName) ?? containers.init.get(request.ContainerName) ?? helper;
     if (!c) {
       const names = [...containers.init.keys(), ...containers.main.keys()].join(', ');
       throw new PluginError(
@@ -242,7 +274,9 @@ export class DockerBackend implements Backend {
         `previous terminated container "${request.ContainerName}" in pod "${request.PodName}" not found`,
       );
     }
-    const args = dockerLogsArgs({ opts, containerId: c.Id, currentRunSince: currentRunSince(c) });
+    // A network helper's log is every run of it: why the tunnel or mesh keeps restarting matters.
+    const since = c === helper ? undefined : currentRunSince(c);
+    const args = dockerLogsArgs({ opts, containerId: c.Id, currentRunSince: since });
     return streamLogs(this.docker, args, opts.Bytes ?? 0, signal);
   }
 
@@ -254,7 +288,8 @@ export class DockerBackend implements Backend {
       resources: {
         cpu: String(info.NCPU),
         memory: `${Math.floor(info.MemTotal / 1024)}Ki`,
-        pods: String(this.config.podCapacity),
+        // Never more than the pod networks hold (a bridge takes about 1000).
+        pods: String(Math.min(this.config.podCapacity, this.networks.capacity())),
         // The scheduler subtracts requests itself: the total, not what is free. A string, as Go reads it.
         ...(this.gpus.total > 0
           ? { accelerators: [{ resourceType: GPU_RESOURCE, available: String(this.gpus.total) }] }

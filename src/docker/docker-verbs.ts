@@ -1,7 +1,7 @@
 /**
  * The Docker verbs the plugin relies on, each spelt once over the CLI runner (as cri-dockerd's
- * libdocker names every call the shim makes): list, inspect, start, stop, rm, info, image
- * inspect and events. Nothing else in src/ writes their argv. Making containers (`run`/`create`,
+ * libdocker names every call the shim makes): list, inspect, start, stop, update, rm, info, image
+ * inspect, network inspect and events. Nothing else in src/ writes their argv. Making containers (`run`/`create`,
  * whose arguments pod-to-docker-args.ts builds), `exec`, `logs`, `pull` and `import` stay with the
  * modules that build their arguments.
  */
@@ -111,6 +111,20 @@ export async function stopContainers(
   await docker.run(['stop', '--time', String(graceSeconds), ...ids], {
     timeoutMs: docker.timeoutFor(['stop']) + graceSeconds * 1000,
   });
+}
+
+/** `docker update --restart`: a running container's restart policy, changed in place. */
+export async function setRestartPolicy(docker: DockerCli, id: string, policy: string): Promise<void> {
+  await docker.run(['update', '--restart', policy, id]);
+}
+
+/** `docker network inspect`, one JSON object per network found; throws when one is missing. */
+export async function inspectNetworks(docker: DockerCli, names: readonly string[]): Promise<unknown[]> {
+  const { stdout } = await docker.run(['network', 'inspect', '--format', '{{json .}}', ...names]);
+  return stdout
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as unknown);
 }
 
 /** `docker rm --force --volumes`: kills what runs and removes the containers with their anonymous volumes. */

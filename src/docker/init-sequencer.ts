@@ -8,6 +8,7 @@ import type { Logger } from '../log.ts';
 import type { DockerCli } from './docker-cli.ts';
 import { DockerCliError } from './docker-cli.ts';
 import { startContainers } from './docker-verbs.ts';
+import type { ContainerInspect } from './inspect-types.ts';
 import { groupContainers, nextStep, podShapeFromLabels } from './pod-containers.ts';
 import type { PodView } from './pod-view.ts';
 
@@ -17,6 +18,8 @@ export interface InitSequencerOptions {
   log: Logger;
   /** Pods being created or deleted: their containers are someone else's business meanwhile. */
   busy(uid: string): boolean;
+  /** Whether anything of the pod may start yet (false while its mesh network comes up: mesh-gate.ts). */
+  mayStart?(uid: string, containers: readonly ContainerInspect[]): Promise<boolean>;
 }
 
 export class InitSequencer {
@@ -52,8 +55,10 @@ export class InitSequencer {
   private async step(uid: string): Promise<void> {
     const { docker, view, log } = this.options;
     if (this.options.busy(uid)) return;
-    const containers = groupContainers(view.containersOfPod(uid));
+    const all = view.containersOfPod(uid);
+    const containers = groupContainers(all);
     if (!containers.anchor) return;
+    if (this.options.mayStart && !(await this.options.mayStart(uid, all))) return;
     const step = nextStep(podShapeFromLabels(uid, containers), containers);
     if (step.kind !== 'start') return;
     try {

@@ -9,13 +9,16 @@ import { crashPoint } from '../crash-points.ts';
 import { PluginError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import { gpuKey, splitDevices } from '../pod/gpu-request.ts';
+import type { PodNetworking } from '../pod/mesh-script.ts';
 import { type DockerCli, DockerCliError } from './docker-cli.ts';
 import { containerIdByName } from './docker-verbs.ts';
 import type { GpuAllocator } from './gpu-allocator.ts';
 import { gpuLabelArgs } from './gpu-args.ts';
 import type { InitSequencer } from './init-sequencer.ts';
 import { containerName } from './naming.ts';
+import { helperRunArgs, networkDir, resolvConfMountArgs, writeHelperFiles } from './network-helper.ts';
 import type { PendingContainers } from './pending-containers.ts';
+import type { PodNetworks } from './pod-networks.ts';
 import type { PodRecords } from './pod-record.ts';
 import { removePodContainers, removePodStorage } from './pod-remove.ts';
 import { type PodNetwork, sandboxRunArgs } from './pod-to-docker-args.ts';
@@ -36,6 +39,8 @@ export interface PodCreationOptions {
   gpus: GpuAllocator;
   /** The sandbox image. */
   pauseImage: string;
+  /** The Docker networks pods join. */
+  networks: PodNetworks;
 }
 
 export interface Failure {
@@ -81,8 +86,8 @@ export class PodCreation {
    * A pod whose create was cut off (its record still says so) is made again from this request.
    * Callers hold the pod's lock.
    */
-  async create(prepared: PreparedPod): Promise<void> {
-    const { view, sequencer, gpus, log } = this.options;
+  async create(prepared: PreparedPod, networking: PodNetworking): Promise<void> {
+    const { view, sequencer, gpus, log, networks } = this.options;
     const { uid, namespace, name } = prepared.identity;
     await view.ensureFresh();
     if (this.creating.has(uid)) return;
@@ -93,23 +98,25 @@ export class PodCreation {
     this.creating.add(uid);
     let made: string[];
     try {
-      made = await this.make(prepared, devices);
+      made = await this.make(prepared, devices, networking);
     } catch (err) {
       this.creating.delete(uid);
       gpus.settle(uid);
+      networks.placed(uid);
       throw err;
     }
     crashPoint('create:recorded');
     const seen = view.refresh(made).finally(() => {
       this.creating.delete(uid);
       this.arriving.delete(uid);
-      // The containers' labels hold the devices from now on.
+      // The containers' labels hold the devices, and count the pod on its network, from now on.
       gpus.settle(uid);
+      networks.placed(uid);
     });
     this.arriving.set(uid, seen);
     // Containers that were only created need starting in order, which needs the view; the
     // others are running already, and the view learns of them without holding up the answer.
-    if (prepared.containers.some((c) => c.role === 'init')) {
+    if (prepared.containers.some((c) => c.role === 'init') || networking.kind === 'mesh') {
       await seen;
       await sequencer.advance(uid);
     }
@@ -136,29 +143,37 @@ export class PodCreation {
    * container (`docker run -d`, as cheap as it gets); any other pod gets a sandbox holding the
    * network, then its containers: run at once, or only created when init containers go first.
    */
-  private async make(prepared: PreparedPod, gpus: readonly string[]): Promise<string[]> {
+  private async make(
+    prepared: PreparedPod,
+    gpus: readonly string[],
+    networking: PodNetworking,
+  ): Promise<string[]> {
     const { config, docker, view, log, pending, pauseImage, records } = this.options;
     const { identity, pod, containers } = prepared;
     const gpusOf = splitDevices(prepared.gpus, gpus);
     const createArgs = (c: PreparedContainer, network: PodNetwork) =>
       c.createArgs(network, gpusOf.get(gpuKey(c.role, c.name)));
-    const verb = containers.some((c) => c.role === 'init') ? ['create'] : ['run', '-d'];
+    // Behind a mesh, containers wait for it: created now, started once it is up (mesh-gate.ts).
+    const verb =
+      containers.some((c) => c.role === 'init') || networking.kind === 'mesh' ? ['create'] : ['run', '-d'];
     const made: string[] = [];
     const failures = new Map<string, Failure>();
     const waitForImage: PreparedContainer[] = [];
-    let network: PodNetwork = { kind: 'own' };
+    const joined = pod.spec?.hostNetwork ? [] : this.placeOnNetwork(identity.uid);
+    let network: PodNetwork = { kind: 'own', extraArgs: joined };
     const makeSandbox = async () => {
       const sandboxArgs = sandboxRunArgs({
         pod,
         instance: config.instance,
         image: pauseImage,
         // The sandbox records every device of the pod, for as long as the pod holds them.
-        extraArgs: [...sandboxMountArgs(prepared.volumes), ...gpuLabelArgs(gpus)],
+        extraArgs: [...joined, ...sandboxMountArgs(prepared.volumes), ...gpuLabelArgs(gpus)],
       });
       const sandbox = (await docker.run(sandboxArgs)).stdout.trim();
       made.push(sandbox);
       crashPoint('create:sandbox');
       network = { kind: 'sandbox', sandbox };
+      return sandbox;
     };
     try {
       // Before anything exists: a crash from here on leaves a record saying the pod is not whole.
@@ -166,7 +181,23 @@ export class PodCreation {
       crashPoint('create:record');
       await writePodVolumes(prepared.volumes);
       crashPoint('create:volumes');
-      if (containers.length > 1 || sandboxMountArgs(prepared.volumes).length > 0) await makeSandbox();
+      const needsSandbox = containers.length > 1 || sandboxMountArgs(prepared.volumes).length > 0;
+      const sandbox = needsSandbox || networking.kind !== 'none' ? await makeSandbox() : undefined;
+      if (networking.kind !== 'none' && sandbox) {
+        const dir = networkDir(config.stateDir, identity.uid);
+        await writeHelperFiles(dir, networking);
+        const helperArgs = helperRunArgs({
+          pod,
+          instance: config.instance,
+          image: config.networkHelperImage,
+          sandbox,
+          kind: networking.kind,
+          dir,
+        });
+        made.push((await docker.run(helperArgs)).stdout.trim());
+        if (networking.kind === 'mesh')
+          network = { kind: 'sandbox', sandbox, extraArgs: resolvConfMountArgs(dir) };
+      }
       for (const c of containers) {
         if (c.configError) {
           failures.set(c.name, c.configError);
@@ -206,13 +237,13 @@ export class PodCreation {
       if (waitForImage.length > 0) {
         // A pod whose only container waits needs an anchor in Docker meanwhile: a sandbox.
         if (network.kind === 'own') await makeSandbox();
-        const joined = network;
+        const sandboxNetwork = network;
         await pending.add(
           identity.uid,
           waitForImage.map((c) => ({
             name: c.name,
             image: c.image,
-            argv: [...verb, ...createArgs(c, joined)],
+            argv: [...verb, ...createArgs(c, sandboxNetwork)],
           })),
         );
       }
@@ -232,6 +263,21 @@ export class PodCreation {
         },
       );
     }
+  }
+
+  /** The args that put a new pod on its network (the least filled); refused when every one is full. */
+  private placeOnNetwork(uid: string): string[] {
+    const { view, networks } = this.options;
+    const place = networks.place(
+      uid,
+      view.podUids().flatMap((u) => view.containersOfPod(u)),
+    );
+    if (!place)
+      throw new PluginError(
+        503,
+        `every pod network is full (${networks.capacity()} pods); add one with PLUGIN_POD_NETWORKS`,
+      );
+    return place.args;
   }
 }
 

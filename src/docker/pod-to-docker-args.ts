@@ -12,7 +12,10 @@ import { containerName, podIdentity, type Role } from './naming.ts';
  * How a container gets its network: by joining the pod sandbox's, or (a pod of one container
  * and no init containers) by owning the pod's network itself, which saves a sandbox.
  */
-export type PodNetwork = { kind: 'sandbox'; sandbox: string } | { kind: 'own' };
+export type PodNetwork = ({ kind: 'sandbox'; sandbox: string } | { kind: 'own' }) & {
+  /** Joining args (a pod network and its label for an own network; the mesh's resolv.conf mount). */
+  extraArgs?: readonly string[];
+};
 
 /** The label that lets sequencing resume after a restart, on the container that anchors the pod. */
 export function restartPolicyLabel(pod: Pod): string[] {
@@ -107,6 +110,7 @@ export function containerCreateArgs(input: ContainerInput): string[] {
     ...(network.kind === 'sandbox'
       ? ['--network', `container:${network.sandbox}`]
       : [...restartPolicyLabel(pod), ...podNetworkArgs(pod)]),
+    ...(network.extraArgs ?? []),
     '--restart',
     dockerRestartPolicy(pod.spec?.restartPolicy, role),
     // Kubernetes keeps container logs on the node, rotated; so does this.
