@@ -65,7 +65,7 @@ async function main(): Promise<void> {
   await checkDocker(docker);
 
   const backend = new DockerBackend({ config, docker, log: log.child({ component: 'docker' }) });
-  const metrics = new PluginMetrics({ view: backend.view });
+  const metrics = new PluginMetrics({ view: backend.view, gpus: () => backend.gpuUsage() });
   docker.observers.push(metrics.dockerObserver);
   try {
     await backend.start();

@@ -281,6 +281,13 @@ export class DockerBackend implements Backend {
   }
 
   /** While Docker does not answer: 503, so the node turns NotReady, which is the truth (README). */
+  /** GPUs held by pods and free, for the metrics; undefined on a host with none to hand out. */
+  gpuUsage(): { assigned: number; free: number } | undefined {
+    if (this.gpus.total === 0) return undefined;
+    const free = this.gpus.free().length;
+    return { assigned: this.gpus.total - free, free };
+  }
+
   async ping(): Promise<PingResponse> {
     const info = await duringOutage(() => this.engineInfo());
     return {

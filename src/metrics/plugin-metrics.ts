@@ -22,10 +22,10 @@ export interface MetricsSources {
     health(): ViewHealth;
   };
   /**
-   * GPUs assigned to pods and free, once the plugin hands out GPUs: the GPU allocator passes
-   * this and the `gpus` gauge appears. Without it, no GPU series is exported.
+   * GPUs assigned to pods and free; undefined on a host with no GPU to hand out, which then
+   * exports no GPU series.
    */
-  gpus?: () => { assigned: number; free: number };
+  gpus?: () => { assigned: number; free: number } | undefined;
 }
 
 const CONTAINER_STATES = [
@@ -140,9 +140,10 @@ export class PluginMetrics {
         labelNames: ['state'],
         registers,
         collect() {
-          const { assigned, free } = gpus();
-          this.set({ state: 'assigned' }, assigned);
-          this.set({ state: 'free' }, free);
+          const usage = gpus();
+          if (!usage) return;
+          this.set({ state: 'assigned' }, usage.assigned);
+          this.set({ state: 'free' }, usage.free);
         },
       });
     }

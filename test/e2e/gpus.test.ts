@@ -103,6 +103,9 @@ describeDocker('GPUs, exclusive per container (env mode, three GPUs from PLUGIN_
 
     // All three are held: a fourth pod fails cleanly, and a pod without GPUs sees none.
     await expectNotAdmitted(gpuPod(1), 1, 0);
+    const metrics = (await plugin.request('GET', '/metrics')).text;
+    expect(metrics).toContain('interlink_docker_plugin_gpus{state="assigned"} 3');
+    expect(metrics).toContain('interlink_docker_plugin_gpus{state="free"} 0');
     const plain = gpuPod(0);
     await createPod(current, plain);
     expect(await devicesSeen(plain)).toBe('void');
@@ -155,8 +158,11 @@ describeDocker('GPUs on a host without any', () => {
     const res = await plugin.request('GET', '/status', []);
     // On a host with nvidia-smi, it would declare what nvidia-smi listed.
     const count = (JSON.parse(line) as { gpus: string[] }).gpus.length;
-    if (count === 0) expect(res.json().resources).not.toHaveProperty('accelerators');
-    else
+    const metrics = (await plugin.request('GET', '/metrics')).text;
+    if (count === 0) {
+      expect(res.json().resources).not.toHaveProperty('accelerators');
+      expect(metrics).not.toMatch(/^interlink_docker_plugin_gpus\{/m);
+    } else
       expect(res.json().resources.accelerators).toEqual([
         { resourceType: 'nvidia.com/gpu', available: String(count) },
       ]);
