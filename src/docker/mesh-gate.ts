@@ -12,7 +12,7 @@ import { kubeTime } from './container-status.ts';
 import type { DockerCli } from './docker-cli.ts';
 import { setRestartPolicy, stopContainers } from './docker-verbs.ts';
 import { type ContainerInspect, isZeroTime } from './inspect-types.ts';
-import { findHelper, HELPER_LOG_NAME, networkDir } from './network-helper.ts';
+import { expectedHelper, findHelper, HELPER_LOG_NAME, networkDir } from './network-helper.ts';
 
 export interface MeshGateOptions {
   docker: DockerCli;
@@ -40,11 +40,12 @@ export class MeshGate {
    */
   async mayStart(uid: string, containers: readonly ContainerInspect[]): Promise<boolean> {
     const helper = findHelper(containers, 'mesh');
-    if (!helper || this.up.has(uid)) return true;
+    if ((!helper && expectedHelper(containers) !== 'mesh') || this.up.has(uid)) return true;
     if (this.failed.has(uid)) return false;
     const dir = networkDir(this.options.stateDir, uid);
     const noted = await fs.readFile(join(dir, 'failed'), 'utf8').catch(() => undefined);
     if (noted !== undefined) return this.fail(uid, noted, dir, false);
+    if (!helper) return this.fail(uid, "interLink's mesh network failed: its helper container is gone", dir);
     if (await exists(join(dir, 'up'))) {
       this.up.add(uid);
       this.watching.delete(uid);
@@ -81,7 +82,8 @@ export class MeshGate {
   /** What the pod's containers that have not started show while the mesh comes up, or after it failed. */
   applyToStatus(status: PodStatus, containers: readonly ContainerInspect[]): void {
     const uid = status.UID;
-    if (this.up.has(uid) || !findHelper(containers, 'mesh')) return;
+    if (this.up.has(uid) || (!findHelper(containers, 'mesh') && expectedHelper(containers) !== 'mesh'))
+      return;
     const failure = this.failed.get(uid);
     const log = `its log: /getLogs of container "${HELPER_LOG_NAME.mesh}"`;
     const helper = findHelper(containers, 'mesh');

@@ -177,6 +177,23 @@ export function resolvConfMountArgs(dir: string): string[] {
   return ['--mount', `type=bind,src=${join(dir, 'resolv.conf')},dst=/etc/resolv.conf,readonly`];
 }
 
+/** On the sandbox: the kind of helper the pod has, so a helper that could not be made (or went away) is noticed. */
+export function helperKindLabelArgs(kind: HelperKind): string[] {
+  return ['--label', `${HELPER_KIND_LABEL}=${kind}`];
+}
+
+/** The kind of helper the pod was made with, from its sandbox's label. */
+export function expectedHelper(containers: readonly ContainerInspect[]): HelperKind | undefined {
+  const sandbox = containers.find((c) => c.Config.Labels?.[LABEL.role] === 'sandbox');
+  const kind = sandbox?.Config.Labels?.[HELPER_KIND_LABEL];
+  return kind === 'mesh' || kind === 'wstunnel' ? kind : undefined;
+}
+
+/** Notes beside the helper's files why it could not be made; the status reports it. */
+export async function noteHelperFailure(dir: string, message: string): Promise<void> {
+  await fs.writeFile(join(dir, 'failed'), message);
+}
+
 /** A pod's helper of the given kind, if it has one. */
 export function findHelper(
   containers: readonly ContainerInspect[],
@@ -203,10 +220,11 @@ export function helperByLogName(
  */
 export function applyTunnelStatus(status: PodStatus, containers: readonly ContainerInspect[]): void {
   const helper = findHelper(containers, 'wstunnel');
-  if (!helper || helper.State.Status === 'running') return;
-  const message =
-    `interLink's wstunnel tunnel is down (its helper is ${helper.State.Status}, restarted ${helper.RestartCount} times, ` +
-    `and Docker starts it again with back-off); its log: /getLogs of container "${HELPER_LOG_NAME.wstunnel}"`;
+  if (helper?.State.Status === 'running' || (!helper && expectedHelper(containers) !== 'wstunnel')) return;
+  const message = helper
+    ? `interLink's wstunnel tunnel is down (its helper is ${helper.State.Status}, restarted ${helper.RestartCount} times, ` +
+      `and Docker starts it again with back-off); its log: /getLogs of container "${HELPER_LOG_NAME.wstunnel}"`
+    : "interLink's wstunnel tunnel is down: its helper could not be made (see the plugin's log)";
   for (const c of status.containers) {
     if (c.state.running) c.ready = false;
     else if (c.state.waiting)

@@ -16,7 +16,15 @@ import type { GpuAllocator } from './gpu-allocator.ts';
 import { gpuLabelArgs } from './gpu-args.ts';
 import type { InitSequencer } from './init-sequencer.ts';
 import { containerName } from './naming.ts';
-import { helperRunArgs, networkDir, resolvConfMountArgs, writeHelperFiles } from './network-helper.ts';
+import {
+  helperKindLabelArgs,
+  helperName,
+  helperRunArgs,
+  networkDir,
+  noteHelperFailure,
+  resolvConfMountArgs,
+  writeHelperFiles,
+} from './network-helper.ts';
 import type { PendingContainers } from './pending-containers.ts';
 import type { PodNetworks } from './pod-networks.ts';
 import type { PodRecords } from './pod-record.ts';
@@ -167,7 +175,12 @@ export class PodCreation {
         instance: config.instance,
         image: pauseImage,
         // The sandbox records every device of the pod, for as long as the pod holds them.
-        extraArgs: [...joined, ...sandboxMountArgs(prepared.volumes), ...gpuLabelArgs(gpus)],
+        extraArgs: [
+          ...joined,
+          ...(networking.kind === 'none' ? [] : helperKindLabelArgs(networking.kind)),
+          ...sandboxMountArgs(prepared.volumes),
+          ...gpuLabelArgs(gpus),
+        ],
       });
       const sandbox = (await docker.run(sandboxArgs)).stdout.trim();
       made.push(sandbox);
@@ -194,7 +207,20 @@ export class PodCreation {
           kind: networking.kind,
           dir,
         });
-        made.push((await docker.run(helperArgs)).stdout.trim());
+        try {
+          made.push((await docker.run(helperArgs)).stdout.trim());
+        } catch (err) {
+          // An image that cannot be pulled fails the mesh (or leaves the tunnel down), not the create.
+          if (!(err instanceof DockerCliError)) throw err;
+          // Made but not started (e.g. no /dev/net/tun): its state says why, and the mesh gate reports it.
+          const existing = await containerIdByName(docker, helperName(identity, networking.kind));
+          if (existing) made.push(existing);
+          log.warn('network helper could not be made', { pod: identity.name, error: err.reason });
+          await noteHelperFailure(
+            dir,
+            `interLink's ${networking.kind === 'mesh' ? 'mesh network' : 'wstunnel tunnel'} failed: its helper could not be made (image ${config.networkHelperImage}): ${err.reason}`,
+          );
+        }
         if (networking.kind === 'mesh')
           network = { kind: 'sandbox', sandbox, extraArgs: resolvConfMountArgs(dir) };
       }

@@ -194,3 +194,22 @@ describeDocker("interLink's full mesh, timed out", () => {
     await deletePod(plugin, pod, jid);
   });
 });
+
+describeDocker("interLink's full mesh, helper image missing", () => {
+  afterAll(stopAll);
+
+  it('fails the pod, naming the mesh and the image, when the helper cannot be made', async () => {
+    const plugin = await startPlugin({
+      env: { PLUGIN_NETWORK_HELPER_IMAGE: 'interlink-docker-plugin/no-such-helper:1' },
+    });
+    const pod = meshPod([look('app')]);
+    const jid = await createPod(plugin, pod);
+    const status = await meshFailure(plugin, pod, jid);
+    expect(status.containers[0]?.state.terminated).toMatchObject({ reason: 'MeshNetworkFailed' });
+    expect(status.containers[0]?.state.terminated?.message).toMatch(
+      /mesh network failed: its helper could not be made \(image interlink-docker-plugin\/no-such-helper:1\)/,
+    );
+    expect(await helpers(pod)).toEqual([]);
+    await deletePod(plugin, pod, jid);
+  });
+});

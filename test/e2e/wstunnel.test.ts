@@ -117,3 +117,18 @@ describeDocker("interLink's wstunnel port exposure", () => {
     await deletePod(plugin, pod, jid);
   });
 });
+
+describeDocker("interLink's wstunnel port exposure, helper image missing", () => {
+  afterAll(stopAll);
+
+  it('runs the pod anyway, not ready, when the tunnel helper cannot be made', async () => {
+    const plugin = await startPlugin({
+      env: { PLUGIN_NETWORK_HELPER_IMAGE: 'interlink-docker-plugin/no-such-helper:1' },
+    });
+    const pod = tunnelledServer(wstunnelCommand([8080]));
+    const jid = await createPod(plugin, pod);
+    const status = await pollStatus(plugin, pod, jid, (s) => s.containers[0]?.state.running !== undefined);
+    expect(status.containers[0]?.ready).toBe(false);
+    await deletePod(plugin, pod, jid);
+  });
+});
