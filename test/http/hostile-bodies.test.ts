@@ -34,3 +34,22 @@ describe.each(ENDPOINTS)('hostile bodies for $name', (endpoint) => {
     );
   });
 });
+
+describe('a body with a million wrong values', () => {
+  it('is refused with the first problem, without listing every one (that cost Ajv minutes)', async () => {
+    const { target } = await serveFake({ bodyLimitBytes: 4 * 1024 * 1024 });
+    const body = `[${Array(1_000_000).fill('1').join(',')}]`;
+    const res = await httpRequest(target, 'GET', '/status', body, { Accept: 'application/json' });
+    expect(res.status).toBe(422);
+    expect(res.json().details).toEqual([{ field: '/0', problem: 'must be object' }]);
+  });
+
+  it('lists at most 50 problems of a smaller body', async () => {
+    const { target } = await serveFake();
+    const res = await httpRequest(target, 'GET', '/status', `[${Array(1000).fill('1').join(',')}]`, {
+      Accept: 'application/json',
+    });
+    expect(res.status).toBe(422);
+    expect(res.json().details).toHaveLength(50);
+  });
+});
