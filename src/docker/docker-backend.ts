@@ -41,9 +41,11 @@ import { PodCreation } from './pod-create.ts';
 import { PodNetworks } from './pod-networks.ts';
 import { PodRecords } from './pod-record.ts';
 import { PodRemoval } from './pod-remove.ts';
+import { PodRevival } from './pod-revival.ts';
 import { type PodNotes, podStatus } from './pod-status.ts';
 import { PodView } from './pod-view.ts';
 import { preparePod } from './prepare-pod.ts';
+import { RestartCounts } from './restart-counts.ts';
 
 export interface DockerBackendOptions {
   config: Config;
@@ -65,6 +67,8 @@ export class DockerBackend implements Backend {
   private readonly creation: PodCreation;
   private readonly removal: PodRemoval;
   private readonly records: PodRecords;
+  private readonly restarts: RestartCounts;
+  private readonly revival: PodRevival;
   private readonly log: Logger;
   private readonly gpus: GpuAllocator;
   private readonly networks: PodNetworks;
@@ -89,18 +93,25 @@ export class DockerBackend implements Backend {
       recheck: (uid) => void this.sequencer.advance(uid),
     });
     this.meshGate = meshGate;
+    const restarts = new RestartCounts(config.stateDir);
+    this.restarts = restarts;
     const view = new PodView({
       docker,
       instance: config.instance,
       resyncMs: config.resyncSeconds * 1000,
       log: log.child({ component: 'pod-view' }),
+      adjust: (c) => restarts.adjust(c),
+      // The daemon may have restarted meanwhile: bring back what it left down.
+      reconnected: () => void this.revival.reviveAll(),
     });
     this.view = view;
+    const busy = (uid: string) => this.removal.isDeleting(uid) || this.creation.isCreating(uid);
+    this.revival = new PodRevival({ docker, view, log, busy });
     const sequencer = new InitSequencer({
       docker,
       view,
       log,
-      busy: (uid) => this.removal.isDeleting(uid) || this.creation.isCreating(uid),
+      busy,
       mayStart: (uid, containers) => meshGate.mayStart(uid, containers),
     });
     this.sequencer = sequencer;
@@ -165,6 +176,7 @@ export class DockerBackend implements Backend {
     const devices = await discoverGpus({ configured: this.config.gpuDevices, log: this.log });
     this.gpus.stock(devices.map((d) => d.id));
     await this.networks.load();
+    await this.restarts.load();
     await this.view.start();
     await removeUnfinishedPods({
       docker: this.docker,
@@ -177,6 +189,11 @@ export class DockerBackend implements Backend {
     await this.pending.resume(this.view.podUids());
     this.view.onChange((uid) => this.sequencer.advance(uid));
     for (const uid of this.view.podUids()) this.sequencer.advance(uid);
+    // Docker may have restarted while the plugin was down, and again while it runs.
+    await this.revival.reviveAll();
+    this.docker.onDaemonChange((answering) => {
+      if (answering) void this.revival.reviveAll();
+    });
     this.probes.start();
   }
 
@@ -207,9 +224,10 @@ export class DockerBackend implements Backend {
     });
   }
 
-  delete(pod: Pod): Promise<void> {
+  async delete(pod: Pod): Promise<void> {
     const { uid } = podIdentity(pod);
-    return duringOutage(() => this.locks.run(uid, () => this.removal.remove(pod)));
+    await duringOutage(() => this.locks.run(uid, () => this.removal.remove(pod)));
+    this.restarts.forget(uid);
   }
 
   status(pods: Pod[]): Promise<PodStatus[]> {

@@ -19,6 +19,10 @@ export interface PodViewOptions {
   instance: string;
   resyncMs: number;
   log: Logger;
+  /** Rewrites a container as inspected before the view keeps it (restart counts Docker reset). */
+  adjust?: (c: ContainerInspect) => void;
+  /** Called once the view is read again after the events stream broke (the daemon may have restarted). */
+  reconnected?: () => void;
 }
 
 export interface ViewHealth {
@@ -233,6 +237,7 @@ export class PodView {
     if (!uid || full.Config.Labels?.[LABEL.owner] !== this.options.instance) return;
     if (this.destroyed.has(full.Id)) return;
     const c = trim(full);
+    this.options.adjust?.(c);
     if (!c.State.Running && this.oomInRun(c.Id, c.State.StartedAt)) c.State.OOMKilled = true;
     const last = this.lastExit.get(c.Id);
     if (last) c.LastExit = last;
@@ -306,7 +311,10 @@ export class PodView {
       this.reconnectTimer = setTimeout(() => {
         void this.connectEvents();
         // Events from the break are replayed by --since; a resync also catches removals.
-        this.resync().catch(() => {});
+        this.resync().then(
+          () => this.options.reconnected?.(),
+          () => {},
+        );
       }, 1000);
     });
     return confirmed;

@@ -3,42 +3,20 @@ import type { Pod } from '../../src/contract/api-types.ts';
 import type { ContainerInspect } from '../../src/docker/inspect-types.ts';
 import { LABEL } from '../../src/docker/labels.ts';
 import { groupContainers, nextStep, podShapeFromLabels } from '../../src/docker/pod-containers.ts';
-
-const ZERO = '0001-01-01T00:00:00Z';
-const T = '2026-11-22T10:00:00Z';
+import { containerInspect, SOME_TIME } from '../fixtures/container-inspect.ts';
 
 type Run = 'created' | 'running' | ['exited', number];
 
 function c(id: string, role: string, name: string, index: number, run: Run): ContainerInspect {
-  const exited = Array.isArray(run);
-  return {
-    Id: id,
-    Name: `/${id}`,
-    Created: T,
-    Image: 'sha256:x',
-    RestartCount: 0,
-    State: {
-      Status: exited ? 'exited' : run,
-      Running: run === 'running',
-      Restarting: false,
-      OOMKilled: false,
-      Dead: false,
-      Pid: 0,
-      ExitCode: exited ? run[1] : 0,
-      Error: '',
-      StartedAt: run === 'created' ? ZERO : T,
-      FinishedAt: exited ? T : ZERO,
-    },
-    Config: {
-      Image: 'busybox:1.36',
-      Labels: {
-        [LABEL.role]: role,
-        [LABEL.containerName]: name,
-        [LABEL.index]: String(index),
-        [LABEL.restartPolicy]: 'Never',
-      },
-    },
-  };
+  return containerInspect({
+    id,
+    role,
+    name,
+    index,
+    status: Array.isArray(run) ? run[0] : run,
+    exitCode: Array.isArray(run) ? run[1] : 0,
+    labels: { [LABEL.restartPolicy]: 'Never' },
+  });
 }
 
 const pod = (restartPolicy: 'Never' | 'OnFailure' = 'Never'): Pod => ({
@@ -113,7 +91,7 @@ describe('nextStep runs init containers one at a time, in order, then every main
         c('m1', 'main', 'app', 0, 'created'),
         c('m2', 'main', 'side', 1, 'created'),
       ],
-      { kind: 'failed', failure: { name: 'first', exitCode: 4, finishedAt: T } },
+      { kind: 'failed', failure: { name: 'first', exitCode: 4, finishedAt: SOME_TIME } },
     ],
     [
       'is done once everything has started',

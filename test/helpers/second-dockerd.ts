@@ -24,6 +24,15 @@ export interface SecondDockerd {
   stop(): Promise<void>;
 }
 
+/** Copies an image of the main engine (e.g. the test image) into the second one: no registry needed. */
+export async function loadImage(engine: SecondDockerd, image: string): Promise<void> {
+  const { stdout } = await run('docker', ['save', image], {
+    encoding: 'buffer',
+    maxBuffer: 256 * 1024 * 1024,
+  });
+  await engine.docker(['load'], stdout);
+}
+
 export interface SecondDockerdOptions {
   /**
    * A directory this engine must not see, as a remote engine would not: it runs in its own mount

@@ -16,7 +16,7 @@ import { buildPod, TEST_IMAGE } from '../fixtures/pod-builder.ts';
 import { describeDocker, dockerPs } from '../helpers/docker.ts';
 import { type RunningPlugin, startPlugin, stopAll } from '../helpers/plugin-process.ts';
 import { metricValue, parseMetrics } from '../helpers/prometheus-text.ts';
-import { type SecondDockerd, startSecondDockerd } from '../helpers/second-dockerd.ts';
+import { loadImage, type SecondDockerd, startSecondDockerd } from '../helpers/second-dockerd.ts';
 
 const run = promisify(execFile);
 const REPO_ROOT = resolve(import.meta.dirname, '..', '..');
@@ -27,11 +27,7 @@ describeDocker('a second Docker engine through DOCKER_HOST', () => {
   let plugin: RunningPlugin;
   beforeAll(async () => {
     engine = await startSecondDockerd();
-    const { stdout: image } = await run('docker', ['save', TEST_IMAGE], {
-      encoding: 'buffer',
-      maxBuffer: 64 * 1024 * 1024,
-    });
-    await engine.docker(['load'], image);
+    await loadImage(engine, TEST_IMAGE);
     plugin = await startPlugin({ env: { DOCKER_HOST: engine.host } });
   }, 180_000);
   afterAll(async () => {
