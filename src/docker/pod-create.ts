@@ -277,9 +277,14 @@ export class PodCreation {
       await records.write(identity.uid, 'created');
       return made;
     } catch (err) {
-      // Never leave half a pod behind: undo what was made, then report.
-      await removePodContainers(docker, view, made).catch(() => {});
-      await removePodStorage(docker, config.stateDir, pod).catch(() => {});
+      // Never leave half a pod behind: undo what was made, then report. When the undo fails too
+      // (Docker gone), the record keeps saying "creating": a retried create or the next start-up
+      // removes the rest.
+      const undone = await removePodContainers(docker, view, made).then(
+        () => true,
+        () => false,
+      );
+      if (undone) await removePodStorage(docker, config.stateDir, pod).catch(() => {});
       if (err instanceof PluginError) throw err;
       throw new PluginError(
         500,

@@ -2,7 +2,7 @@
  * Creating a pod, in process against the real engine: a create that fails half-way leaves
  * nothing behind (no container, no files), and a retried create changes nothing.
  */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -14,13 +14,20 @@ import { PluginError } from '../../src/errors.ts';
 import { createLogger } from '../../src/log.ts';
 import { podStateDir } from '../../src/pod/volume-plan.ts';
 import { buildCreateRequest, buildPod } from '../fixtures/pod-builder.ts';
-import { describeDocker, dockerPs, dockerRmByLabel } from '../helpers/docker.ts';
+import { describeDocker, dockerPs, dockerRmByLabel, runDocker } from '../helpers/docker.ts';
 
 /** The engine as it is, except that making a container named `failing` fails as a lost connection would. */
 class EngineFailingOn extends DockerCli {
+  /** While set, `docker rm` fails too, as when the daemon went away mid-create. */
+  removalsFail = false;
+  /** While set, making the `failing` container fails. */
+  failing = true;
+
   override run(args: readonly string[], options?: RunOptions): Promise<RunResult> {
     const name = args[args.indexOf('--name') + 1] ?? '';
-    if (args[0] === 'run' && name.endsWith('_failing')) return Promise.reject(new Error('connection reset'));
+    if (this.failing && args[0] === 'run' && name.endsWith('_failing'))
+      return Promise.reject(new Error('connection reset'));
+    if (this.removalsFail && args[0] === 'rm') return Promise.reject(new Error('connection reset'));
     return super.run(args, options);
   }
 }
@@ -29,12 +36,14 @@ describeDocker('creating a pod', () => {
   const instance = `create-${process.pid}-${Date.now()}`;
   const stateDir = mkdtempSync(join(tmpdir(), 'create-'));
   let backend: DockerBackend;
+  let engine: EngineFailingOn;
 
   beforeAll(async () => {
+    engine = new EngineFailingOn();
     const config = loadConfig(['--instance', instance, '--state-dir', stateDir], {});
     backend = new DockerBackend({
       config,
-      docker: new EngineFailingOn(),
+      docker: engine,
       log: createLogger({ test: 'pod-create' }),
     });
     await backend.start();
@@ -69,5 +78,42 @@ describeDocker('creating a pod', () => {
     expect(await dockerPs({ [LABEL.owner]: instance, [LABEL.podUid]: pod.metadata.uid })).toHaveLength(1);
     await backend.delete({ ...pod, metadata: { ...pod.metadata, deletionGracePeriodSeconds: 0 } });
     expect(await dockerPs({ [LABEL.owner]: instance, [LABEL.podUid]: pod.metadata.uid })).toEqual([]);
+  }, 60_000);
+
+  it('makes whole, when retried, a pod whose failed create could not be undone either', async () => {
+    const pod = buildPod({
+      containers: [
+        { name: 'first', command: ['sleep', '300'] },
+        { name: 'failing', command: ['sleep', '300'] },
+      ],
+    });
+    const ours = { [LABEL.owner]: instance, [LABEL.podUid]: pod.metadata.uid };
+    engine.removalsFail = true;
+    await expect(backend.create(buildCreateRequest(pod))).rejects.toMatchObject({ status: 500 });
+    // Half a pod is left, and its record says so.
+    expect(await dockerPs(ours)).toHaveLength(2);
+    const record = JSON.parse(
+      readFileSync(join(podStateDir(stateDir, pod.metadata.uid), 'pod.json'), 'utf8'),
+    );
+    expect(record).toEqual({ instance, phase: 'creating' });
+    engine.removalsFail = false;
+    engine.failing = false;
+    await backend.create(buildCreateRequest(pod));
+    const roles = await runDocker([
+      'ps',
+      '-a',
+      '--format',
+      `{{.Label "${LABEL.role}"}}/{{.Label "${LABEL.containerName}"}}`,
+      '--filter',
+      `label=${LABEL.podUid}=${pod.metadata.uid}`,
+    ]);
+    expect(roles.stdout.split('\n').filter(Boolean).sort()).toEqual([
+      'main/failing',
+      'main/first',
+      'sandbox/',
+    ]);
+    engine.failing = true;
+    await backend.delete({ ...pod, metadata: { ...pod.metadata, deletionGracePeriodSeconds: 0 } });
+    expect(await dockerPs(ours)).toEqual([]);
   }, 60_000);
 });
