@@ -87,6 +87,12 @@ describeDocker('a Docker daemon restart', () => {
     return { states, joined };
   }
 
+  async function create(pod: Pod): Promise<string> {
+    const created = await plugin.request('POST', '/create', buildCreateRequest(pod));
+    expect(created.status, created.text).toBe(200);
+    return created.json().PodJID as string;
+  }
+
   /** Makes Docker leave the sandbox down at its next start, as a restore that reached it last and failed would. */
   function leaveSandboxDown(sandboxId: string): void {
     const dataRoot = join(dirname(dockerd.host.replace(/^unix:\/\//, '')), 'data');
@@ -96,7 +102,7 @@ describeDocker('a Docker daemon restart', () => {
     writeFileSync(file, JSON.stringify(hostConfig));
   }
 
-  it('brings an Always pod back whole, sandbox first, counting each restart', async () => {
+  it('brings Always and failed OnFailure pods back whole, sandbox first, counting each restart, and leaves Never pods', async () => {
     const pod = buildPod({
       restartPolicy: 'Always',
       terminationGracePeriodSeconds: 1,
@@ -117,15 +123,33 @@ describeDocker('a Docker daemon restart', () => {
         { name: 'side', command: ['sleep', '600'] },
       ],
     });
-    const created = await plugin.request('POST', '/create', buildCreateRequest(pod));
-    expect(created.status, created.text).toBe(200);
-    const jid = created.json().PodJID as string;
+    const jid = await create(pod);
     await statusUntil(pod, jid, runningWith(0));
+    // Killed by the daemon's stop, so failed: OnFailure runs it again, Never leaves it terminated.
+    const [onFailure, never] = (['OnFailure', 'Never'] as const).map((restartPolicy) =>
+      buildPod({
+        restartPolicy,
+        terminationGracePeriodSeconds: 1,
+        containers: [
+          { name: 'app', command: ['sleep', '600'] },
+          { name: 'side', command: ['sleep', '600'] },
+        ],
+      }),
+    ) as [Pod, Pod];
+    const onFailureJid = await create(onFailure);
+    const neverJid = await create(never);
+    await statusUntil(onFailure, onFailureJid, runningWith(0));
+    await statusUntil(never, neverJid, runningWith(0));
 
     // A plain restart: whatever order Docker restores in, the pod ends running, one restart counted.
     await dockerd.halt();
     await dockerd.start();
     await statusUntil(pod, jid, runningWith(1));
+    await statusUntil(onFailure, onFailureJid, runningWith(1));
+    const stopped = await statusUntil(never, neverJid, (s) =>
+      s.containers.every((c) => c.state.terminated !== undefined),
+    );
+    expect(stopped.containers.map((c) => c.restartCount)).toEqual([0, 0]);
     expect(await engineState(pod)).toEqual({
       states: { 'sandbox/': 'running', 'init/prep': 'exited', 'main/app': 'running', 'main/side': 'running' },
       joined: true,
