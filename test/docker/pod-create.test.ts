@@ -2,7 +2,7 @@
  * Creating a pod, in process against the real engine: a create that fails half-way leaves
  * nothing behind (no container, no files), and a retried create changes nothing.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -22,12 +22,15 @@ class EngineFailingOn extends DockerCli {
   removalsFail = false;
   /** While set, making the `failing` container fails. */
   failing = true;
+  /** When set, making a container named `hangs` runs this CLI instead: one that never answers. */
+  hungCli: DockerCli | undefined;
 
   override run(args: readonly string[], options?: RunOptions): Promise<RunResult> {
     const name = args[args.indexOf('--name') + 1] ?? '';
     if (this.failing && args[0] === 'run' && name.endsWith('_failing'))
       return Promise.reject(new Error('connection reset'));
     if (this.removalsFail && args[0] === 'rm') return Promise.reject(new Error('connection reset'));
+    if (this.hungCli && args[0] === 'run' && name.endsWith('_hangs')) return this.hungCli.run(args, options);
     return super.run(args, options);
   }
 }
@@ -115,5 +118,26 @@ describeDocker('creating a pod', () => {
     engine.failing = true;
     await backend.delete({ ...pod, metadata: { ...pod.metadata, deletionGracePeriodSeconds: 0 } });
     expect(await dockerPs(ours)).toEqual([]);
+  }, 60_000);
+
+  it('answers a create whose docker run hangs: that container is killed at its timeout and waits with the reason', async () => {
+    const bin = join(stateDir, 'hung-docker');
+    writeFileSync(bin, '#!/bin/sh\nexec sleep 600\n');
+    chmodSync(bin, 0o755);
+    engine.hungCli = new DockerCli(bin, { callMs: 500, pullMs: 500 });
+    const pod = buildPod({
+      containers: [
+        { name: 'app', command: ['sleep', '300'] },
+        { name: 'hangs', command: ['sleep', '300'] },
+      ],
+    });
+    await backend.create(buildCreateRequest(pod));
+    engine.hungCli = undefined;
+    const [status] = await backend.status([pod]);
+    expect(status?.containers.find((c) => c.name === 'hangs')?.state.waiting).toEqual({
+      reason: 'CreateContainerError',
+      message: expect.stringMatching(/no answer within 0.5 s: the docker command was killed/),
+    });
+    await backend.delete({ ...pod, metadata: { ...pod.metadata, deletionGracePeriodSeconds: 0 } });
   }, 60_000);
 });
