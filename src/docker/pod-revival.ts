@@ -11,6 +11,8 @@ import type { DockerCli } from './docker-cli.ts';
 import { DockerCliError } from './docker-cli.ts';
 import { startContainers } from './docker-verbs.ts';
 import type { ContainerInspect } from './inspect-types.ts';
+import { LABEL } from './labels.ts';
+import { HELPER_KIND_LABEL, HELPER_ROLE } from './network-helper.ts';
 import {
   groupContainers,
   neverStarted,
@@ -32,9 +34,14 @@ function completed(c: ContainerInspect): boolean {
 
 /**
  * What to start, in order (each list after the one before is running): the sandbox, then the
- * containers the policy restarts. Empty when nothing needs starting. Pure.
+ * pod's network helpers, then the containers the policy restarts. Empty when nothing needs
+ * starting. Pure.
  */
-export function revivalSteps(pod: Pod, containers: PodContainers): string[][] {
+export function revivalSteps(
+  pod: Pod,
+  containers: PodContainers,
+  helpers: readonly ContainerInspect[] = [],
+): string[][] {
   const policy = pod.spec?.restartPolicy ?? 'Always';
   if (policy === 'Never') return [];
   const start: string[] = [];
@@ -54,8 +61,16 @@ export function revivalSteps(pod: Pod, containers: PodContainers): string[][] {
     }
   }
   if (start.length === 0) return [];
+  // A helper Docker would have restarted (wstunnel always, the mesh on failure) but left down.
+  const helpersDown = helpers
+    .filter((h) => down(h) && (h.Config.Labels?.[HELPER_KIND_LABEL] === 'wstunnel' || !completed(h)))
+    .map((h) => h.Id);
   const sandbox = containers.sandbox;
-  return sandbox && !sandbox.State.Running ? [[sandbox.Id], start] : [start];
+  return [
+    ...(sandbox && !sandbox.State.Running ? [[sandbox.Id]] : []),
+    ...(helpersDown.length > 0 ? [helpersDown] : []),
+    start,
+  ];
 }
 
 export interface PodRevivalOptions {
@@ -96,8 +111,10 @@ export class PodRevival {
     await view.resync();
     for (const uid of view.podUids()) {
       if (busy(uid)) continue;
-      const containers = groupContainers(view.containersOfPod(uid));
-      const steps = revivalSteps(podShapeFromLabels(uid, containers), containers);
+      const all = view.containersOfPod(uid);
+      const containers = groupContainers(all);
+      const helpers = all.filter((c) => c.Config.Labels?.[LABEL.role] === HELPER_ROLE);
+      const steps = revivalSteps(podShapeFromLabels(uid, containers), containers, helpers);
       if (steps.length > 0) await this.revive(uid, steps);
     }
   }

@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ContainerInspect } from '../../src/docker/inspect-types.ts';
 import { LABEL } from '../../src/docker/labels.ts';
+import { HELPER_KIND_LABEL, HELPER_ROLE } from '../../src/docker/network-helper.ts';
 import { groupContainers, podShapeFromLabels } from '../../src/docker/pod-containers.ts';
 import { revivalSteps } from '../../src/docker/pod-revival.ts';
 import { containerInspect } from '../fixtures/container-inspect.ts';
@@ -93,5 +94,27 @@ describe('bringing a pod back', () => {
     ['a main container never started (the sequencer’s)', 'Always', 'running', ['exited', 0], 'created'],
   ])('leaves %s alone', (_name, policy, sandbox, init, app) => {
     expect(steps(policy, sandbox, init, app)).toEqual([]);
+  });
+
+  it('starts a network helper Docker left down after the sandbox and before the containers', () => {
+    const containers = groupContainers([
+      c('sb', 'sandbox', '', ['exited', 0]),
+      c('i', 'init', 'prep', ['exited', 0]),
+      c('m', 'main', 'app', ['cannot-join', 128]),
+    ]);
+    const helper = containerInspect({
+      id: 'h',
+      role: HELPER_ROLE,
+      name: '',
+      status: 'exited',
+      exitCode: 128,
+      error: 'cannot join network of a non running container: sb',
+      labels: { [HELPER_KIND_LABEL]: 'wstunnel' },
+    });
+    expect(revivalSteps(podShapeFromLabels('u', containers), containers, [helper])).toEqual([
+      ['sb'],
+      ['h'],
+      ['m'],
+    ]);
   });
 });
