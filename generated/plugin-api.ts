@@ -48,7 +48,8 @@ export interface paths {
         /** Status of the pods in the body (a JSON body on GET). An empty list (or null) is interLink's ping and is answered with a PingResponse. */
         get: operations["getStatus"];
         put?: never;
-        post?: never;
+        /** The same as GET /status, for clients and proxies that drop GET bodies */
+        post: operations["getStatusPost"];
         delete?: never;
         options?: never;
         head?: never;
@@ -65,7 +66,8 @@ export interface paths {
         /** Logs of one container of a pod (a JSON body on GET) */
         get: operations["getLogs"];
         put?: never;
-        post?: never;
+        /** The same as GET /getLogs, for clients and proxies that drop GET bodies */
+        post: operations["getLogsPost"];
         delete?: never;
         options?: never;
         head?: never;
@@ -110,7 +112,9 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
-        /** @description Every error answer of this plugin */
+        /** @description An error for a person: one line naming the field and what to do, sent when the client does not accept application/json (interLink sends no Accept header and shows the body in kubectl describe) */
+        ErrorSentence: string;
+        /** @description Every error answer of this plugin to a client that accepts application/json */
         Error: {
             /** @description The HTTP status, repeated */
             status: number;
@@ -168,22 +172,23 @@ export interface components {
             containers: components["schemas"]["ContainerStatus"][];
             initContainers: components["schemas"]["ContainerStatus"][];
         };
-        /** @description Go PingResponse: the Virtual Kubelet sizes and taints the virtual node from it */
+        /** @description Go PingResponse: the Virtual Kubelet sizes and taints the virtual node from it. Every field is optional: an omitted one leaves the node's value unchanged, a zero drains the node, and taints (even []) replace every non-system taint of the node. */
         PingResponse: {
-            status: string;
-            resources: {
+            status?: string;
+            resources?: {
                 /** @description Kubernetes quantity, e.g. "2" */
-                cpu: string;
+                cpu?: string;
                 /** @description Kubernetes quantity, e.g. "24Gi" */
-                memory: string;
+                memory?: string;
                 /** @description How many pods the node takes, e.g. "110" */
-                pods: string;
+                pods?: string;
                 accelerators?: {
                     resourceType: string;
                     /** @description Devices the node hands out in all, free or not (the scheduler subtracts requests itself), as a quantity string: Go's type is string, and any other JSON type makes the Virtual Kubelet drop the whole ping answer */
                     available: string;
                 }[];
             };
+            /** @description Sent only when the operator configured taints for the plugin (PLUGIN_TAINTS) */
             taints?: {
                 key: string;
                 value?: string;
@@ -192,9 +197,12 @@ export interface components {
         };
         /** @description Go LogStruct */
         LogStruct: {
+            /** @description A DNS label, as interLink 0.6.2 checks */
             Namespace: string;
+            /** @description A lower-case UUID, as interLink 0.6.2 checks */
             PodUID: string;
             PodName: string;
+            /** @description A DNS label, or empty for the pod's only container */
             ContainerName: string;
             Opts?: components["schemas"]["LogOpts"];
         };
@@ -541,6 +549,7 @@ export interface components {
             };
             content: {
                 "application/json": components["schemas"]["Error"];
+                "text/plain": components["schemas"]["ErrorSentence"];
             };
         };
         /** @description The node cannot admit the pod now (too few free GPUs, kubelet's UnexpectedAdmissionError); nothing was made */
@@ -550,6 +559,7 @@ export interface components {
             };
             content: {
                 "application/json": components["schemas"]["Error"];
+                "text/plain": components["schemas"]["ErrorSentence"];
             };
         };
         /** @description No such pod or container */
@@ -559,6 +569,7 @@ export interface components {
             };
             content: {
                 "application/json": components["schemas"]["Error"];
+                "text/plain": components["schemas"]["ErrorSentence"];
             };
         };
         /** @description The body is larger than the configured limit */
@@ -568,6 +579,7 @@ export interface components {
             };
             content: {
                 "application/json": components["schemas"]["Error"];
+                "text/plain": components["schemas"]["ErrorSentence"];
             };
         };
         /** @description The body is not JSON or does not match the contract; nothing was done */
@@ -577,6 +589,7 @@ export interface components {
             };
             content: {
                 "application/json": components["schemas"]["Error"];
+                "text/plain": components["schemas"]["ErrorSentence"];
             };
         };
         /** @description The backend failed; the message says how */
@@ -586,6 +599,7 @@ export interface components {
             };
             content: {
                 "application/json": components["schemas"]["Error"];
+                "text/plain": components["schemas"]["ErrorSentence"];
             };
         };
         /** @description The backend does not answer ("Docker is not answering; the plugin retries"), or the plugin is shutting down */
@@ -597,6 +611,7 @@ export interface components {
             };
             content: {
                 "application/json": components["schemas"]["Error"];
+                "text/plain": components["schemas"]["ErrorSentence"];
             };
         };
     };
@@ -692,7 +707,65 @@ export interface operations {
             503: components["responses"]["Unavailable"];
         };
     };
+    getStatusPost: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StatusRequest"];
+            };
+        };
+        responses: {
+            /** @description One PodStatus per pod asked (pods the plugin never created are left out), or a PingResponse for the ping */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StatusResponse"];
+                };
+            };
+            413: components["responses"]["TooLarge"];
+            422: components["responses"]["Invalid"];
+            500: components["responses"]["Failed"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
     getLogs: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LogStruct"];
+            };
+        };
+        responses: {
+            /** @description The log bytes; with Opts.Follow the body streams until the container ends or the client goes away */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["TooLarge"];
+            422: components["responses"]["Invalid"];
+            500: components["responses"]["Failed"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getLogsPost: {
         parameters: {
             query?: never;
             header?: never;

@@ -7,6 +7,7 @@ import { parseArgs } from 'node:util';
 import { ConfigError } from './config/config-error.ts';
 import { configPath, type FileValues, readConfigFile } from './config/config-file.ts';
 import { SETTINGS, type SettingKey } from './config/settings.ts';
+import { parseTaints, type Taint } from './pod/taints.ts';
 
 export { ConfigError } from './config/config-error.ts';
 export { SETTINGS } from './config/settings.ts';
@@ -22,6 +23,8 @@ export interface Config {
   readonly socketMode: number;
   readonly bodyLimitBytes: number;
   readonly podCapacity: number;
+  /** Sent in the ping only when configured: they replace the virtual node's non-system taints. */
+  readonly taints: readonly Taint[] | undefined;
   readonly dockerBin: string;
   readonly instance: string;
   readonly stateDir: string;
@@ -118,6 +121,16 @@ function gpuDeviceList(raw: string, where: Where): string[] {
   const twice = ids.find((id, i) => ids.indexOf(id) !== i);
   if (twice) throw new ConfigError(`${where('gpuDevices')}: "${twice}" is listed twice`);
   return ids;
+}
+
+function taints(raw: string, where: Where): readonly Taint[] | undefined {
+  if (raw.trim() === '') return undefined;
+  try {
+    const list = parseTaints(raw);
+    return list.length > 0 ? Object.freeze(list) : undefined;
+  } catch (err) {
+    throw new ConfigError(`${where('taints')}: ${(err as Error).message}`);
+  }
 }
 
 /** `--help` or `--version` anywhere on the command line: the plugin prints and exits. */
@@ -219,7 +232,9 @@ export function loadConfig(
     metricsListen,
     socketMode: integer('socketMode', raw('socketMode'), 0, where, 8),
     bodyLimitBytes: integer('bodyLimit', raw('bodyLimit'), 1, where),
-    podCapacity: integer('podCapacity', raw('podCapacity'), 0, where),
+    // A zero in the ping drains the node: refuse it rather than send it.
+    podCapacity: integer('podCapacity', raw('podCapacity'), 1, where),
+    taints: taints(raw('taints'), where),
     dockerBin: raw('dockerBin'),
     instance,
     stateDir,

@@ -30,13 +30,22 @@ export class BodyCarryingRequest extends Request {
 
 /**
  * Headers for one call: interLink's defaults first (JSON content type, a fresh session id), then the
- * given layers in order; later layers win, names compare case-insensitively.
+ * given layers in order; later layers win, names compare case-insensitively, and an empty value
+ * removes the header. `Accept: application/json` (which interLink does not send) asks the plugin for
+ * the contract's JSON Error body rather than the plain sentence it writes for people.
  */
 export function wireHeaders(session: () => string, ...layers: HeadersInput[]): Record<string, string> {
-  const merged = new Headers({ 'Content-Type': 'application/json', 'InterLink-Http-Session': session() });
+  const merged = new Headers({
+    'Content-Type': 'application/json',
+    Accept: 'application/json',
+    'InterLink-Http-Session': session(),
+  });
   for (const layer of layers) {
     if (!layer) continue;
-    for (const [name, value] of new Headers(layer)) merged.set(name, value);
+    for (const [name, value] of new Headers(layer)) {
+      if (value === '') merged.delete(name);
+      else merged.set(name, value);
+    }
   }
   return Object.fromEntries(merged);
 }

@@ -1,5 +1,6 @@
 /**
- * A typed client for the plugin API, speaking as interLink does: JSON bodies on GET /status and
+ * A typed client for the plugin API, speaking as interLink does (and asking for JSON errors with
+ * `Accept: application/json`, which interLink does not send): JSON bodies on GET /status and
  * GET /getLogs, `Content-Type: application/json` and an `InterLink-Http-Session` header on every call,
  * over TCP or a unix socket. Used by tests, the conformance run and any TypeScript caller of a plugin.
  */
@@ -59,7 +60,11 @@ type TextAnswerOperation = {
 }[keyof paths];
 
 // Record over the computed union: tsc fails here when the contract gains or loses a text answer.
-const TEXT_ANSWERS: Record<TextAnswerOperation, true> = { 'GET /getLogs': true, 'POST /delete': true };
+const TEXT_ANSWERS: Record<TextAnswerOperation, true> = {
+  'GET /getLogs': true,
+  'POST /getLogs': true,
+  'POST /delete': true,
+};
 
 function isTextAnswer(method: string, path: string): boolean {
   return Object.hasOwn(TEXT_ANSWERS, `${method.toUpperCase()} ${path}`);

@@ -47,6 +47,13 @@ export const SETTINGS = {
     help: 'Pods the virtual node offers, reported in the ping',
     kind: 'integer',
   },
+  taints: {
+    flag: 'taints',
+    env: 'PLUGIN_TAINTS',
+    default: '',
+    help: "Taints of the virtual node, key=value:Effect comma-separated, sent in the ping (they replace the node's other taints); empty: the ping leaves taints alone",
+    kind: 'list',
+  },
   dockerBin: {
     flag: 'docker',
     env: 'PLUGIN_DOCKER',

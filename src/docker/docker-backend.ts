@@ -16,9 +16,11 @@ import type {
   PodStatus,
   RetrievedPodData,
 } from '../contract/api-types.ts';
+import { pingResponse } from '../contract/ping-response.ts';
 import { PluginError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import { GPU_RESOURCE } from '../pod/gpu-request.ts';
+import { offloadedPart } from '../pod/partial-offload.ts';
 import { currentRunSince, dockerLogsArgs, streamLogs } from './container-logs.ts';
 import { ContainerProbes } from './container-probes.ts';
 import { removeUnfinishedPods } from './crash-recovery.ts';
@@ -31,6 +33,7 @@ import { HostInfo } from './host-info.ts';
 import { ImagePulls } from './image-pulls.ts';
 import { InitSequencer } from './init-sequencer.ts';
 import { KeyedLock } from './keyed-lock.ts';
+import { logContainer } from './log-container.ts';
 import { MeshGate } from './mesh-gate.ts';
 import { podIdentity, podJobId } from './naming.ts';
 import { applyTunnelStatus, helperByLogName, planPodNetworking } from './network-helper.ts';
@@ -252,7 +255,10 @@ export class DockerBackend implements Backend {
       // A pod with a JobID was created by a plugin: if Docker has nothing left, say so.
       const waits = this.creation.hasFailures(uid) || this.pending.has(uid);
       if (!known && !notes.creating && !waits && !pod.metadata.annotations?.JobID) continue;
-      const status = podStatus(pod, containers, notes);
+      // Partial offload: the full pod arrives here; the cluster's containers are not ours to report.
+      const held = (kind: 'main' | 'init', name: string) =>
+        containers[kind].has(name) || notes.waiting?.(name) !== undefined;
+      const status = podStatus(offloadedPart(pod, held), containers, notes);
       this.meshGate.applyToStatus(status, all);
       applyTunnelStatus(status, all);
       out.push(status);
@@ -276,20 +282,12 @@ export class DockerBackend implements Backend {
       );
     }
     const helper = helperByLogName(all, request.ContainerName);
-    const c =
-      containers.main.get(request.ContainerName) ?? containers.init.get(request.ContainerName) ?? helper;
-    if (!c) {
-      const names = [...containers.init.keys(), ...containers.main.keys()].join(', ');
-      throw new PluginError(
-        404,
-        `container ${request.ContainerName} is not in pod ${request.Namespace}/${request.PodName} (containers: ${names || 'none'})`,
-      );
-    }
+    const { name, container: c } = logContainer(request, containers, () => helper);
     const opts = request.Opts ?? {};
     if (opts.Previous && c.RestartCount === 0) {
       throw new PluginError(
         400,
-        `previous terminated container "${request.ContainerName}" in pod "${request.PodName}" not found`,
+        `previous terminated container "${name}" in pod "${request.PodName}" not found`,
       );
     }
     // A network helper's log is every run of it: why the tunnel or mesh keeps restarting matters.
@@ -308,19 +306,15 @@ export class DockerBackend implements Backend {
 
   async ping(): Promise<PingResponse> {
     const info = await duringOutage(() => this.engineInfo());
-    return {
-      status: 'ok',
-      resources: {
-        cpu: String(info.NCPU),
-        memory: `${Math.floor(info.MemTotal / 1024)}Ki`,
-        // Never more than the pod networks hold (a bridge takes about 1000).
-        pods: String(Math.min(this.config.podCapacity, this.networks.capacity())),
-        // The scheduler subtracts requests itself: the total, not what is free. A string, as Go reads it.
-        ...(this.gpus.total > 0
-          ? { accelerators: [{ resourceType: GPU_RESOURCE, available: String(this.gpus.total) }] }
-          : {}),
-      },
-    };
+    return pingResponse({
+      cpus: info.NCPU,
+      memoryBytes: info.MemTotal,
+      // Never more than the pod networks hold (a bridge takes about 1000).
+      pods: Math.min(this.config.podCapacity, this.networks.capacity()),
+      // The scheduler subtracts requests itself: the total, not what is free. A string, as Go reads it.
+      accelerators: [{ resourceType: GPU_RESOURCE, available: String(this.gpus.total) }],
+      taints: this.config.taints && [...this.config.taints],
+    });
   }
 
   async health(): Promise<Health> {

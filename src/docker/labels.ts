@@ -22,6 +22,8 @@ export const LABEL = {
    * in spec order, so whether the pod is whole can be judged from any one of them.
    */
   podContainers: 'io.interlink.pod.containers',
+  /** On the anchor, for partially offloaded pods: the containers the cluster runs (cluster-containers-label.ts). */
+  clusterContainers: 'io.interlink.pod.cluster-containers',
   /** On main containers with probes or lifecycle hooks: their spec as compact JSON (probe-spec.ts). */
   probes: 'io.interlink.container.probes',
   /** Comma-separated GPU device IDs: a container's own; on the sandbox, every device the pod holds (gpu-holders.ts). */

@@ -5,6 +5,7 @@
 import type { Container, Pod } from '../contract/api-types.ts';
 import { entrypointPlan } from '../pod/command.ts';
 import { containerProbeSpec } from '../pod/probe-spec.ts';
+import { clusterContainersLabel } from './cluster-containers-label.ts';
 import { LABEL, labelArgs } from './labels.ts';
 import { containerName, podIdentity, type Role } from './naming.ts';
 
@@ -68,6 +69,7 @@ export function sandboxRunArgs({ pod, instance, image, extraArgs = [] }: Sandbox
     ...labelArgs(instance, id, 'sandbox'),
     ...podContainersLabel(pod),
     ...restartPolicyLabel(pod),
+    ...clusterContainersLabel(pod),
     '--restart',
     'unless-stopped',
     ...podNetworkArgs(pod),
@@ -109,7 +111,7 @@ export function containerCreateArgs(input: ContainerInput): string[] {
     ...podContainersLabel(pod),
     ...(network.kind === 'sandbox'
       ? ['--network', `container:${network.sandbox}`]
-      : [...restartPolicyLabel(pod), ...podNetworkArgs(pod)]),
+      : [...restartPolicyLabel(pod), ...clusterContainersLabel(pod), ...podNetworkArgs(pod)]),
     ...(network.extraArgs ?? []),
     '--restart',
     dockerRestartPolicy(pod.spec?.restartPolicy, role),

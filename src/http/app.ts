@@ -8,10 +8,10 @@ import type { HttpBindings } from '@hono/node-server';
 import { type Context, Hono, type MiddlewareHandler } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { Backend } from '../backend/backend.ts';
-import type { ErrorBody } from '../contract/api-types.ts';
 import { BodyValidator } from '../contract/validate-body.ts';
 import { PluginError } from '../errors.ts';
 import { type Logger, log as rootLog } from '../log.ts';
+import { errorAnswer } from './error-answer.ts';
 import { OpsLimit } from './ops-limit.ts';
 import { parseJson, readBody } from './read-body.ts';
 import { pluginRoutes } from './routes.ts';
@@ -53,7 +53,7 @@ export function createApp(options: AppOptions): Hono<Env> {
   const validator = options.validator ?? new BodyValidator();
   const appLog = options.log ?? rootLog;
 
-  /** PluginError → its status and the spec's Error body; anything else → 500. */
+  /** PluginError → its status and an error answer (error-answer.ts); anything else → 500. */
   const errorResponse = (err: unknown, c: Context<Env>): Response => {
     const reqLog = c.get('log') ?? appLog;
     if (err instanceof PluginError) {
@@ -65,19 +65,12 @@ export function createApp(options: AppOptions): Hono<Env> {
       });
       const headers: Record<string, string> =
         err.retryAfterSeconds !== undefined ? { 'Retry-After': String(err.retryAfterSeconds) } : {};
-      return c.json(
-        errorBody(err.status, err.message, err.details),
-        err.status as ContentfulStatusCode,
-        headers,
-      );
+      return errorAnswer(c, err.status, err.message, err.details, headers);
     }
     reqLog.error('unexpected error', { error: err instanceof Error ? err.stack : String(err) });
     // The message may carry paths, argv or stderr of the host: it stays in the log, found by session.
     const session = c.get('session');
-    return c.json(
-      errorBody(500, `internal error: the plugin's log has the details (session ${session})`),
-      500,
-    );
+    return errorAnswer(c, 500, `internal error: the plugin's log has the details (session ${session})`);
   };
   for (const observer of options.observers ?? []) app.use(observer);
 
@@ -145,13 +138,9 @@ export function createApp(options: AppOptions): Hono<Env> {
     });
   }
 
-  app.notFound((c) => c.json(errorBody(404, `no route for ${c.req.method} ${c.req.path}`), 404));
+  app.notFound((c) => errorAnswer(c, 404, `no route for ${c.req.method} ${c.req.path}`));
 
   app.onError(errorResponse);
 
   return app;
-}
-
-function errorBody(status: number, error: string, details?: ErrorBody['details']): ErrorBody {
-  return details ? { status, error, details } : { status, error };
 }

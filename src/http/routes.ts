@@ -6,11 +6,36 @@ import { isGoZeroTime } from '../contract/interlink-wire.ts';
 import type { BodyValidator } from '../contract/validate-body.ts';
 import { PluginError } from '../errors.ts';
 import type { OpsLimit } from './ops-limit.ts';
-import { route } from './typed-route.ts';
+import { type Handler, route } from './typed-route.ts';
 
 /** `ops` caps creates and deletes under way at once (none when undefined). */
 export function pluginRoutes(backend: Backend, validator: BodyValidator, ops?: OpsLimit) {
   const limited = <T>(op: () => Promise<T>): Promise<T> => (ops ? ops.run(op) : op());
+  const status: Handler<'/status', 'get'> = async (body) => {
+    // `[]` (or null, or no body) is interLink's ping: it sizes the virtual node from the answer.
+    const pods = validator.check<Pod[] | null>('StatusRequest', body ?? null);
+    if (!pods || pods.length === 0) return { status: 200, json: await backend.ping() };
+    return { status: 200, json: await backend.status(pods) };
+  };
+
+  const logs: Handler<'/getLogs', 'get'> = async (body, ctx) => {
+    const request = validator.check<LogStruct>('LogStruct', body);
+    const opts = request.Opts ?? {};
+    if ((opts.Tail ?? 0) > 0 && (opts.Bytes ?? 0) > 0) {
+      throw new PluginError(
+        400,
+        'Opts.Tail and Opts.Bytes cannot be used together (interLink rejects them too)',
+      );
+    }
+    if ((opts.SinceSeconds ?? 0) > 0 && !isGoZeroTime(opts.SinceTime)) {
+      throw new PluginError(
+        400,
+        'Opts.SinceSeconds and Opts.SinceTime cannot be used together (interLink rejects them too)',
+      );
+    }
+    return { status: 200, text: await backend.logs(request, ctx.signal) };
+  };
+
   return [
     route('/create', 'post', async (body) => {
       // Today's interLink sends one object, older clients an array: answer in kind.
@@ -34,30 +59,12 @@ export function pluginRoutes(backend: Backend, validator: BodyValidator, ops?: O
       return { status: 200, text: `pod ${pod.metadata.namespace ?? 'default'}/${pod.metadata.name} deleted` };
     }),
 
-    route('/status', 'get', async (body) => {
-      // `[]` (or null, or no body) is interLink's ping: it sizes the virtual node from the answer.
-      const pods = validator.check<Pod[] | null>('StatusRequest', body ?? null);
-      if (!pods || pods.length === 0) return { status: 200, json: await backend.ping() };
-      return { status: 200, json: await backend.status(pods) };
-    }),
-
-    route('/getLogs', 'get', async (body, ctx) => {
-      const request = validator.check<LogStruct>('LogStruct', body);
-      const opts = request.Opts ?? {};
-      if ((opts.Tail ?? 0) > 0 && (opts.Bytes ?? 0) > 0) {
-        throw new PluginError(
-          400,
-          'Opts.Tail and Opts.Bytes cannot be used together (interLink rejects them too)',
-        );
-      }
-      if ((opts.SinceSeconds ?? 0) > 0 && !isGoZeroTime(opts.SinceTime)) {
-        throw new PluginError(
-          400,
-          'Opts.SinceSeconds and Opts.SinceTime cannot be used together (interLink rejects them too)',
-        );
-      }
-      return { status: 200, text: await backend.logs(request, ctx.signal) };
-    }),
+    route('/status', 'get', status),
+    // POST aliases: some proxies drop GET bodies (interLink's Kubernetes plugin accepts them too).
+    // Bound through the GET's handler, so tsc fails here if the two operations ever differ.
+    route('/status', 'post', (body, ctx) => status(body, ctx)),
+    route('/getLogs', 'get', logs),
+    route('/getLogs', 'post', (body, ctx) => logs(body, ctx)),
 
     route('/healthz', 'get', async () => ({ status: 200, json: { status: 'ok' } })),
 

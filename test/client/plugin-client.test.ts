@@ -188,7 +188,7 @@ describe.each(transports)('plugin client over %s', (_name, start) => {
     expect(data).toEqual({ status: 'ok' });
   });
 
-  it('sets Content-Type: application/json and a fresh InterLink-Http-Session on every call, GET included', async () => {
+  it('sets Content-Type and Accept: application/json and a fresh InterLink-Http-Session on every call, GET included', async () => {
     await client.api.GET('/healthz');
     await client.api.GET('/status', { body: [] });
     await client.raw('POST', '/create', '{}');
@@ -196,6 +196,8 @@ describe.each(transports)('plugin client over %s', (_name, start) => {
     expect(plugin.seen).toHaveLength(3);
     for (const { headers } of plugin.seen) {
       expect(headers['content-type']).toBe('application/json');
+      // interLink sends no Accept; the client asks for JSON so that errors come as the contract's Error body.
+      expect(headers.accept).toBe('application/json');
       expect(headers['interlink-http-session']).toMatch(SESSION);
     }
     const sessions = new Set(plugin.seen.map((s) => s.headers['interlink-http-session']));
@@ -228,6 +230,13 @@ describe.each(transports)('plugin client over %s', (_name, start) => {
     expect(answer.status).toBe(422);
     expect(answer.headers['content-type']).toBe('application/json');
     expect(JSON.parse(answer.text)).toMatchObject({ status: 422 });
+  });
+
+  it('leaves out a default header given as empty, as interLink sends no Accept', async () => {
+    await client.raw('GET', '/status', '[]', { Accept: '' });
+
+    expect(plugin.seen[0]?.headers.accept).toBeUndefined();
+    expect(plugin.seen[0]?.headers['content-type']).toBe('application/json');
   });
 
   it('raw sends bytes that are not UTF-8 untouched, with the content type it is given', async () => {

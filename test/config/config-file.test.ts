@@ -83,7 +83,7 @@ describe('the config file', () => {
     ],
     ['a wrong type', 'podCapacity: "many"\n', /key podCapacity: "many" is not a whole number/],
     ['a list for a single value', 'instance: [a, b]\n', /key instance: a list is not a string/],
-    ['a bad value', 'podCapacity: -1\n', /key podCapacity: "-1" is not a valid whole number >= 0/],
+    ['a bad value', 'podCapacity: -1\n', /key podCapacity: "-1" is not a valid whole number >= 1/],
     ['an unquoted mode', 'socketMode: 0660\n', /key socketMode: 660 is not a quoted octal mode/],
     ['a bad interLink key', 'SidecarPort: http\n', /key SidecarPort: "http" is not a TCP port/],
     [
