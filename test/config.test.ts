@@ -28,6 +28,13 @@ describe('loadConfig', () => {
     expect(c.podNetworks).toEqual([]);
     expect(Object.isFrozen(c)).toBe(true);
   });
+  it('sends taints in the ping only when they are configured', () => {
+    expect(loadConfig([], {}).taints).toBeUndefined();
+    expect(loadConfig([], { PLUGIN_TAINTS: ' , ' }).taints).toBeUndefined();
+    expect(loadConfig(['--taints', 'gpu=true:NoSchedule'], { PLUGIN_TAINTS: 'x:NoExecute' }).taints).toEqual([
+      { key: 'gpu', value: 'true', effect: 'NoSchedule' },
+    ]);
+  });
   it('takes the environment, and a flag over it', () => {
     const env = { PLUGIN_LISTEN: 'unix:/tmp/a.sock', PLUGIN_POD_CAPACITY: '7', PLUGIN_SOCKET_MODE: '0600' };
     expect(loadConfig([], env)).toMatchObject({
@@ -64,6 +71,8 @@ describe('loadConfig', () => {
     [[], { PLUGIN_POD_NETWORKS: 'a,host' }, /PLUGIN_POD_NETWORKS.*"host"/],
     [[], { PLUGIN_POD_NETWORKS: 'a, a' }, /PLUGIN_POD_NETWORKS.*twice/],
     [['--network-helper-timeout', '0'], {}, /PLUGIN_NETWORK_HELPER_TIMEOUT.*"0"/],
+    [['--pod-capacity', '0'], {}, /PLUGIN_POD_CAPACITY.*whole number >= 1/],
+    [[], { PLUGIN_TAINTS: 'gpu=true' }, /PLUGIN_TAINTS \(--taints\): gpu=true has no effect/],
   ])('names the bad setting: %j %j', (argv, env, message) => {
     expect(() => loadConfig(argv, env)).toThrow(message);
   });

@@ -10,6 +10,7 @@ import {
 } from '../fixtures/pod-builder.ts';
 import { describeDocker, dockerPs } from '../helpers/docker.ts';
 import { type RunningPlugin, startPlugin, stopAll } from '../helpers/plugin-process.ts';
+import { JSON_ERRORS } from './pod-session.ts';
 import { allTerminated, pollStatus } from './poll.ts';
 
 describeDocker('the HTTP contract, over TCP and over a unix socket', () => {
@@ -45,13 +46,51 @@ describeDocker('the HTTP contract, over TCP and over a unix socket', () => {
 
   const plugin = () => plugins.tcp as RunningPlugin;
 
+  it('takes POST /status and POST /getLogs as the GETs, and an empty ContainerName only when the pod has one container', async () => {
+    const pod = buildPod({
+      restartPolicy: 'Never',
+      containers: [
+        { name: 'left', command: ['echo', 'from-left'] },
+        { name: 'right', command: ['echo', 'from-right'] },
+      ],
+    });
+    const { PodJID } = (await plugin().request('POST', '/create', buildCreateRequest(pod))).json();
+    await pollStatus(plugin(), pod, PodJID, allTerminated);
+    const viaPost = await plugin().request('POST', '/status', statusRequest(pod, PodJID));
+    expect(viaPost.status).toBe(200);
+    expect(viaPost.json()[0].containers.map((c: { name: string }) => c.name)).toEqual(['left', 'right']);
+    expect((await plugin().request('POST', '/getLogs', logsRequest(pod, 'right'))).text).toBe('from-right\n');
+    const ambiguous = await plugin().request('GET', '/getLogs', logsRequest(pod, ''));
+    expect(ambiguous.status).toBe(400);
+    expect(ambiguous.text).toMatch(/ContainerName is empty .* name one of left, right/);
+    await plugin().request('POST', '/delete', deleteRequest(pod));
+  });
+
+  it('refuses a log request interLink 0.6.2 would refuse: PodUID not a UUID, names not DNS labels', async () => {
+    const pod = buildPod();
+    for (const [field, value] of [
+      ['PodUID', 'not-a-uuid'],
+      ['Namespace', 'Team_A'],
+      ['ContainerName', 'Main'],
+    ] as const) {
+      const res = await plugin().request(
+        'GET',
+        '/getLogs',
+        { ...logsRequest(pod, 'main'), [field]: value },
+        JSON_ERRORS,
+      );
+      expect(res.status).toBe(422);
+      expect(res.json().details[0].field).toBe(`/${field}`);
+    }
+  });
+
   it.each(BAD_CREATE_BODIES)(
     'refuses %s with 422 naming the field, and creates nothing',
     async (_name, spoil, field, problem) => {
       const pod = buildPod();
       const body = buildCreateRequest(pod);
       spoil(body);
-      const res = await plugin().request('POST', '/create', body);
+      const res = await plugin().request('POST', '/create', body, JSON_ERRORS);
       expect(res.status).toBe(422);
       const error = res.json();
       expect(error.status).toBe(422);
@@ -65,27 +104,47 @@ describeDocker('the HTTP contract, over TCP and over a unix socket', () => {
     },
   );
 
+  it('answers a refusal as one plain sentence naming the field and what to do when the client sends no Accept, as interLink', async () => {
+    const pod = buildPod();
+    const body = buildCreateRequest(pod);
+    (body.pod.spec?.containers[0] as { name: string }).name = 'Bad_Name';
+    const res = await plugin().request('POST', '/create', body);
+    expect(res.status).toBe(422);
+    expect(res.headers['content-type']).toMatch(/^text\/plain/);
+    // interLink HTML-escapes the body into the pod's status.message: no quotes, one line.
+    expect(res.text).not.toMatch(/["'<>\n]/);
+    expect(res.text).toMatch(
+      /^The pod was not created: spec\.containers\[0\]\.name must match .*\. Correct that field of the pod and create it again\.$/,
+    );
+    expect(await dockerPs([`${LABEL.podUid}=${pod.metadata.uid}`])).toEqual([]);
+  });
+
   it('refuses a body that is not JSON with 422', async () => {
-    const res = await plugin().request('POST', '/create', '{"pod": ');
+    const res = await plugin().request('POST', '/create', '{"pod": ', JSON_ERRORS);
     expect(res.status).toBe(422);
     expect(res.json().error).toMatch(/not valid JSON/);
   });
 
   it('refuses a body over the limit with 413, GET bodies too', async () => {
     const big = [{ metadata: { name: 'x', uid: 'y', annotations: { pad: 'x'.repeat(300_000) } } }];
-    const res = await plugin().request('GET', '/status', big);
+    const res = await plugin().request('GET', '/status', big, JSON_ERRORS);
     expect(res.status).toBe(413);
     expect(res.json().error).toMatch(/larger than the limit of 200000 bytes/);
   });
 
   it('answers 404 with a clear message for the logs of an unknown pod or container', async () => {
-    const unknown = await plugin().request('GET', '/getLogs', logsRequest(buildPod(), 'greeter'));
+    const unknown = await plugin().request(
+      'GET',
+      '/getLogs',
+      logsRequest(buildPod(), 'greeter'),
+      JSON_ERRORS,
+    );
     expect(unknown.status).toBe(404);
     expect(unknown.json().error).toMatch(/is not known to this plugin/);
 
     const pod = buildPod({ containers: [{ name: 'only', command: ['true'] }] });
     await plugin().request('POST', '/create', buildCreateRequest(pod));
-    const wrong = await plugin().request('GET', '/getLogs', logsRequest(pod, 'other'));
+    const wrong = await plugin().request('GET', '/getLogs', logsRequest(pod, 'other'), JSON_ERRORS);
     expect(wrong.status).toBe(404);
     expect(wrong.json().error).toMatch(/container other is not in pod .* \(containers: only\)/);
     await plugin().request('POST', '/delete', deleteRequest(pod));

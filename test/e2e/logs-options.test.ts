@@ -5,7 +5,7 @@ import type { LogOpts, Pod } from '../../src/contract/api-types.ts';
 import { buildCreateRequest, buildPod, deleteRequest, logsRequest } from '../fixtures/pod-builder.ts';
 import { describeDocker } from '../helpers/docker.ts';
 import { type RunningPlugin, startPlugin, stopAll } from '../helpers/plugin-process.ts';
-import { createPod, deletePod, expectRefusal, logsOf } from './pod-session.ts';
+import { createPod, deletePod, expectRefusal, JSON_ERRORS, logsOf } from './pod-session.ts';
 import { allRunning, allTerminated, pollStatus } from './poll.ts';
 
 const RFC3339_PREFIX = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d) /;
@@ -118,7 +118,7 @@ describeDocker('container logs', () => {
       ['Tail with Bytes', { Tail: 1, Bytes: 1 }],
       ['SinceSeconds with SinceTime', { SinceSeconds: 5, SinceTime: '2024-01-01T00:00:00Z' }],
     ])('refuses %s with a 400, as interLink does', async (_label, opts) => {
-      const res = await plugin.request('GET', '/getLogs', logsRequest(pod, 'talker', opts));
+      const res = await plugin.request('GET', '/getLogs', logsRequest(pod, 'talker', opts), JSON_ERRORS);
       expect(expectRefusal(res, 400).error).toMatch(/cannot be used together/);
     });
   });
@@ -210,7 +210,12 @@ describeDocker('container logs', () => {
     const pod = buildPod({ containers: [{ name: 'once', command: ['echo', 'only run'] }] });
     const jid = await createPod(plugin, pod);
     await pollStatus(plugin, pod, jid, allTerminated);
-    const res = await plugin.request('GET', '/getLogs', logsRequest(pod, 'once', { Previous: true }));
+    const res = await plugin.request(
+      'GET',
+      '/getLogs',
+      logsRequest(pod, 'once', { Previous: true }),
+      JSON_ERRORS,
+    );
     expect(expectRefusal(res, 400).error).toMatch(/previous terminated container "once".*not found/);
     await deletePod(plugin, pod, jid);
   });
@@ -224,7 +229,7 @@ describeDocker('container logs', () => {
     await pollStatus(plugin, pod, jid, allTerminated);
     expect(await logsOf(plugin, pod, 'setup')).toBe('init says hi\n');
     expect(await logsOf(plugin, pod, 'main')).toBe('main says hi\n');
-    const res = await plugin.request('GET', '/getLogs', logsRequest(pod, 'nope'));
+    const res = await plugin.request('GET', '/getLogs', logsRequest(pod, 'nope'), JSON_ERRORS);
     expect(expectRefusal(res, 404).error).toMatch(/setup, main/);
     await deletePod(plugin, pod, jid);
   });

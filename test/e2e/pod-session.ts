@@ -79,7 +79,13 @@ export function podContainerIds(pod: Pod, role?: 'sandbox' | 'init' | 'main'): P
   return dockerPs([`${LABEL.podUid}=${pod.metadata.uid}`, ...(role ? [`${LABEL.role}=${role}`] : [])]);
 }
 
-/** A 4xx answer's body, with the status checked. */
+/**
+ * Headers asking for the contract's JSON Error body. interLink sends no Accept header and gets one
+ * plain sentence (what `kubectl describe` shows); tests that read an error's fields ask for JSON.
+ */
+export const JSON_ERRORS = { Accept: 'application/json' } as const;
+
+/** A 4xx answer's JSON Error body (asked for with JSON_ERRORS), with the status checked. */
 export function expectRefusal(
   res: { status: number; text: string; json(): unknown },
   status: number,

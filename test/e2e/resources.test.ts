@@ -4,7 +4,7 @@ import type { Pod, ResourceRequirements } from '../../src/contract/api-types.ts'
 import { buildCreateRequest, buildPod } from '../fixtures/pod-builder.ts';
 import { describeDocker } from '../helpers/docker.ts';
 import { type RunningPlugin, startPlugin, stopAll } from '../helpers/plugin-process.ts';
-import { deletePod, expectRefusal, podContainerIds, runToEnd } from './pod-session.ts';
+import { deletePod, expectRefusal, JSON_ERRORS, podContainerIds, runToEnd } from './pod-session.ts';
 
 /**
  * Prints the CFS quota and period, the CPU weight and the memory limit the container's cgroup
@@ -132,7 +132,10 @@ describeDocker('container resources', () => {
       containers: [{ name: 'app', command: ['true'] }],
     });
     spoil(pod);
-    const body = expectRefusal(await plugin.request('POST', '/create', buildCreateRequest(pod)), 422);
+    const body = expectRefusal(
+      await plugin.request('POST', '/create', buildCreateRequest(pod), JSON_ERRORS),
+      422,
+    );
     expect(body.details?.map((d) => d.field)).toContain(field);
     expect(body.error).toContain(field);
     expect(await podContainerIds(pod)).toEqual([]);

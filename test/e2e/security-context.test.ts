@@ -4,7 +4,14 @@ import type { PodSecurityContext, SecurityContext } from '../../src/contract/api
 import { buildCreateRequest, buildPod } from '../fixtures/pod-builder.ts';
 import { describeDocker } from '../helpers/docker.ts';
 import { type RunningPlugin, startPlugin, stopAll } from '../helpers/plugin-process.ts';
-import { createPod, deletePod, expectRefusal, podContainerIds, runToEnd } from './pod-session.ts';
+import {
+  createPod,
+  deletePod,
+  expectRefusal,
+  JSON_ERRORS,
+  podContainerIds,
+  runToEnd,
+} from './pod-session.ts';
 import { pollStatus } from './poll.ts';
 
 const tryIt = (what: string, command: string) =>
@@ -172,7 +179,10 @@ describeDocker('securityContext', () => {
         { name: 'app', command: ['true'], securityContext: { privileged: true } },
       ],
     });
-    const body = expectRefusal(await plugin.request('POST', '/create', buildCreateRequest(pod)), 422);
+    const body = expectRefusal(
+      await plugin.request('POST', '/create', buildCreateRequest(pod), JSON_ERRORS),
+      422,
+    );
     expect(body.details?.[0]?.field).toBe('/pod/spec/containers/1/securityContext/privileged');
     expect(body.error).toContain('PLUGIN_ALLOW_PRIVILEGED');
     expect(await podContainerIds(pod)).toEqual([]);

@@ -33,6 +33,14 @@ describe('start-up refusals say what to do', () => {
     expect(stderr).toMatch(/PLUGIN_POD_CAPACITY \(--pod-capacity\): "lots" is not a valid whole number/);
   });
 
+  it('refuses taints Kubernetes would refuse, before serving anything', async () => {
+    const { code, stderr } = await refusal(['--taints', 'gpu=yes:NoScheduel']);
+    expect(code).toBe(1);
+    expect(stderr).toMatch(
+      /PLUGIN_TAINTS \(--taints\): gpu=yes:NoScheduel has effect NoScheduel: use NoSchedule/,
+    );
+  });
+
   it('exits non-zero when there is no docker CLI', async () => {
     const { code, stderr } = await refusal(['--docker', '/nonexistent/docker']);
     expect(code).toBe(1);
@@ -55,7 +63,7 @@ describeDocker('a bearer token', () => {
     const plugin = await startPlugin({ args: ['--auth-token', 's3cret'] });
     const without = await plugin.request('GET', '/status', []);
     expect(without.status).toBe(401);
-    expect(without.json().error).toMatch(/bearer token/);
+    expect(without.text).toMatch(/bearer token/);
     const wrong = await plugin.request('GET', '/status', [], { Authorization: 'Bearer nope' });
     expect(wrong.status).toBe(401);
     const right = await plugin.request('GET', '/status', [], { Authorization: 'Bearer s3cret' });

@@ -16,7 +16,7 @@ import {
 } from '../fixtures/pod-builder.ts';
 import { describeDocker, runDocker } from '../helpers/docker.ts';
 import { type RunningPlugin, startPlugin, stopAll } from '../helpers/plugin-process.ts';
-import { deletePod, expectRefusal, podContainerIds, runToEnd } from './pod-session.ts';
+import { deletePod, expectRefusal, JSON_ERRORS, podContainerIds, runToEnd } from './pod-session.ts';
 
 const sh = (name: string, script: string, extra: Partial<ContainerInput> = {}): ContainerInput => ({
   name,
@@ -412,7 +412,7 @@ describeDocker('volumes', () => {
     ],
   ])('refuses %s with a 422 naming the field, and creates nothing', async (_label, make, field) => {
     const { pod, objects } = make();
-    const res = await plugin.request('POST', '/create', buildCreateRequest(pod, objects));
+    const res = await plugin.request('POST', '/create', buildCreateRequest(pod, objects), JSON_ERRORS);
     const body = expectRefusal(res, 422);
     expect(body.details?.map((d) => d.field)).toContain(field);
     expect(body.error).toContain(field);
@@ -428,7 +428,10 @@ describeDocker('volumes', () => {
       volumes: [{ name: 'host', hostPath: { path: path(allowedDir) } }],
       containers: [{ name: 'app', command: ['true'], volumeMounts: [{ name: 'host', mountPath: '/host' }] }],
     });
-    const body = expectRefusal(await plugin.request('POST', '/create', buildCreateRequest(pod)), 422);
+    const body = expectRefusal(
+      await plugin.request('POST', '/create', buildCreateRequest(pod), JSON_ERRORS),
+      422,
+    );
     expect(body.error).toContain('PLUGIN_ALLOWED_HOST_PATHS');
     expect(body.details?.[0]?.field).toBe('/pod/spec/volumes/0/hostPath/path');
     expect(await podContainerIds(pod)).toEqual([]);
