@@ -30,7 +30,7 @@ describe('errorAnswer', () => {
     async (accept) => {
       const res = await app.request('/create', { method: 'POST', headers: { Accept: accept } });
       expect(res.headers.get('content-type')).toMatch(/^application\/json/);
-      const body = await res.json();
+      const body = (await res.json()) as { status: number; details: { field: string }[] };
       expect(body.status).toBe(422);
       expect(body.details[0].field).toBe('/pod/spec/containers/0/image');
     },
