@@ -1,6 +1,7 @@
 /** The command line of `npm run conformance`, parsed into the kit's options (no side effects here). */
 import { parseArgs } from 'node:util';
 import type { PluginTarget } from '../client/plugin-client.ts';
+import { parseTaints, type Taint } from '../pod/taints.ts';
 import { CI_EXCLUSIONS } from './ci-exclusions.ts';
 import type { ConformanceOptions } from './run-conformance.ts';
 
@@ -23,6 +24,8 @@ Running:
   --image-map FROM=TO    use image TO wherever a scenario names FROM (repeatable; default image busybox:1.36)
   --namespace NS         namespace of the kit's pods (default conformance)
   --header 'NAME: VALUE' extra header on every request, e.g. Authorization (repeatable)
+  --taints SPEC          the taints the plugin is configured to send (key=value:Effect,...); without,
+                         its ping must carry no taints (they would replace the node's own)
 Reports:
   --json FILE            write the results as JSON
   --junit FILE           write the results as JUnit XML
@@ -93,6 +96,14 @@ export function parseCli(argv: readonly string[]): CliCommand {
   const skip: Record<string, string> = v['ci-exclusions'] ? { ...CI_EXCLUSIONS } : {};
   for (const id of ids(v.skip)) skip[id] = 'left out by --skip';
   const only = ids(v.only);
+  let taints: Taint[] | undefined;
+  if (v.taints !== undefined) {
+    try {
+      taints = parseTaints(v.taints);
+    } catch (error) {
+      throw new UsageError(`--taints: ${(error as Error).message}`);
+    }
+  }
 
   const options: ConformanceOptions = {
     target: target(v.url, v.socket),
@@ -109,6 +120,7 @@ export function parseCli(argv: readonly string[]): CliCommand {
     imageMap,
     ...(v.namespace ? { namespace: v.namespace } : {}),
     ...(Object.keys(headers).length > 0 ? { headers } : {}),
+    ...(taints ? { taints } : {}),
   };
   return {
     kind: 'run',
@@ -135,6 +147,7 @@ function parse(argv: readonly string[]) {
       'image-map': { type: 'string', multiple: true },
       namespace: { type: 'string' },
       header: { type: 'string', multiple: true },
+      taints: { type: 'string' },
       json: { type: 'string' },
       junit: { type: 'string' },
       list: { type: 'boolean' },

@@ -20,11 +20,19 @@ export class PluginWire {
     readonly contract: ResponseValidator,
   ) {}
 
-  /** Sends a body as given (JSON text, or anything for bad-input scenarios) and reads the whole answer. */
-  async send(method: 'GET' | 'POST', path: string, body?: string): Promise<WireAnswer> {
+  /**
+   * Sends a body as given (JSON text, or anything for bad-input scenarios) and reads the whole answer.
+   * `headers` go over the client's (an empty value leaves one out, e.g. `Accept`, as interLink does).
+   */
+  async send(
+    method: 'GET' | 'POST',
+    path: string,
+    body?: string,
+    headers?: Record<string, string>,
+  ): Promise<WireAnswer> {
     const call = `${method} ${path}`;
     try {
-      const answer = await this.client.raw(method, path, body);
+      const answer = await this.client.raw(method, path, body, headers);
       return { call, ...answer };
     } catch (error) {
       const cause = error instanceof Error ? `${error.message}${codeOf(error)}` : String(error);

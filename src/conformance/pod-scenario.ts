@@ -3,6 +3,7 @@
  * scenario context can make pods without the pod module depending back on it.
  */
 import type { ContainerInput, PodOptions, WireConfigMap, WireSecret } from '../interlink-payloads/index.ts';
+import type { Taint } from '../pod/taints.ts';
 import type { PluginWire } from './plugin-wire.ts';
 
 /** The kit's settings a pod needs. */
@@ -13,6 +14,8 @@ export interface KitSettings {
   namespace: string;
   /** Between two GET /status of a pod, as the VK's poll interval. */
   pollIntervalMs: number;
+  /** The taints the plugin is configured with (--taints); without, its ping must carry none. */
+  taints?: readonly Taint[];
 }
 
 /** What a pod needs of the scenario that drives it (the ScenarioContext). */

@@ -14,6 +14,7 @@ import {
   logsRequest,
   statusRequest,
 } from '../interlink-payloads/index.ts';
+import { clusterContainers } from '../pod/partial-offload.ts';
 import { fail, Mismatches, mismatch, show, textMismatch } from './checks.ts';
 import type { WireAnswer } from './plugin-wire.ts';
 import type { PodScenario, ScenarioPodInput } from './pod-scenario.ts';
@@ -138,15 +139,17 @@ export class PodUnderTest {
     if (entries.length > 1) fail(`expected one PodStatus for the one pod asked, got ${entries.length}`);
     const entry = entries[0] as PodStatus;
     this.expectIdentity(entry);
+    // The containers sent to /create: partial offload keeps the others in the cluster.
+    const given = this.createBody.pod.spec;
     this.expectListed(
       'containers',
       entry.containers,
-      (this.pod.spec?.containers ?? []).map((c) => c.name),
+      (given?.containers ?? []).map((c) => c.name),
     );
     this.expectListed(
       'initContainers',
       entry.initContainers,
-      (this.pod.spec?.initContainers ?? []).map((c) => c.name),
+      (given?.initContainers ?? []).map((c) => c.name),
     );
     return entry;
   }
@@ -311,8 +314,14 @@ export class PodUnderTest {
       extra.length > 0 ? `not in the spec ${show(extra)}` : '',
       twice.length > 0 ? `listed twice ${show(twice)}` : '',
     ].filter(Boolean);
+    const cluster = clusterContainers(this.pod);
+    const inCluster = extra.filter((n) => cluster.main.includes(n) || cluster.init.includes(n));
+    const why =
+      inCluster.length > 0
+        ? `: ${show(inCluster)} run in the cluster (partial offload), the plugin was never given them`
+        : '';
     fail(
-      `expected ${list} to list every spec container once, ${show(names)}, got ${show(got)} (${problems.join(', ')})`,
+      `expected ${list} to list every spec container once, ${show(names)}, got ${show(got)} (${problems.join(', ')})${why}`,
     );
   }
 }

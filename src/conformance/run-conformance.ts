@@ -3,6 +3,7 @@
  * result. `scripts/conformance.ts` is only a command line around this; tests call it directly.
  */
 import { createPluginClient, type PluginTarget } from '../client/plugin-client.ts';
+import type { Taint } from '../pod/taints.ts';
 import { PluginWire } from './plugin-wire.ts';
 import { ResponseValidator } from './response-validator.ts';
 import { runScenarios, type ScenarioResult } from './runner.ts';
@@ -28,6 +29,8 @@ export interface ConformanceOptions {
   namespace?: string;
   /** Extra headers on every request, e.g. Authorization for a plugin that requires a token. */
   headers?: Readonly<Record<string, string>>;
+  /** The taints the plugin is configured to send in the ping; without, its ping must carry none. */
+  taints?: readonly Taint[];
   onResult?: (result: ScenarioResult, done: number, total: number) => void;
   /** The scenarios to choose from (default: the kit's own). */
   scenarios?: readonly Scenario[];
@@ -94,6 +97,7 @@ export async function runConformance(options: ConformanceOptions): Promise<Confo
     image: (ref: string) => imageMap[ref] ?? ref,
     namespace: options.namespace ?? 'conformance',
     pollIntervalMs: (options.pollIntervalSeconds ?? 1) * 1000,
+    ...(options.taints ? { taints: options.taints } : {}),
   };
   const startedAt = new Date();
   try {

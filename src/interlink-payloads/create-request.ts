@@ -1,6 +1,7 @@
 /** The POST /create body: the pod wrapped the way the interLink API server wraps it (Go RetrievedPodData). */
 import type { Container, Pod, RetrievedContainer, RetrievedPodData } from '../contract/api-types.ts';
 import { ZERO_JOB_CONFIG } from '../contract/interlink-wire.ts';
+import { offloadedPart } from '../pod/partial-offload.ts';
 import type { WireConfigMap, WireSecret } from './cluster-objects.ts';
 import {
   downwardApiAsProjected,
@@ -23,10 +24,11 @@ export interface CreateObjects {
 /**
  * One entry per init container, then per container, each with the objects its own volume mounts
  * use (once per mount, lists null when empty). downwardAPI volumes are rewritten into projected
- * ones in the pod spec, as the Virtual Kubelet does.
+ * ones in the pod spec, as the Virtual Kubelet does. Containers the pod's partial-offload
+ * annotations keep in the cluster are left out (interLink 0.6.1); status and delete bodies keep them.
  */
 export function buildCreateRequest(pod: Pod, objects: CreateObjects = {}): RetrievedPodData {
-  const sent: Pod = structuredClone(pod);
+  const sent: Pod = structuredClone(offloadedPart(pod));
   const spec = sent.spec;
   if (!spec) throw new Error('buildCreateRequest: the pod has no spec');
   const sources = {

@@ -9,7 +9,9 @@ import {
   runConformance,
 } from '../../src/conformance/index.ts';
 import type { Scenario } from '../../src/conformance/scenario.ts';
+import { startClusterContainersGonePlugin } from './stubs/cluster-containers-gone-plugin.ts';
 import { startDropsGetBodiesPlugin } from './stubs/drops-get-bodies-plugin.ts';
+import { startFakePlugin } from './stubs/fake-plugin.ts';
 import { startFirstContainerOnlyPlugin } from './stubs/first-container-only-plugin.ts';
 import { startHonestPlugin } from './stubs/honest-plugin.ts';
 import { startIgnoresExitCodesPlugin } from './stubs/ignores-exit-codes-plugin.ts';
@@ -100,6 +102,46 @@ describe('the conformance kit against deliberately broken plugins', () => {
   });
 });
 
+describe('the conformance kit and interLink 0.6', () => {
+  it('fails a plugin that reports the containers partial offload keeps in the cluster as gone', async () => {
+    const report = await run(startClusterContainersGonePlugin, [
+      'partial-offload-main',
+      'partial-offload-init',
+    ]);
+    expect(reasonOf(report, 'partial-offload-main')).toBe(
+      'expected containers to list every spec container once, ["work"], got ["work","proxy"] (not in the spec ["proxy"]): ' +
+        '["proxy"] run in the cluster (partial offload), the plugin was never given them',
+    );
+    expect(reasonOf(report, 'partial-offload-init')).toMatch(
+      /^expected initContainers .*\["fetch"\] run in the cluster/,
+    );
+  });
+
+  it('fails a plugin that answers JSON errors to a client that sends no Accept, as interLink', async () => {
+    const report = await run(startHonestPlugin, ['bad-input-plain-text']);
+    expect(reasonOf(report, 'bad-input-plain-text')).toMatch(
+      /^expected POST \/create with a pod without metadata.uid and no Accept header \(as interLink sends\) to answer text\/plain .*got "application\/json"/,
+    );
+  });
+
+  it('fails a ping with taints the kit was not told of, and passes it with them', async () => {
+    const tainted = () =>
+      startFakePlugin({ pingTaints: [{ key: 'gpu', value: 'true', effect: 'NoSchedule' }] });
+    expect(reasonOf(await run(tainted, ['ping']), 'ping')).toMatch(/^expected no taints in the ping answer/);
+    const told = await run(tainted, ['ping'], {
+      taints: [{ key: 'gpu', value: 'true', effect: 'NoSchedule' }],
+    });
+    expect(reasonOf(told, 'ping')).toBe('PASSED');
+  });
+
+  it('fails a ping that sends a zero capacity instead of leaving it out', async () => {
+    const zero = () => startFakePlugin({ pingResources: { cpu: '0', pods: '110' } });
+    expect(reasonOf(await run(zero, ['ping']), 'ping')).toMatch(
+      /^expected PingResponse resources cpu to be positive/,
+    );
+  });
+});
+
 describe('the conformance kit against a plugin that does it right', () => {
   it('passes the simple scenarios', async () => {
     const only = [
@@ -115,6 +157,8 @@ describe('the conformance kit against a plugin that does it right', () => {
       'bad-input-not-json',
       'bad-input-missing-uid',
       'bad-input-wrong-type',
+      'partial-offload-main',
+      'partial-offload-init',
     ];
     const report = await run(startHonestPlugin, only, { parallel: 3 });
     expect(report.results.filter((r) => r.outcome === 'failed')).toEqual([]);

@@ -9,6 +9,7 @@ import {
   type ConformanceReport,
   runConformance,
 } from '../../src/conformance/index.ts';
+import { parseTaints } from '../../src/pod/taints.ts';
 import { describeDocker } from '../helpers/docker.ts';
 import { startPlugin, stopAll } from '../helpers/plugin-process.ts';
 
@@ -22,11 +23,19 @@ describeDocker('the conformance kit against this sidecar', () => {
   describe.each(['tcp', 'unix'] as const)('over %s', (listen) => {
     let report: ConformanceReport;
     beforeAll(async () => {
-      const plugin = await startPlugin({ listen });
+      // Over TCP the plugin has taints, so the ping check sees both cases: none sent, and exactly those.
+      const taints = listen === 'tcp' ? 'example.com/lab=on:NoSchedule' : undefined;
+      const plugin = await startPlugin({ listen, ...(taints ? { args: ['--taints', taints] } : {}) });
       const target = plugin.socketPath
         ? { socketPath: plugin.socketPath }
         : { baseUrl: plugin.baseUrl as string };
-      report = await runConformance({ target, skip: CI_EXCLUSIONS, parallel: 2, timeoutSeconds: 90 });
+      report = await runConformance({
+        target,
+        skip: CI_EXCLUSIONS,
+        parallel: 2,
+        timeoutSeconds: 90,
+        ...(taints ? { taints: parseTaints(taints) } : {}),
+      });
     }, 900_000);
 
     it.each(included)('%s: %s', (id) => {

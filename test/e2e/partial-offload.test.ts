@@ -3,7 +3,6 @@
  * without the containers the annotations keep in the cluster, /status and /delete with the full pod.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { Pod } from '../../src/contract/api-types.ts';
 import {
   buildCreateRequest,
   buildPod,
@@ -15,17 +14,6 @@ import { describeDocker } from '../helpers/docker.ts';
 import { type RunningPlugin, startPlugin, stopAll } from '../helpers/plugin-process.ts';
 import { deletePod, podContainerIds } from './pod-session.ts';
 import { allTerminated, pollStatus } from './poll.ts';
-
-/** The pod as the Virtual Kubelet sends it to /create: without the containers the cluster runs. */
-function createBodyWithout(pod: Pod, main: string[], init: string[] = []) {
-  const offloaded = structuredClone(pod);
-  if (offloaded.spec) {
-    offloaded.spec.containers = offloaded.spec.containers.filter((c) => !main.includes(c.name));
-    if (offloaded.spec.initContainers)
-      offloaded.spec.initContainers = offloaded.spec.initContainers.filter((c) => !init.includes(c.name));
-  }
-  return buildCreateRequest(offloaded);
-}
 
 describeDocker('partial offload (interLink 0.6.1)', () => {
   let plugin: RunningPlugin;
@@ -43,7 +31,7 @@ describeDocker('partial offload (interLink 0.6.1)', () => {
         { name: 'proxy', command: ['sleep', '3600'] },
       ],
     });
-    const created = await plugin.request('POST', '/create', createBodyWithout(pod, ['proxy']));
+    const created = await plugin.request('POST', '/create', buildCreateRequest(pod));
     expect(created.status, created.text).toBe(200);
     const { PodJID } = created.json();
 
@@ -80,7 +68,7 @@ describeDocker('partial offload (interLink 0.6.1)', () => {
       ],
       containers: [{ name: 'main', command: ['sh', '-c', 'echo ran'] }],
     });
-    const created = await plugin.request('POST', '/create', createBodyWithout(pod, [], ['fetch']));
+    const created = await plugin.request('POST', '/create', buildCreateRequest(pod));
     expect(created.status, created.text).toBe(200);
     const { PodJID } = created.json();
 

@@ -1,8 +1,10 @@
 /**
  * Bodies interLink would never send but a broken client might: the plugin refuses them with a 4xx and
- * the contract's JSON Error body (the contract names 422), and creates nothing.
+ * the contract's JSON Error body (the contract names 422), and creates nothing. Sent without an Accept
+ * header, as interLink sends, the refusal is one plain sentence instead.
  */
 import type { RetrievedPodData } from '../../contract/api-types.ts';
+import { fail, show } from '../checks.ts';
 import type { PodUnderTest } from '../pod-under-test.ts';
 import { sh } from '../run-to-end.ts';
 import type { Scenario } from '../scenario.ts';
@@ -23,7 +25,50 @@ async function refusedCreate(
   await pod.expectNoEntry(`whose create was refused (${why})`);
 }
 
+/** What Go's html.EscapeString turns into entities when interLink puts the answer into status.message. */
+const ESCAPED = /["'<>&]/;
+
 export const badInputScenarios: Scenario[] = [
+  {
+    id: 'bad-input-plain-text',
+    group: 'bad-input',
+    checks:
+      'POST /create of a pod without metadata.uid, sent as interLink sends it (no Accept header), answers 4xx ' +
+      'with one plain line (text/plain, not JSON, nothing HTML would escape) naming the field: interLink puts ' +
+      'the body into the pod status message that kubectl describe shows. Nothing is created.',
+    async run(ctx) {
+      const pod = ctx.pod({
+        name: 'bad-input-plain-text',
+        containers: [{ name: 'main', command: sh('echo SHOULD-NOT-RUN') }],
+      });
+      const payload = structuredClone(pod.createBody);
+      delete (payload.pod.metadata as { uid?: string }).uid;
+      ctx.setStep('POST /create without metadata.uid and without an Accept header');
+      pod.createAttempted = true;
+      const answer = await ctx.wire.send('POST', '/create', JSON.stringify(payload), { Accept: '' });
+      const why = 'a pod without metadata.uid and no Accept header (as interLink sends)';
+      if (answer.status < 400 || answer.status >= 500)
+        fail(
+          `expected ${answer.call} with ${why} to answer a 4xx, got ${answer.status}: ${show(answer.text)}`,
+        );
+      const type = answer.headers['content-type'] ?? '';
+      if (!type.startsWith('text/plain'))
+        fail(
+          `expected ${answer.call} with ${why} to answer text/plain (one sentence for kubectl describe), got ` +
+            `${show(type || 'no Content-Type')}: ${show(answer.text)}`,
+        );
+      const line = answer.text.trim();
+      if (line === '' || line.includes('\n') || ESCAPED.test(line))
+        fail(
+          `expected one plain line without quotes, angle brackets or ampersands (interLink HTML-escapes them into ` +
+            `the pod's status message), got ${show(answer.text)}`,
+        );
+      if (!/uid/i.test(line))
+        fail(`expected the sentence to name the missing field (metadata.uid), got ${show(line)}`);
+      ctx.note(`plain-text refusal: ${line}`);
+      await pod.expectNoEntry('whose create was refused (no metadata.uid)');
+    },
+  },
   {
     id: 'bad-input-not-json',
     group: 'bad-input',

@@ -6,6 +6,7 @@ import { envRefScenarios } from './env-refs.ts';
 import { initContainerScenarios } from './init-containers.ts';
 import { lifecycleScenarios } from './lifecycle.ts';
 import { logScenarios } from './logs.ts';
+import { partialOffloadScenarios } from './partial-offload.ts';
 import { pingScenarios } from './ping.ts';
 import { resourceScenarios } from './resources.ts';
 import { statusScenarios } from './status.ts';
@@ -17,6 +18,7 @@ export const ALL_SCENARIOS: readonly Scenario[] = [
   ...statusScenarios,
   ...commandScenarios,
   ...initContainerScenarios,
+  ...partialOffloadScenarios,
   ...volumeScenarios,
   ...envRefScenarios,
   ...resourceScenarios,

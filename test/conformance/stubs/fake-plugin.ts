@@ -30,6 +30,15 @@ export interface Flaws {
   dropGetBodies?: boolean;
   /** After an init container fails, the ones after it stay waiting (the VK then waits for ever). */
   leaveWaitingAfterInitFailure?: boolean;
+  /**
+   * Reports every container of the pod in the status request, the ones never sent to /create (partial
+   * offload keeps them in the cluster) as gone: terminated, 137, ContainerStatusUnknown.
+   */
+  reportClusterContainersGone?: boolean;
+  /** Replaces the ping's resources. */
+  pingResources?: Record<string, string>;
+  /** Sent in the ping answer. */
+  pingTaints?: Array<{ key: string; value?: string; effect: string }>;
 }
 
 interface Ran {
@@ -145,16 +154,35 @@ export async function startFakePlugin(
     return { pod: data.pod, jid: randomUUID().slice(0, 12), inits, mains };
   };
 
-  const statusOf = (p: FakePod): PodStatus => {
+  const statusOf = (p: FakePod, asked: Pod): PodStatus => {
     const now = Date.now();
     const initFailed = p.inits.some((r) => !r.skipped && r.exitCode !== 0 && now >= r.end);
+    const gone = (ran: Ran[], spec: Container[] | null | undefined): ContainerStatus[] =>
+      flaws.reportClusterContainersGone
+        ? (spec ?? [])
+            .filter((c) => !ran.some((r) => r.name === c.name))
+            .map((c) => ({
+              name: c.name,
+              ready: false,
+              restartCount: 0,
+              image: c.image,
+              imageID: '',
+              state: { terminated: { exitCode: 137, reason: 'ContainerStatusUnknown' } },
+            }))
+        : [];
     return {
       name: p.pod.metadata.name,
       UID: p.pod.metadata.uid,
       namespace: p.pod.metadata.namespace ?? 'default',
       JID: p.jid,
-      containers: p.mains.map((r) => containerStatus(r, now, flaws, initFailed)),
-      initContainers: p.inits.map((r) => containerStatus(r, now, flaws, initFailed)),
+      containers: [
+        ...p.mains.map((r) => containerStatus(r, now, flaws, initFailed)),
+        ...gone(p.mains, asked.spec?.containers),
+      ],
+      initContainers: [
+        ...p.inits.map((r) => containerStatus(r, now, flaws, initFailed)),
+        ...gone(p.inits, asked.spec?.initContainers),
+      ],
     };
   };
 
@@ -188,10 +216,14 @@ export async function startFakePlugin(
     if (route === 'GET /status') {
       const asked = (value as Pod[] | null) ?? [];
       if (asked.length === 0)
-        return json(res, 200, { status: 'ok', resources: { cpu: '4', memory: '8Gi', pods: '110' } });
+        return json(res, 200, {
+          status: 'ok',
+          resources: flaws.pingResources ?? { cpu: '4', memory: '8Gi', pods: '110' },
+          ...(flaws.pingTaints ? { taints: flaws.pingTaints } : {}),
+        });
       const entries = asked.flatMap((p) => {
         const known = pods.get(p.metadata.uid);
-        return known ? [statusOf(known)] : [];
+        return known ? [statusOf(known, p)] : [];
       });
       return json(res, 200, flaws.statusAnswer ? flaws.statusAnswer(entries) : entries);
     }
