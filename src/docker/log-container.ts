@@ -40,5 +40,6 @@ export function logContainer(
   if (found) return { name, container: found };
   const kind = clusterKindOf(clusterContainersFromLabels(containers.anchor?.Config.Labels), name);
   if (kind) throw new PluginError(404, runsInClusterMessage(pod, name, kind));
-  throw new PluginError(404, `container ${name} is not in pod ${pod} (containers: ${choices()})`);
+  const all = [...containers.init.keys(), ...containers.main.keys()].join(', ');
+  throw new PluginError(404, `container ${name} is not in pod ${pod} (containers: ${all || 'none'})`);
 }

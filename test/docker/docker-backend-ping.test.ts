@@ -1,0 +1,48 @@
+/** The ping as the Docker backend answers it, with a stand-in docker CLI (no engine needed). */
+import { chmod, mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.ts';
+import { DockerBackend } from '../../src/docker/docker-backend.ts';
+import { DockerCli } from '../../src/docker/docker-cli.ts';
+import { log } from '../../src/log.ts';
+
+/** A `docker` that answers `docker info` with the given JSON, or fails like an absent daemon. */
+async function fakeDocker(info: object | undefined): Promise<DockerCli> {
+  const dir = await mkdtemp(join(tmpdir(), 'fake-docker-'));
+  const bin = join(dir, 'docker');
+  const body =
+    info === undefined
+      ? 'echo "Cannot connect to the Docker daemon at unix:///var/run/docker.sock" >&2; exit 1'
+      : `printf '%s\\n' '${JSON.stringify(info)}'`;
+  await writeFile(bin, `#!/bin/sh\n${body}\n`);
+  await chmod(bin, 0o755);
+  return new DockerCli(bin);
+}
+
+function backend(docker: DockerCli, argv: string[] = []): DockerBackend {
+  return new DockerBackend({ config: loadConfig(argv, {}), docker, log });
+}
+
+describe('DockerBackend.ping', () => {
+  it('leaves out what Docker reports as zero, and sends the configured taints', async () => {
+    const docker = await fakeDocker({ NCPU: 0, MemTotal: 8 * 1024 ** 3, ServerVersion: '28.2.2' });
+    const ping = await backend(docker, ['--taints', 'site=lab:NoSchedule']).ping();
+    expect(ping).toEqual({
+      status: 'ok',
+      resources: { memory: '8388608Ki', pods: '110' },
+      taints: [{ key: 'site', value: 'lab', effect: 'NoSchedule' }],
+    });
+  });
+
+  it('answers 503 saying why when Docker does not answer, so the node goes NotReady', async () => {
+    const ping = backend(await fakeDocker(undefined)).ping();
+    await expect(ping).rejects.toMatchObject({
+      status: 503,
+      message: expect.stringMatching(
+        /^Docker does not answer, so no pod can run: .*Cannot connect to the Docker daemon/,
+      ),
+    });
+  });
+});
