@@ -64,14 +64,17 @@ export function errorSentence(
       details.length > 1 ? ` (and ${details.length - 1} more problem${details.length > 2 ? 's' : ''})` : '';
     what = `${fieldPath(first.field, path)} ${first.problem}${more}`;
   } else what = message;
-  return plain(`${subject}: ${withoutTrailingStop(what)}. ${todo(path, status, first !== undefined)}`);
+  return plain(`${subject}: ${withoutTrailingStop(what)}. ${todo(path, status, first !== undefined, what)}`);
 }
 
 /** What the reader can do about it. */
-function todo(path: string, status: number, fieldNamed: boolean): string {
+function todo(path: string, status: number, fieldNamed: boolean, what: string): string {
   if (status === 413) return 'Raise PLUGIN_BODY_LIMIT on the plugin or send less.';
   if (status === 401) return 'Configure the same token on both sides.';
-  if (status >= 500) return 'The plugin log has the details; try again once the Docker host is healthy.';
+  if (status >= 500)
+    return /\blog\b/.test(what)
+      ? 'Try again once the Docker host is healthy.'
+      : 'The plugin log has the details; try again once the Docker host is healthy.';
   if (fieldNamed)
     return path === '/create'
       ? 'Correct that field of the pod and create it again.'

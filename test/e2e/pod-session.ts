@@ -79,11 +79,7 @@ export function podContainerIds(pod: Pod, role?: 'sandbox' | 'init' | 'main'): P
   return dockerPs([`${LABEL.podUid}=${pod.metadata.uid}`, ...(role ? [`${LABEL.role}=${role}`] : [])]);
 }
 
-/**
- * Headers asking for the contract's JSON Error body. interLink sends no Accept header and gets one
- * plain sentence (what `kubectl describe` shows); tests that read an error's fields ask for JSON.
- */
-export const JSON_ERRORS = { Accept: 'application/json' } as const;
+export { JSON_ERRORS } from '../helpers/plugin-process.ts';
 
 /** A 4xx answer's JSON Error body (asked for with JSON_ERRORS), with the status checked. */
 export function expectRefusal(

@@ -66,6 +66,12 @@ export interface RunningPlugin extends PluginAddress {
 }
 
 /**
+ * Headers asking for the contract's JSON Error body. interLink sends no Accept header and gets one
+ * plain sentence (what `kubectl describe` shows); tests that read an error's fields ask for JSON.
+ */
+export const JSON_ERRORS = { Accept: 'application/json' } as const;
+
+/**
  * One HTTP request over TCP (`baseUrl`) or a unix socket (`socketPath`). Unlike fetch it sends a
  * body with GET, as interLink does for /status and /getLogs. Objects are sent as JSON; strings and
  * Buffers as they are.

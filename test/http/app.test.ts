@@ -14,7 +14,7 @@ import {
   logsRequest,
   statusRequest,
 } from '../fixtures/pod-builder.ts';
-import { httpRequest } from '../helpers/plugin-process.ts';
+import { httpRequest, JSON_ERRORS } from '../helpers/plugin-process.ts';
 import { closeAll, serveFake } from './serve-fake.ts';
 
 afterEach(closeAll);
@@ -69,6 +69,7 @@ describe('GET bodies', () => {
       'GET',
       '/getLogs',
       logsRequest(buildPod(), 'c', { Tail: 1, Bytes: 9 }),
+      JSON_ERRORS,
     );
     expect(res.status).toBe(400);
     expect(res.json().error).toMatch(/Tail and Opts.Bytes cannot be used together/);
@@ -104,7 +105,7 @@ describe('POST /create', () => {
 
   it('refuses an empty list with 422', async () => {
     const { backend, target } = await serveFake();
-    const res = await httpRequest(target, 'POST', '/create', []);
+    const res = await httpRequest(target, 'POST', '/create', [], JSON_ERRORS);
     expect(res.status).toBe(422);
     expect(res.json().error).toMatch(/list of pods is empty/);
     expect(backend.calls).toEqual([]);
@@ -125,7 +126,7 @@ describe('422: what is wrong, by JSON pointer, and nothing reaches the backend',
     const { backend, target } = await serveFake();
     const body = buildCreateRequest(buildPod());
     spoil(body);
-    const res = await httpRequest(target, 'POST', '/create', body);
+    const res = await httpRequest(target, 'POST', '/create', body, JSON_ERRORS);
     expect(res.status).toBe(422);
     const error = res.json();
     expect(error.status).toBe(422);
@@ -140,7 +141,13 @@ describe('422: what is wrong, by JSON pointer, and nothing reaches the backend',
     const { target } = await serveFake();
     const second = buildCreateRequest(buildPod());
     delete (second.pod.metadata as { uid?: string }).uid;
-    const res = await httpRequest(target, 'POST', '/create', [buildCreateRequest(buildPod()), second]);
+    const res = await httpRequest(
+      target,
+      'POST',
+      '/create',
+      [buildCreateRequest(buildPod()), second],
+      JSON_ERRORS,
+    );
     expect(res.status).toBe(422);
     expect(res.json().details).toEqual(
       expect.arrayContaining([expect.objectContaining({ field: '/1/pod/metadata/uid' })]),
@@ -149,7 +156,7 @@ describe('422: what is wrong, by JSON pointer, and nothing reaches the backend',
 
   it('refuses a body that is not JSON', async () => {
     const { target } = await serveFake();
-    const res = await httpRequest(target, 'POST', '/create', '{"pod": ');
+    const res = await httpRequest(target, 'POST', '/create', '{"pod": ', JSON_ERRORS);
     expect(res.status).toBe(422);
     expect(res.json()).toEqual({
       status: 422,
@@ -166,7 +173,7 @@ describe('the bearer token (PLUGIN_AUTH_TOKEN)', () => {
     ['the token without "Bearer"', { Authorization: 's3cret' }],
   ])('refuses %s with 401, before the backend is asked', async (_name, headers) => {
     const { backend, target } = await serveFake({ authToken: 's3cret' });
-    const res = await httpRequest(target, 'GET', '/status', [], headers);
+    const res = await httpRequest(target, 'GET', '/status', [], { ...JSON_ERRORS, ...headers });
     expect(res.status).toBe(401);
     expect(res.json()).toEqual({
       status: 401,
@@ -193,7 +200,7 @@ describe('errors the backend throws', () => {
   ])('maps a PluginError %i to that status and the spec’s Error body', async (status, message) => {
     const { backend, target } = await serveFake();
     backend.failWith('logs', new PluginError(status, message));
-    const res = await httpRequest(target, 'GET', '/getLogs', logsRequest(buildPod(), 'c'));
+    const res = await httpRequest(target, 'GET', '/getLogs', logsRequest(buildPod(), 'c'), JSON_ERRORS);
     expect(res.status).toBe(status);
     expect(res.json()).toEqual({ status, error: message });
   });
@@ -219,7 +226,7 @@ describe('errors the backend throws', () => {
       'create',
       new PluginError(422, 'invalid request: x', { details: [{ field: '/x', problem: 'is bad' }] }),
     );
-    const res = await httpRequest(target, 'POST', '/create', buildCreateRequest(buildPod()));
+    const res = await httpRequest(target, 'POST', '/create', buildCreateRequest(buildPod()), JSON_ERRORS);
     expect(res.status).toBe(422);
     expect(res.json().details).toEqual([{ field: '/x', problem: 'is bad' }]);
   });
@@ -231,6 +238,7 @@ describe('errors the backend throws', () => {
     const { backend, lines, target } = await serveFake();
     backend.failWith('create', thrown);
     const res = await httpRequest(target, 'POST', '/create', buildCreateRequest(buildPod()), {
+      ...JSON_ERRORS,
       'InterLink-Http-Session': 'Request-500',
     });
     expect(res.status).toBe(500);
@@ -249,9 +257,67 @@ describe('errors the backend throws', () => {
 
   it('answers 404 with the spec’s Error body for an unknown path', async () => {
     const { target } = await serveFake();
-    const res = await httpRequest(target, 'GET', '/statuses', []);
+    const res = await httpRequest(target, 'GET', '/statuses', [], JSON_ERRORS);
     expect(res.status).toBe(404);
     expect(res.json()).toEqual({ status: 404, error: 'no route for GET /statuses' });
+  });
+});
+
+describe('errors for people: a client that does not ask for JSON, as interLink', () => {
+  it.each([
+    ['no Accept header (interLink)', {}],
+    ['Accept: */*', { Accept: '*/*' }],
+  ])('answers a refused create with %s as one plain sentence naming the field', async (_name, headers) => {
+    const { backend, target } = await serveFake();
+    const body = buildCreateRequest(buildPod());
+    delete (body.pod.metadata as { uid?: string }).uid;
+    const res = await httpRequest(target, 'POST', '/create', body, headers);
+    expect(res.status).toBe(422);
+    expect(res.headers['content-type']).toBe('text/plain; charset=utf-8');
+    expect(res.text).toBe(
+      'The pod was not created: metadata.uid is required. Correct that field of the pod and create it again.',
+    );
+    expect(backend.calls).toEqual([]);
+  });
+
+  it('answers a backend failure in one line without its message, which stays in the log', async () => {
+    const { backend, target } = await serveFake();
+    backend.failWith('create', new Error('spawn /usr/bin/docker EACCES'));
+    const res = await httpRequest(target, 'POST', '/create', buildCreateRequest(buildPod()), {
+      'InterLink-Http-Session': 'Request-7',
+    });
+    expect(res.status).toBe(500);
+    expect(res.text).toMatch(
+      /^The pod was not created: internal error: the plugin’s log has the details \(session Request-7\)\. Try again/,
+    );
+    expect(res.text).not.toMatch(/docker|EACCES|\n/);
+  });
+
+  it('answers an unknown path with a sentence too', async () => {
+    const { target } = await serveFake();
+    const res = await httpRequest(target, 'GET', '/statuses', []);
+    expect(res.status).toBe(404);
+    expect(res.text).toMatch(/no route for GET \/statuses\. Check/);
+  });
+});
+
+describe('POST aliases of the GETs, for proxies that drop GET bodies', () => {
+  it('answers POST /status and POST /getLogs as the GETs', async () => {
+    const { backend, target } = await serveFake();
+    const pod = buildPod();
+    await httpRequest(target, 'POST', '/create', buildCreateRequest(pod));
+    const status = await httpRequest(
+      target,
+      'POST',
+      '/status',
+      statusRequest(pod, `fake-${pod.metadata.uid}`),
+    );
+    expect(status.status).toBe(200);
+    expect(status.json()[0].UID).toBe(pod.metadata.uid);
+    const logs = await httpRequest(target, 'POST', '/getLogs', logsRequest(pod, 'c'));
+    expect(logs.status).toBe(200);
+    expect(backend.calls.map((c) => c.method)).toEqual(['create', 'status', 'logs']);
+    expect((await httpRequest(target, 'POST', '/status', [])).json()).toEqual(FAKE_PING);
   });
 });
 

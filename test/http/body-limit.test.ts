@@ -4,7 +4,7 @@
  */
 import { Agent, request } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
-import { httpRequest } from '../helpers/plugin-process.ts';
+import { httpRequest, JSON_ERRORS } from '../helpers/plugin-process.ts';
 import { BODY_LIMIT, closeAll, serveFake } from './serve-fake.ts';
 
 afterEach(closeAll);
@@ -112,7 +112,7 @@ describe('a body over the limit', () => {
   it('is refused with 413 when its declared length is over the limit, GET bodies too', async () => {
     const { backend, target } = await serveFake();
     const big = [{ metadata: { name: 'x', uid: 'y', annotations: { pad: 'x'.repeat(BODY_LIMIT) } } }];
-    const res = await httpRequest(target, 'GET', '/status', big);
+    const res = await httpRequest(target, 'GET', '/status', big, JSON_ERRORS);
     expect(res.status).toBe(413);
     expect(res.json()).toEqual({
       status: 413,
