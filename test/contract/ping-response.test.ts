@@ -17,6 +17,13 @@ describe('pingResponse', () => {
     expect(pingResponse(facts).resources).toEqual(resources);
   });
 
+  it('declares accelerators only when there are some', () => {
+    // As JSON: the contract's type of `available` is Go's string.
+    const accelerators = JSON.parse('[{"resourceType": "nvidia.com/gpu", "available": "0"}]');
+    const none = pingResponse({ cpus: 1, accelerators });
+    expect(none.resources).toEqual({ cpu: '1' });
+  });
+
   it('sends no resources at all when nothing is known, and taints only when configured', () => {
     expect(pingResponse({})).toEqual({ status: 'ok' });
     const taints = [{ key: 'gpu', value: 'true', effect: 'NoSchedule' }];
