@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.ts';
 import { DockerBackend } from '../../src/docker/docker-backend.ts';
 import { DockerCli } from '../../src/docker/docker-cli.ts';
+import { DOCKER_DOWN_MESSAGE } from '../../src/docker/docker-outage.ts';
 import { log } from '../../src/log.ts';
 
 /** A `docker` that answers `docker info` with the given JSON, or fails like an absent daemon. */
@@ -36,13 +37,11 @@ describe('DockerBackend.ping', () => {
     });
   });
 
-  it('answers 503 saying why when Docker does not answer, so the node goes NotReady', async () => {
+  it('answers 503 when Docker does not answer, so the node goes NotReady', async () => {
     const ping = backend(await fakeDocker(undefined)).ping();
     await expect(ping).rejects.toMatchObject({
       status: 503,
-      message: expect.stringMatching(
-        /^Docker does not answer, so no pod can run: .*Cannot connect to the Docker daemon/,
-      ),
+      message: DOCKER_DOWN_MESSAGE,
     });
   });
 });
