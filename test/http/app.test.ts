@@ -212,11 +212,15 @@ describe('errors the backend throws', () => {
       new PluginError(503, 'Docker is not answering; the plugin retries', { retryAfterSeconds: 5 }),
     );
     for (let i = 0; i < 3; i++) {
-      const res = await httpRequest(target, 'GET', '/status', statusRequest(buildPod(), 'x'));
+      const res = await httpRequest(target, 'GET', '/status', statusRequest(buildPod(), 'x'), JSON_ERRORS);
       expect(res.status).toBe(503);
       expect(res.headers['retry-after']).toBe('5');
       expect(res.json()).toEqual({ status: 503, error: 'Docker is not answering; the plugin retries' });
     }
+    // As interLink asks (no Accept): the same status and Retry-After, with one sentence.
+    const plain = await httpRequest(target, 'GET', '/status', statusRequest(buildPod(), 'x'));
+    expect([plain.status, plain.headers['retry-after']]).toEqual([503, '5']);
+    expect(plain.text).toMatch(/^The status request failed: Docker is not answering; the plugin retries\. /);
     expect(lines.filter((l) => l.level !== 'debug')).toEqual([]);
   });
 
