@@ -71,6 +71,7 @@ export function errorSentence(
 function todo(path: string, status: number, fieldNamed: boolean, what: string): string {
   if (status === 413) return 'Raise PLUGIN_BODY_LIMIT on the plugin or send less.';
   if (status === 401) return 'Configure the same token on both sides.';
+  if (status === 409) return 'Create the pod again once the node has room for it.';
   if (status >= 500)
     return /\blog\b/.test(what)
       ? 'Try again once the Docker host is healthy.'
