@@ -27,12 +27,13 @@ function backend(docker: DockerCli, argv: string[] = []): DockerBackend {
 }
 
 describe('DockerBackend.ping', () => {
-  it('leaves out what Docker reports as zero, and sends the configured taints', async () => {
+  it('leaves out what is zero or not known yet, and sends the configured taints', async () => {
     const docker = await fakeDocker({ NCPU: 0, MemTotal: 8 * 1024 ** 3, ServerVersion: '28.2.2' });
     const ping = await backend(docker, ['--taints', 'site=lab:NoSchedule']).ping();
     expect(ping).toEqual({
       status: 'ok',
-      resources: { memory: '8388608Ki', pods: '110' },
+      // Not started, so the pod networks' room is not known yet: pods is left out too, not sent as 0.
+      resources: { memory: '8388608Ki' },
       taints: [{ key: 'site', value: 'lab', effect: 'NoSchedule' }],
     });
   });
