@@ -22,21 +22,32 @@ export interface CrashRecoveryOptions {
   log: Logger;
 }
 
-/** Removes every pod left unfinished; the view must have been filled first. Returns their UIDs. */
+/** Removes every pod left unfinished; the view must have been filled first. Returns the UIDs removed. */
 export async function removeUnfinishedPods(options: CrashRecoveryOptions): Promise<string[]> {
   const { docker, view, records, stateDir, instance, log } = options;
   const uids = await records.unfinished();
+  const removed: string[] = [];
   for (const uid of uids) {
     const ids = view.containersOfPod(uid).map((c) => c.Id);
-    await removePodContainers(docker, view, ids);
-    view.forget(ids);
-    const volumes = await listVolumes(docker, [`${LABEL.owner}=${instance}`, `${LABEL.podUid}=${uid}`]);
-    if (volumes.length > 0) await removeVolumes(docker, volumes);
-    await removePodVolumes(stateDir, uid);
+    try {
+      await removePodContainers(docker, view, ids);
+      view.forget(ids);
+      const volumes = await listVolumes(docker, [`${LABEL.owner}=${instance}`, `${LABEL.podUid}=${uid}`]);
+      if (volumes.length > 0) await removeVolumes(docker, volumes);
+      await removePodVolumes(stateDir, uid);
+    } catch (err) {
+      // The record stays: the retried call, or the next start-up, finishes the job.
+      log.warn('could not remove a pod whose create or delete was cut off', {
+        podUid: uid,
+        error: (err as Error).message,
+      });
+      continue;
+    }
+    removed.push(uid);
     log.info('removed a pod whose create or delete was cut off; a retried create makes it whole', {
       podUid: uid,
       containers: ids.length,
     });
   }
-  return uids;
+  return removed;
 }
