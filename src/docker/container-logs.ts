@@ -68,7 +68,10 @@ export function currentRunSince(c: ContainerInspect): string | undefined {
   return new Date(Date.parse(c.State.StartedAt) - EVENT_SKEW_MS).toISOString();
 }
 
-/** Runs `docker logs` and exposes its output as one byte stream. */
+/**
+ * Runs `docker logs` and exposes its output as one byte stream. Unless it follows, it is killed
+ * (and the stream ends) after the CLI's timeout, so a hung CLI never holds the request.
+ */
 export function streamLogs(
   docker: DockerCli,
   args: string[],
@@ -77,6 +80,11 @@ export function streamLogs(
 ): ReadableStream<Uint8Array> {
   const child = docker.spawn(args);
   child.stdin.end();
+  if (!args.includes('--follow')) {
+    const timer = setTimeout(() => child.kill('SIGKILL'), docker.timeoutFor(args));
+    timer.unref();
+    child.once('close', () => clearTimeout(timer));
+  }
   let sent = 0;
   let open = 2;
   let done = false;

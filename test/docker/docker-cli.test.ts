@@ -3,6 +3,7 @@ import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
+import { streamLogs } from '../../src/docker/container-logs.ts';
 import { DockerCli, DockerCliError } from '../../src/docker/docker-cli.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'fake-docker-'));
@@ -55,4 +56,11 @@ it('does not time out a call that finishes in time', async () => {
   const { bin } = fakeCli('quick', 'echo "[]"');
   const docker = new DockerCli(bin, { callMs: 60_000, pullMs: 600_000 });
   expect((await docker.run(['container', 'inspect', 'x'])).stdout).toBe('[]\n');
+});
+
+it('ends a log answer whose docker logs hangs, with what it wrote, at the timeout', async () => {
+  const { bin } = fakeCli('logs-hang', 'echo first line; exec sleep 600');
+  const docker = new DockerCli(bin, { callMs: 300, pullMs: 600_000 });
+  const stream = streamLogs(docker, ['logs', 'some-container'], 0, new AbortController().signal);
+  expect(await new Response(stream).text()).toBe('first line\n');
 });
