@@ -166,5 +166,16 @@ describeDocker('a Docker daemon restart', () => {
       states: { 'sandbox/': 'running', 'init/prep': 'exited', 'main/app': 'running', 'main/side': 'running' },
       joined: true,
     });
-  }, 240_000);
+
+    // The daemon restarts while the plugin is down: the plugin, started again, brings the pod
+    // back and still counts the restarts from before.
+    const { instance, stateDir } = plugin;
+    await plugin.stop('SIGTERM');
+    await dockerd.halt();
+    leaveSandboxDown(sandboxId);
+    await dockerd.start();
+    plugin = await startPlugin({ instance, stateDir, env: { DOCKER_HOST: dockerd.host } });
+    await statusUntil(pod, jid, runningWith(3));
+    expect((await engineState(pod)).joined).toBe(true);
+  }, 300_000);
 });
