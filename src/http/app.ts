@@ -19,6 +19,8 @@ import { pluginRoutes } from './routes.ts';
 export interface AppOptions {
   backend: Backend;
   bodyLimitBytes: number;
+  /** What is read and dropped after a 413 before the connection is closed (default 64 MiB). */
+  drainMaxBytes?: number;
   authToken?: string | undefined;
   /** Aborted on shutdown: ends log streams that would otherwise hold the server open. */
   shutdownSignal?: AbortSignal;
@@ -121,7 +123,16 @@ export function createApp(options: AppOptions): Hono<Env> {
     app.on(r.method.toUpperCase(), r.path, async (c) => {
       c.set('route', r.path);
       const hasBody = r.path !== '/healthz' && r.path !== '/readyz';
-      const body = hasBody ? parseJson(await readBody(c.env.incoming, options.bodyLimitBytes)) : undefined;
+      let body: unknown;
+      if (hasBody) {
+        const read = await readBody(c.env.incoming, options.bodyLimitBytes, options.drainMaxBytes);
+        try {
+          body = parseJson(read.body);
+        } finally {
+          // The raw bytes and their text are garbage now: the next large body may be read.
+          read.done();
+        }
+      }
       c.set('body', body);
       const abort = new AbortController();
       const onShutdown = () => abort.abort();

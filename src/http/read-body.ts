@@ -1,36 +1,96 @@
 /**
  * Reads a request body straight from Node's IncomingMessage: @hono/node-server drops the
  * bodies of GET requests, and interLink sends JSON bodies on GET /status and GET /getLogs.
+ *
+ * What one request may cost is bounded: a body is read into one buffer (its declared length, or
+ * grown by doubling), never kept as a list of chunks beside a joined copy; and bodies over
+ * LARGE_BODY_BYTES are read, parsed and validated one at a time, the others waiting unread (TCP
+ * holds their bytes back), so a burst of multi-MiB bodies costs the memory of one.
  */
 import type { IncomingMessage } from 'node:http';
 import { PluginError } from '../errors.ts';
 
-export async function readBody(incoming: IncomingMessage, limitBytes: number): Promise<Buffer> {
-  const declared = Number(incoming.headers['content-length']);
-  if (Number.isFinite(declared) && declared > limitBytes) throw refuse(incoming, limitBytes);
-  const chunks: Buffer[] = [];
-  let size = 0;
-  // Leaving the loop must not destroy the request: that resets the socket under the 413 being written.
-  for await (const chunk of incoming.iterator({ destroyOnReturn: false }) as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > limitBytes) break;
-    chunks.push(chunk);
+/** Bodies above this size take turns; interLink's own are a few KiB. */
+export const LARGE_BODY_BYTES = 1024 * 1024;
+
+/** What is read and dropped after a 413 before the connection is closed instead. */
+export const DRAIN_MAX_BYTES = 64 * 1024 * 1024;
+
+/** One large body at a time; resolves with the release function. */
+class Turns {
+  private tail: Promise<void> = Promise.resolve();
+
+  take(): Promise<() => void> {
+    let release!: () => void;
+    const mine = new Promise<void>((r) => {
+      release = r;
+    });
+    const ready = this.tail.then(() => release);
+    this.tail = this.tail.then(() => mine);
+    return ready;
   }
-  if (size > limitBytes) throw refuse(incoming, limitBytes);
-  return Buffer.concat(chunks);
+}
+
+const largeBodies = new Turns();
+
+export interface ReadBody {
+  body: Buffer;
+  /** Call once the body has been parsed and validated (a large body holds its turn until then). */
+  done(): void;
+}
+
+export async function readBody(
+  incoming: IncomingMessage,
+  limitBytes: number,
+  drainMaxBytes = DRAIN_MAX_BYTES,
+): Promise<ReadBody> {
+  const declared = Number(incoming.headers['content-length']);
+  const known = Number.isFinite(declared) && declared >= 0;
+  if (known && declared > limitBytes) throw refuse(incoming, limitBytes, drainMaxBytes);
+  let done = () => {};
+  if (known && declared > LARGE_BODY_BYTES) done = await largeBodies.take();
+  try {
+    let buf = Buffer.allocUnsafe(known ? declared : 16 * 1024);
+    let size = 0;
+    // Leaving the loop must not destroy the request: that resets the socket under the 413 being written.
+    for await (const chunk of incoming.iterator({ destroyOnReturn: false }) as AsyncIterable<Buffer>) {
+      if (size + chunk.length > limitBytes) {
+        size += chunk.length;
+        break;
+      }
+      if (!known && size + chunk.length > LARGE_BODY_BYTES && size <= LARGE_BODY_BYTES) {
+        // A chunked body that turns out large waits for its turn before growing further.
+        done = await largeBodies.take();
+      }
+      if (size + chunk.length > buf.length) {
+        const grown = Buffer.allocUnsafe(Math.min(limitBytes, Math.max(2 * buf.length, size + chunk.length)));
+        buf.copy(grown, 0, 0, size);
+        buf = grown;
+      }
+      chunk.copy(buf, size);
+      size += chunk.length;
+    }
+    if (size > limitBytes) throw refuse(incoming, limitBytes, drainMaxBytes);
+    return { body: buf.subarray(0, size), done };
+  } catch (err) {
+    done();
+    throw err;
+  }
 }
 
 /**
  * The 413 for a body over the limit. The rest of the body is read and dropped (only once the loop
  * above has let go of the stream, or resume() is ignored): a client still sending then reads the
- * answer instead of a reset, and a kept-alive connection stays usable.
+ * answer instead of a reset, and a kept-alive connection stays usable. A client that sends more
+ * than `drainMaxBytes` after that has had its answer long since: its connection is closed.
  */
-function refuse(incoming: IncomingMessage, limitBytes: number): PluginError {
+function refuse(incoming: IncomingMessage, limitBytes: number, drainMaxBytes: number): PluginError {
+  let drained = 0;
+  incoming.on('data', (chunk: Buffer) => {
+    drained += chunk.length;
+    if (drained > drainMaxBytes) incoming.socket.destroy();
+  });
   incoming.resume();
-  return tooLarge(limitBytes);
-}
-
-function tooLarge(limitBytes: number): PluginError {
   return new PluginError(
     413,
     `request body is larger than the limit of ${limitBytes} bytes (PLUGIN_BODY_LIMIT)`,

@@ -167,3 +167,39 @@ describe('a body over the limit', () => {
     },
   );
 });
+
+describe('a client that keeps sending after its 413', () => {
+  it('reads its 413, then has its connection closed once the server has dropped the drain limit', async () => {
+    const drainMaxBytes = 1024 * 1024;
+    const { target } = await serveFake({ drainMaxBytes });
+    const url = new URL('/status', target.baseUrl);
+    const result = await new Promise<{ status: number; closed: boolean }>((resolve, reject) => {
+      let status = 0;
+      const req = request(
+        {
+          hostname: url.hostname,
+          port: url.port,
+          path: url.pathname,
+          method: 'GET',
+          headers: { 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked' },
+        },
+        (res) => {
+          status = res.statusCode ?? 0;
+          res.resume();
+        },
+      );
+      const chunk = Buffer.alloc(64 * 1024, ' ');
+      // Writes without end, the answer notwithstanding; only the server can stop it.
+      const writeNext = () => {
+        if (!req.destroyed) req.write(chunk, (err) => (err ? undefined : writeNext()));
+      };
+      req.on('error', () => {});
+      req.on('close', () =>
+        status ? resolve({ status, closed: true }) : reject(new Error('closed unanswered')),
+      );
+      req.write('[');
+      writeNext();
+    });
+    expect(result).toEqual({ status: 413, closed: true });
+  });
+});
