@@ -5,7 +5,7 @@
 import { Agent, request } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { httpRequest, JSON_ERRORS } from '../helpers/plugin-process.ts';
-import { BODY_LIMIT, closeAll, serveFake } from './serve-fake.ts';
+import { BODY_LIMIT, closeAll, sendChunked, serveFake } from './serve-fake.ts';
 
 afterEach(closeAll);
 
@@ -76,35 +76,6 @@ function sendUntilAnswered(
       });
     };
     writeNext();
-  });
-}
-
-/** One request on `agent` that writes its whole body at once, chunked, as a client that does not wait. */
-function sendChunked(
-  agent: Agent,
-  baseUrl: string,
-  method: string,
-  path: string,
-  body: string,
-): Promise<number> {
-  const url = new URL(path, baseUrl);
-  return new Promise((resolve, reject) => {
-    const req = request(
-      {
-        agent,
-        hostname: url.hostname,
-        port: url.port,
-        path: url.pathname,
-        method,
-        headers: { 'Transfer-Encoding': 'chunked' },
-      },
-      (res) => {
-        res.resume();
-        res.on('end', () => resolve(res.statusCode ?? 0));
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
   });
 }
 

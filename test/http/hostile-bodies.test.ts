@@ -3,12 +3,11 @@
  * names the field, and a refused create never reaches the backend. The real app and validator over
  * the in-memory backend; the "nothing in Docker" half is test/e2e/hostile-bodies.test.ts.
  */
-import { request } from 'node:http';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { answerProblem, ENDPOINTS, hostileBody, wireBody } from '../fixtures/hostile-bodies.ts';
 import { httpRequest } from '../helpers/plugin-process.ts';
-import { closeAll, type Served, serveFake } from './serve-fake.ts';
+import { closeAll, type Served, sendChunked, serveFake } from './serve-fake.ts';
 
 let served: Served;
 beforeAll(async () => {
@@ -69,34 +68,13 @@ describe('a body of many values', () => {
 });
 
 describe('large bodies sent at once', () => {
-  /** One GET /status sent chunked (no declared length): its size is learnt while reading. */
-  const sendChunked = (baseUrl: string, body: string) =>
-    new Promise<number>((resolve, reject) => {
-      const url = new URL('/status', baseUrl);
-      const req = request(
-        {
-          hostname: url.hostname,
-          port: url.port,
-          path: url.pathname,
-          method: 'GET',
-          headers: { 'Transfer-Encoding': 'chunked' },
-        },
-        (res) => {
-          res.resume();
-          res.on('end', () => resolve(res.statusCode ?? 0));
-        },
-      );
-      req.on('error', reject);
-      req.end(body);
-    });
-
   it('are all answered, declared or chunked, though they are read one at a time', async () => {
     const { target } = await serveFake({ bodyLimitBytes: 4 * 1024 * 1024 });
     const big = `[${' '.repeat(1.5 * 1024 * 1024)}1]`;
     const answers = await Promise.all(
       Array.from({ length: 6 }, (_, i) =>
         i % 2
-          ? sendChunked(target.baseUrl, big)
+          ? sendChunked(undefined, target.baseUrl, 'GET', '/status', big)
           : httpRequest(target, 'GET', '/status', big).then((r) => r.status),
       ),
     );

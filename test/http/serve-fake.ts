@@ -3,6 +3,7 @@
  * with its log lines collected: HTTP behaviour in milliseconds, without Docker or a child process.
  * Call closeAll() in afterEach.
  */
+import { type Agent, request } from 'node:http';
 import { BodyValidator } from '../../src/contract/validate-body.ts';
 import { type AppOptions, createApp } from '../../src/http/app.ts';
 import { type Listening, listen } from '../../src/http/listen.ts';
@@ -43,4 +44,33 @@ export async function serveFake(options: Partial<Omit<AppOptions, 'backend' | 'l
 export async function closeAll(): Promise<void> {
   await Promise.all([...open].map((s) => s.close(1000)));
   open.clear();
+}
+
+/** One request (on `agent`, when given) that writes its whole body at once, chunked, as a client that does not wait. */
+export function sendChunked(
+  agent: Agent | undefined,
+  baseUrl: string,
+  method: string,
+  path: string,
+  body: string,
+): Promise<number> {
+  const url = new URL(path, baseUrl);
+  return new Promise((resolve, reject) => {
+    const req = request(
+      {
+        agent,
+        hostname: url.hostname,
+        port: url.port,
+        path: url.pathname,
+        method,
+        headers: { 'Transfer-Encoding': 'chunked' },
+      },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
 }
