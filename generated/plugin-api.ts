@@ -388,11 +388,18 @@ export interface components {
                 optional?: boolean | null;
             } | null;
             projected?: {
-                sources?: Record<string, unknown>[] | null;
+                sources?: {
+                    configMap?: components["schemas"]["ProjectedObject"];
+                    secret?: components["schemas"]["ProjectedObject"];
+                    downwardAPI?: {
+                        items?: components["schemas"]["DownwardAPIFile"][] | null;
+                    } | null;
+                    serviceAccountToken?: Record<string, unknown> | null;
+                }[] | null;
                 defaultMode?: number | null;
             } | null;
             downwardAPI?: {
-                items?: Record<string, unknown>[] | null;
+                items?: components["schemas"]["DownwardAPIFile"][] | null;
                 defaultMode?: number | null;
             } | null;
             hostPath?: {
@@ -403,6 +410,26 @@ export interface components {
                 claimName?: string;
                 readOnly?: boolean;
             } | null;
+        };
+        /** @description A configMap or secret source of a projected volume */
+        ProjectedObject: {
+            name?: string;
+            items?: components["schemas"]["KeyToPath"][] | null;
+            optional?: boolean | null;
+        } | null;
+        /** @description One file of a downwardAPI volume or projection */
+        DownwardAPIFile: {
+            path: string;
+            fieldRef?: {
+                apiVersion?: string;
+                fieldPath?: string;
+            } | null;
+            resourceFieldRef?: {
+                containerName?: string;
+                resource?: string;
+                divisor?: components["schemas"]["Quantity"];
+            } | null;
+            mode?: number | null;
         };
         KeyToPath: {
             key: string;
