@@ -33,6 +33,13 @@ export interface ViewHealth {
 
 type Listener = (podUid: string) => void;
 
+/**
+ * How long the exit of a SIGKILLed container (137) waits for Docker's `oom` event before the view
+ * shows it. Docker may report the exit first and the OOM kill after it; shown at once, such a
+ * container would read `Error`, and the VK keeps the first terminal reason it sees.
+ */
+const OOM_GRACE_MS = 2000;
+
 /** How long container changes are gathered before one `docker inspect` reads them all. */
 const BATCH_WINDOW_MS = 15;
 
@@ -50,6 +57,8 @@ export class PodView {
    * the inspect flag, come in either order under load; any of them is enough to say OOMKilled.
    */
   private readonly oomAt = new Map<string, number>();
+  /** Exits of SIGKILLed containers held back until their `oom` event or OOM_GRACE_MS. */
+  private readonly oomWait = new Map<string, NodeJS.Timeout>();
   /** Containers Docker reported destroyed: an inspect that raced the destroy must not bring them back. */
   private destroyed = new Set<string>();
   private events: ChildProcessWithoutNullStreams | undefined;
@@ -85,6 +94,8 @@ export class PodView {
     this.closed = true;
     clearInterval(this.resyncTimer);
     clearTimeout(this.reconnectTimer);
+    for (const timer of this.oomWait.values()) clearTimeout(timer);
+    this.oomWait.clear();
     this.events?.kill();
     await this.flushing;
   }
@@ -341,6 +352,10 @@ export class PodView {
     if (this.destroyed.has(id) && action !== 'destroy') return;
     if (event.time) this.lastEventAt = Math.max(this.lastEventAt, event.time);
     const atMs = event.timeNano ? event.timeNano / 1e6 : Date.now();
+    if (action === 'oom' || action === 'destroy') {
+      clearTimeout(this.oomWait.get(id));
+      this.oomWait.delete(id);
+    }
     if (action === 'oom') {
       this.oomAt.set(id, atMs);
       // An oom reported after its die still belongs to that exit, unless the container ran again.
@@ -351,11 +366,21 @@ export class PodView {
     }
     if (action === 'die') {
       const started = this.byId.get(id)?.State.StartedAt;
-      this.lastExit.set(id, {
+      const exit = {
         ExitCode: Number(event.Actor?.Attributes?.exitCode ?? 0),
         OOMKilled: this.oomInRun(id, started),
         At: new Date(atMs).toISOString(),
-      });
+      };
+      this.lastExit.set(id, exit);
+      if (exit.ExitCode === 137 && !exit.OOMKilled && !this.oomWait.has(id)) {
+        const timer = setTimeout(() => {
+          this.oomWait.delete(id);
+          this.refresh([id]).catch(() => {});
+        }, OOM_GRACE_MS);
+        timer.unref();
+        this.oomWait.set(id, timer);
+        return;
+      }
     }
     if (action === 'destroy') {
       this.pending.delete(id);

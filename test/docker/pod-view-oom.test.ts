@@ -1,7 +1,9 @@
 /**
  * OOM kills under load: Docker's `die` and `oom` events, and the OOMKilled flag of inspect, arrive
- * in either order. The view must say OOMKilled whichever comes first. A fake docker CLI plays the
- * racy orders deterministically (the real engine cannot be made to reorder them on demand).
+ * in either order. The view must say OOMKilled whichever comes first, and must never show the
+ * exit as a plain error in between (the VK keeps the first terminal reason it sees). A fake
+ * docker CLI plays the racy orders deterministically (the real engine cannot be made to reorder
+ * them on demand).
  */
 import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,50 +17,60 @@ import { createLogger } from '../../src/log.ts';
 const ID = 'c0ffee'.padEnd(64, '0');
 const UID = '7d3a0c9e-1b2f-4c1d-9a8e-0f1e2d3c4b5a';
 const INSTANCE = 'oom-order';
+const STARTED = '2026-01-01T00:00:00.000000001Z';
 
-/** A docker CLI that knows one exited container, whose inspect has not (yet) set OOMKilled. */
-function fakeDocker(events: readonly string[]): string {
+/**
+ * A docker CLI that knows one container: running until the stream has reported its `die`, then
+ * exited with 137 and an inspect flag that has not (yet) set OOMKilled. The events come `gapMs`
+ * apart, after the view's first sync, as a live stream would.
+ */
+function fakeDocker(events: readonly string[], gapMs: number): string {
   const dir = mkdtempSync(join(tmpdir(), 'fake-docker-'));
-  const startedNs = BigInt(Date.parse('2026-01-01T00:00:00Z')) * 1_000_000n;
+  const died = join(dir, 'died');
+  const startedMs = Date.parse('2026-01-01T00:00:00Z');
   const lines = events.map((action, i) =>
     JSON.stringify({
       Type: 'container',
       Action: action,
       Actor: { ID, Attributes: { exitCode: '137' } },
-      time: Number(startedNs / 1_000_000_000n) + 1,
-      timeNano: Number(startedNs + 1_000_000_000n + BigInt(i) * 1000n),
+      time: Math.floor(startedMs / 1000) + 1,
+      timeNano: (startedMs + 1000) * 1e6 + i * 1000,
     }),
   );
-  const inspect = [
-    {
-      Id: ID,
-      Name: '/k8s_default_p_0_app',
-      Created: '2026-01-01T00:00:00Z',
-      Image: 'sha256:0',
-      RestartCount: 0,
-      State: {
-        Status: 'exited',
-        Running: false,
-        Restarting: false,
-        OOMKilled: false,
-        Dead: false,
-        Pid: 0,
-        ExitCode: 137,
-        Error: '',
-        StartedAt: '2026-01-01T00:00:00.000000001Z',
-        FinishedAt: '2026-01-01T00:00:01Z',
-      },
-      Config: { Image: 'busybox:1.36', Labels: { [LABEL.owner]: INSTANCE, [LABEL.podUid]: UID } },
-      NetworkSettings: { IPAddress: '' },
+  const container = (exited: boolean) => ({
+    Id: ID,
+    Name: '/k8s_default_p_0_app',
+    Created: '2026-01-01T00:00:00Z',
+    Image: 'sha256:0',
+    RestartCount: 0,
+    State: {
+      Status: exited ? 'exited' : 'running',
+      Running: !exited,
+      Restarting: false,
+      OOMKilled: false,
+      Dead: false,
+      Pid: exited ? 0 : 42,
+      ExitCode: exited ? 137 : 0,
+      Error: '',
+      StartedAt: STARTED,
+      FinishedAt: exited ? '2026-01-01T00:00:01Z' : '0001-01-01T00:00:00Z',
     },
-  ];
+    Config: { Image: 'busybox:1.36', Labels: { [LABEL.owner]: INSTANCE, [LABEL.podUid]: UID } },
+    NetworkSettings: { IPAddress: '' },
+  });
   const script = `#!/usr/bin/env node
+const fs = require('node:fs');
 const args = process.argv.slice(2);
-if (args[0] === 'ps') process.stdout.write(${JSON.stringify(`${ID}\texited\n`)});
-else if (args[0] === 'container' && args[1] === 'inspect') process.stdout.write(${JSON.stringify(JSON.stringify(inspect))});
+const exited = fs.existsSync(${JSON.stringify(died)});
+if (args[0] === 'ps') process.stdout.write(${JSON.stringify(ID)} + (exited ? '\\texited\\n' : '\\trunning\\n'));
+else if (args[0] === 'container' && args[1] === 'inspect')
+  process.stdout.write(JSON.stringify([exited ? ${JSON.stringify(container(true))} : ${JSON.stringify(container(false))}]));
 else if (args[0] === 'events') {
-  // After the view's first sync, as a live stream would.
-  setTimeout(() => process.stdout.write(${JSON.stringify(`${lines.join('\n')}\n`)}), 200);
+  const lines = ${JSON.stringify(lines)};
+  lines.forEach((line, i) => setTimeout(() => {
+    if (line.includes('"die"')) fs.writeFileSync(${JSON.stringify(died)}, '');
+    process.stdout.write(line + '\\n');
+  }, 200 + i * ${gapMs}));
   setInterval(() => {}, 1000);
 } else process.exit(1);
 `;
@@ -77,17 +89,29 @@ describe('the pod view under racing OOM signals', () => {
   it.each([
     ['die before oom', ['die', 'oom']],
     ['oom before die', ['oom', 'die']],
-  ])('reports OOMKilled, now and as the last exit, when %s', async (_, events) => {
-    view = new PodView({
-      docker: new DockerCli(fakeDocker(events)),
-      instance: INSTANCE,
-      resyncMs: 3_600_000,
-      log: createLogger({ test: 'pod-view-oom' }),
-    });
-    await view.start();
-    await expect
-      .poll(() => view?.containersOfPod(UID)[0]?.LastExit?.OOMKilled, { timeout: 10_000 })
-      .toBe(true);
-    await expect.poll(() => view?.containersOfPod(UID)[0]?.State.OOMKilled, { timeout: 10_000 }).toBe(true);
-  });
+  ])(
+    'reports OOMKilled, now and as the last exit, and never a plain exit first, when %s',
+    async (_, events) => {
+      const current = new PodView({
+        docker: new DockerCli(fakeDocker(events, 500)),
+        instance: INSTANCE,
+        resyncMs: 3_600_000,
+        log: createLogger({ test: 'pod-view-oom' }),
+      });
+      view = current;
+      const seen: Array<{ status: string; oom: boolean }> = [];
+      current.onChange(() => {
+        const c = current.containersOfPod(UID)[0];
+        if (c) seen.push({ status: c.State.Status, oom: c.State.OOMKilled });
+      });
+      await current.start();
+      await expect
+        .poll(() => current.containersOfPod(UID)[0]?.LastExit?.OOMKilled, { timeout: 10_000 })
+        .toBe(true);
+      await expect
+        .poll(() => current.containersOfPod(UID)[0]?.State.OOMKilled, { timeout: 10_000 })
+        .toBe(true);
+      expect(seen.filter((s) => s.status === 'exited')).not.toContainEqual({ status: 'exited', oom: false });
+    },
+  );
 });
