@@ -45,4 +45,6 @@ it('remembers the counts across a plugin restart, and sees a reset that happened
   const after = new RestartCounts(stateDir);
   await after.load();
   expect(seen(after, 'p2', 0, '2026-11-28T10:09:00Z')).toBe(2);
+  // That read records a new run: its write must be done before afterAll removes the directory.
+  await after.saved();
 });
