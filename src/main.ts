@@ -67,15 +67,20 @@ async function main(): Promise<void> {
   const backend = new DockerBackend({ config, docker, log: log.child({ component: 'docker' }) });
   const metrics = new PluginMetrics({ view: backend.view, gpus: () => backend.gpuUsage() });
   docker.observers.push(metrics.dockerObserver);
+  // From here the backend runs a `docker events`: exiting without closing it would orphan it.
+  const failStarted = async (sentence: string): Promise<never> => {
+    await backend.close().catch(() => {});
+    return fail(sentence);
+  };
   try {
     await backend.start();
   } catch (err) {
-    fail(`could not start the Docker backend: ${(err as Error).message}`);
+    return failStarted(`could not start the Docker backend: ${(err as Error).message}`);
   }
   try {
     await checkStateDirVisible(docker, config.stateDir, config.pauseImage || BUILTIN_PAUSE_IMAGE);
   } catch (err) {
-    fail((err as Error).message);
+    return failStarted((err as Error).message);
   }
 
   const shutdown = new AbortController();
@@ -92,7 +97,7 @@ async function main(): Promise<void> {
   try {
     server = await listen(app, config.listen, config.socketMode);
   } catch (err) {
-    fail(
+    return failStarted(
       `could not listen on ${config.listen.kind === 'unix' ? `unix:${config.listen.path}` : `${config.listen.host}:${config.listen.port}`}: ${(err as Error).message}`,
     );
   }
@@ -107,7 +112,7 @@ async function main(): Promise<void> {
         }),
         config.metricsListen,
         config.socketMode,
-      ).catch((err: Error) => fail(`could not listen on PLUGIN_METRICS_LISTEN: ${err.message}`))
+      ).catch((err: Error) => failStarted(`could not listen on PLUGIN_METRICS_LISTEN: ${err.message}`))
     : undefined;
   log.info('serving the interLink plugin API', {
     address: server.address,

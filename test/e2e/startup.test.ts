@@ -1,4 +1,6 @@
 import { execFile } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:net';
 import { resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -53,6 +55,24 @@ describe('start-up refusals say what to do', () => {
     const { code, stderr } = await refusal([], { DOCKER_HOST: 'unix:///nonexistent/docker.sock' });
     expect(code).toBe(1);
     expect(stderr).toMatch(/Docker daemon does not answer .*: start it .* or point DOCKER_HOST at one/);
+  });
+});
+
+describeDocker('a start-up that fails after Docker answered', () => {
+  it('exits on an address in use without leaving its docker events stream behind', async () => {
+    const busy = createServer();
+    await new Promise<void>((r) => busy.listen(0, '127.0.0.1', r));
+    const { port } = busy.address() as { port: number };
+    const instance = `busy-${randomUUID().slice(0, 8)}`;
+    try {
+      const { code, stderr } = await refusal(['--listen', `127.0.0.1:${port}`, '--instance', instance]);
+      expect(code).toBe(1);
+      expect(stderr).toMatch(/could not listen on .*EADDRINUSE/);
+    } finally {
+      busy.close();
+    }
+    const { stdout } = await run('ps', ['-eo', 'args']);
+    expect(stdout.split('\n').filter((l) => l.includes(`instance=${instance}`))).toEqual([]);
   });
 });
 
