@@ -1,4 +1,5 @@
 /** The benchmark's flags: small defaults for a quick look, `--steps 40,200,1000` for the full run. */
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
 export interface BenchOptions {
@@ -44,7 +45,7 @@ export const USAGE = `npm run bench -- [options]
   --leak-check N            afterwards, create+delete N pods in a loop and look for leaks (default off)
   --leak-only               skip the measurements, only run the leak check
   --out DIR                 results directory (default bench-results)
-  --template FILE           create body to clone (default the reference hello-create.json)
+  --template FILE           create body to clone (default test/fixtures/interlink-examples/hello-create.json)
   --image IMAGE             image of the pods and the raw containers (default busybox:1.36)
   --log-level LEVEL         the sidecar's --log-level (default info, as deployed)
   --keep-logs               keep the sidecar's log (kept anyway when the run fails)
@@ -112,7 +113,9 @@ export function parseOptions(argv: string[]): BenchOptions {
     leakCheck: int('leak-check', values['leak-check'], 0, 0),
     leakOnly: values['leak-only'] ?? false,
     outDir: values.out ?? 'bench-results',
-    template: values.template ?? '/work/shared/reference/examples/hello-create.json',
+    template:
+      values.template ??
+      fileURLToPath(new URL('../../test/fixtures/interlink-examples/hello-create.json', import.meta.url)),
     image: values.image ?? 'busybox:1.36',
     sidecarLogLevel: values['log-level'] ?? 'info',
     keepLogs: values['keep-logs'] ?? false,

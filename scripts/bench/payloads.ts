@@ -1,6 +1,6 @@
 /**
  * interLink-shaped bodies for the benchmark's pods, cloned from the real create body in
- * /work/shared/reference/examples (or the copy named by --template): a new name and UID per pod,
+ * test/fixtures/interlink-examples (or the body named by --template): a new name and UID per pod,
  * `sleep 3600` so every pod stays Running, and no grace period so deletes are not waits.
  */
 import { randomUUID } from 'node:crypto';
