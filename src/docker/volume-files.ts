@@ -193,17 +193,21 @@ export async function writePodVolumes(plan: VolumePlan): Promise<void> {
   }
 }
 
+// A file written into the pod's directory while it is being removed (a restart count saved as a
+// container restarts during delete) makes rm fail with ENOTEMPTY: Node's rm retries that.
+const REMOVE = { recursive: true, force: true, maxRetries: 5 } as const;
+
 /** Removes everything written for a pod; nothing to remove is fine. */
 export async function removePodVolumes(stateDir: string, podUid: string): Promise<void> {
   const dir = podStateDir(stateDir, podUid);
   try {
-    await fs.rm(dir, { recursive: true, force: true });
+    await fs.rm(dir, REMOVE);
   } catch (err) {
     // A container may have left a directory without write permission in an emptyDir.
     const code = (err as NodeJS.ErrnoException).code;
     if (code !== 'EACCES' && code !== 'EPERM') throw writeError(`remove ${dir}`, err);
     await makeRemovable(dir);
-    await fs.rm(dir, { recursive: true, force: true }).catch((again) => {
+    await fs.rm(dir, REMOVE).catch((again) => {
       throw writeError(`remove ${dir}`, again);
     });
   }
