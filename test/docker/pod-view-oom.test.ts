@@ -22,11 +22,13 @@ const STARTED = '2026-01-01T00:00:00.000000001Z';
 /**
  * A docker CLI that knows one container: running until the stream has reported its `die`, then
  * exited with 137 and an inspect flag that has not (yet) set OOMKilled. The events come `gapMs`
- * apart, after the view's first sync, as a live stream would.
+ * apart, once the test has created the `go` file after the view's first sync, as a live stream
+ * would (a slow first sync must not read the exit before the stream tells it).
  */
-function fakeDocker(events: readonly string[], gapMs: number): string {
+function fakeDocker(events: readonly string[], gapMs: number): { bin: string; go: string } {
   const dir = mkdtempSync(join(tmpdir(), 'fake-docker-'));
   const died = join(dir, 'died');
+  const go = join(dir, 'go');
   const startedMs = Date.parse('2026-01-01T00:00:00Z');
   const lines = events.map((action, i) =>
     JSON.stringify({
@@ -67,17 +69,22 @@ else if (args[0] === 'container' && args[1] === 'inspect')
   process.stdout.write(JSON.stringify([exited ? ${JSON.stringify(container(true))} : ${JSON.stringify(container(false))}]));
 else if (args[0] === 'events') {
   const lines = ${JSON.stringify(lines)};
-  lines.forEach((line, i) => setTimeout(() => {
+  const play = () => lines.forEach((line, i) => setTimeout(() => {
     if (line.includes('"die"')) fs.writeFileSync(${JSON.stringify(died)}, '');
     process.stdout.write(line + '\\n');
-  }, 200 + i * ${gapMs}));
+  }, i * ${gapMs}));
+  const wait = setInterval(() => {
+    if (!fs.existsSync(${JSON.stringify(go)})) return;
+    clearInterval(wait);
+    play();
+  }, 20);
   setInterval(() => {}, 1000);
 } else process.exit(1);
 `;
-  const file = join(dir, 'docker');
-  writeFileSync(file, script);
-  chmodSync(file, 0o755);
-  return file;
+  const bin = join(dir, 'docker');
+  writeFileSync(bin, script);
+  chmodSync(bin, 0o755);
+  return { bin, go };
 }
 
 describe('the pod view under racing OOM signals', () => {
@@ -92,8 +99,9 @@ describe('the pod view under racing OOM signals', () => {
   ])(
     'reports OOMKilled, now and as the last exit, and never a plain exit first, when %s',
     async (_, events) => {
+      const fake = fakeDocker(events, 200);
       const current = new PodView({
-        docker: new DockerCli(fakeDocker(events, 500)),
+        docker: new DockerCli(fake.bin),
         instance: INSTANCE,
         resyncMs: 3_600_000,
         log: createLogger({ test: 'pod-view-oom' }),
@@ -105,6 +113,7 @@ describe('the pod view under racing OOM signals', () => {
         if (c) seen.push({ status: c.State.Status, oom: c.State.OOMKilled });
       });
       await current.start();
+      writeFileSync(fake.go, '');
       await expect
         .poll(() => current.containersOfPod(UID)[0]?.LastExit?.OOMKilled, { timeout: 10_000 })
         .toBe(true);
