@@ -21,6 +21,8 @@ export interface ContainerInspect {
     Image: string;
     Labels: Record<string, string> | null;
   };
+  /** The memory limit in bytes (0: none); only a container with one is held for its oom event. */
+  HostConfig?: { Memory?: number };
   /** The plugin's own note of the last time Docker saw it exit (from `die` events): Docker clears ExitCode on restart. */
   LastExit?: { ExitCode: number; OOMKilled: boolean; At: string; PreviousAt?: string };
   NetworkSettings?: {

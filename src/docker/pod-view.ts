@@ -38,7 +38,7 @@ type Listener = (podUid: string) => void;
  * shows it. Docker may report the exit first and the OOM kill after it; shown at once, such a
  * container would read `Error`, and the VK keeps the first terminal reason it sees.
  */
-const OOM_GRACE_MS = 2000;
+const OOM_GRACE_MS = 5000;
 
 /** How long container changes are gathered before one `docker inspect` reads them all. */
 const BATCH_WINDOW_MS = 15;
@@ -243,6 +243,26 @@ export class PodView {
     return Number.isNaN(started) || oom >= Math.floor(started);
   }
 
+  /**
+   * Whether a fresh 137 exit not yet known as an OOM kill should wait for Docker's `oom` event;
+   * schedules the read that shows it once the grace is over.
+   */
+  private holdForOom(c: ContainerInspect): boolean {
+    const s = c.State;
+    if (s.Status !== 'exited' || s.ExitCode !== 137 || s.OOMKilled || !c.HostConfig?.Memory) return false;
+    const wait = Date.parse(s.FinishedAt) + OOM_GRACE_MS - Date.now();
+    if (!(wait > 0)) return false;
+    if (!this.oomWait.has(c.Id)) {
+      const timer = setTimeout(() => {
+        this.oomWait.delete(c.Id);
+        this.refresh([c.Id]).catch(() => {});
+      }, wait + 10);
+      timer.unref();
+      this.oomWait.set(c.Id, timer);
+    }
+    return true;
+  }
+
   private upsert(full: ContainerInspect): void {
     const uid = full.Config.Labels?.[LABEL.podUid];
     if (!uid || full.Config.Labels?.[LABEL.owner] !== this.options.instance) return;
@@ -250,6 +270,8 @@ export class PodView {
     const c = trim(full);
     this.options.adjust?.(c);
     if (!c.State.Running && this.oomInRun(c.Id, c.State.StartedAt)) c.State.OOMKilled = true;
+    // Any read (an event, a create's own refresh, a resync) may come between the exit and the oom.
+    if (this.holdForOom(c) && this.byId.has(c.Id)) return;
     const last = this.lastExit.get(c.Id);
     if (last) c.LastExit = last;
     const before = this.byId.get(c.Id);
@@ -372,7 +394,8 @@ export class PodView {
         At: new Date(atMs).toISOString(),
       };
       this.lastExit.set(id, exit);
-      if (exit.ExitCode === 137 && !exit.OOMKilled && !this.oomWait.has(id)) {
+      const limited = (this.byId.get(id)?.HostConfig?.Memory ?? 0) > 0;
+      if (exit.ExitCode === 137 && !exit.OOMKilled && limited && !this.oomWait.has(id)) {
         const timer = setTimeout(() => {
           this.oomWait.delete(id);
           this.refresh([id]).catch(() => {});
@@ -416,6 +439,7 @@ function trim(c: ContainerInspect): ContainerInspect {
       FinishedAt: s.FinishedAt,
     },
     Config: { Image: c.Config.Image, Labels: c.Config.Labels },
+    HostConfig: { Memory: c.HostConfig?.Memory ?? 0 },
     NetworkSettings: { IPAddress: podIp(c) },
   };
 }

@@ -58,6 +58,7 @@ function fakeDocker(events: readonly string[], gapMs: number): { bin: string; go
       FinishedAt: exited ? '2026-01-01T00:00:01Z' : '0001-01-01T00:00:00Z',
     },
     Config: { Image: 'busybox:1.36', Labels: { [LABEL.owner]: INSTANCE, [LABEL.podUid]: UID } },
+    HostConfig: { Memory: 16 * 1024 * 1024 },
     NetworkSettings: { IPAddress: '' },
   });
   const script = `#!/usr/bin/env node
