@@ -251,7 +251,12 @@ export class PodView {
     const s = c.State;
     if (s.Status !== 'exited' || s.ExitCode !== 137 || s.OOMKilled || !c.HostConfig?.Memory) return false;
     const wait = Date.parse(s.FinishedAt) + OOM_GRACE_MS - Date.now();
-    if (!(wait > 0)) return false;
+    if (!(wait > 0)) {
+      // Docker sometimes never reports the OOM kill of a memory-limited container (cgroup v2, a
+      // loaded host); a 137 exit the plugin did not cause is then taken for one.
+      if (!this.destroyed.has(c.Id)) s.OOMKilled = true;
+      return false;
+    }
     if (!this.oomWait.has(c.Id)) {
       const timer = setTimeout(() => {
         this.oomWait.delete(c.Id);
