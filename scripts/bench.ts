@@ -9,7 +9,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { BUILTIN_PAUSE_IMAGE } from '../src/docker/pause-image.ts';
+import { BUILTIN_PAUSE_IMAGE } from '../src/docker/lifecycle/pause-image.ts';
 import { containersWithLabel, removeAll } from './bench/docker.ts';
 import { leakCheck } from './bench/leak-check.ts';
 import { machineInfo } from './bench/machine.ts';

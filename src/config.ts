@@ -12,7 +12,7 @@ import { parseTaints, type Taint } from './pod/taints.ts';
 export { ConfigError } from './config/config-error.ts';
 export { SETTINGS } from './config/settings.ts';
 
-/** How a container's GPUs reach it (src/docker/gpu-args.ts). */
+/** How a container's GPUs reach it (src/docker/gpu/gpu-args.ts). */
 export type GpuMode = 'toolkit' | 'runtime' | 'env';
 const GPU_MODES: readonly GpuMode[] = ['toolkit', 'runtime', 'env'];
 

@@ -6,8 +6,8 @@
  */
 import type { MiddlewareHandler } from 'hono';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
-import type { DockerCallObserver } from '../docker/docker-cli.ts';
-import type { ViewHealth } from '../docker/pod-view.ts';
+import type { DockerCallObserver } from '../docker/engine/docker-cli.ts';
+import type { ViewHealth } from '../docker/view/pod-view.ts';
 import type { AppEnv } from '../http/app.ts';
 import { type DockerProcessKind, dockerProcessKind } from './docker-verb.ts';
 import { type ContainerLike, POD_PHASES, podPhase } from './pod-phase.ts';

@@ -5,7 +5,7 @@
  * skips the parent's permissions) see each file with its Kubernetes mode.
  *
  * planPodVolumes decides everything and refuses bad specs with a 422 before anything exists;
- * the backend only carries the plan out (for Docker: src/docker/volume-files.ts writes the
+ * the backend only carries the plan out (for Docker: src/docker/volumes/volume-files.ts writes the
  * files, volume-mounts.ts makes the `--mount` args).
  */
 import { posix } from 'node:path';

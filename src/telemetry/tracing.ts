@@ -17,7 +17,7 @@ import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { MiddlewareHandler } from 'hono';
 import type { TracingConfig } from '../config.ts';
-import type { DockerCallObserver } from '../docker/docker-cli.ts';
+import type { DockerCallObserver } from '../docker/engine/docker-cli.ts';
 import type { AppEnv } from '../http/app.ts';
 import { dockerProcessKind } from '../metrics/docker-verb.ts';
 import { podAttributes } from './pod-attributes.ts';

@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.ts';
 import { DockerBackend } from '../../src/docker/docker-backend.ts';
-import { DockerCli } from '../../src/docker/docker-cli.ts';
-import { DOCKER_DOWN_MESSAGE } from '../../src/docker/docker-outage.ts';
+import { DockerCli } from '../../src/docker/engine/docker-cli.ts';
+import { DOCKER_DOWN_MESSAGE } from '../../src/docker/engine/docker-outage.ts';
 import { log } from '../../src/log.ts';
 
 /** A `docker` that answers `docker info` with the given JSON, or fails like an absent daemon. */

@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Pod, PodStatus } from '../../src/contract/api-types.ts';
-import { HELPER_KIND_LABEL, HELPER_ROLE } from '../../src/docker/network-helper.ts';
+import { HELPER_KIND_LABEL, HELPER_ROLE } from '../../src/docker/network/network-helper.ts';
 import { MESH_NETWORK_ANNOTATION, PRE_EXEC_ANNOTATION } from '../../src/pod/mesh-script.ts';
 import {
   type MeshTemplateData,

@@ -1,7 +1,7 @@
 /** PLUGIN_POD_NETWORKS: pods spread over the networks the operator gives, and the ping fits them. */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { POD_NETWORK_LABEL } from '../../src/docker/pod-networks.ts';
+import { POD_NETWORK_LABEL } from '../../src/docker/network/pod-networks.ts';
 import { buildPod } from '../fixtures/pod-builder.ts';
 import { describeDocker, runDocker } from '../helpers/docker.ts';
 import { type RunningPlugin, startPlugin, stopAll } from '../helpers/plugin-process.ts';

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Pod } from '../../src/contract/api-types.ts';
-import { HELPER_ROLE } from '../../src/docker/network-helper.ts';
+import { HELPER_ROLE } from '../../src/docker/network/network-helper.ts';
 import { WSTUNNEL_ANNOTATION } from '../../src/pod/mesh-script.ts';
 import { NETWORK_HELPER_TEST_IMAGE, wstunnelCommand } from '../fixtures/interlink-mesh.ts';
 import { buildPod } from '../fixtures/pod-builder.ts';

@@ -1,0 +1,197 @@
+/**
+ * Image pulls in the background, as kubelet does them: one pull per image however many
+ * containers wait for it, progress readable while it runs, and a failed pull retried with
+ * back-off (ErrImagePull, then ImagePullBackOff between tries) until it succeeds or nobody
+ * waits for it any more.
+ */
+import type { Logger } from '../../log.ts';
+import type { DockerCli } from '../engine/docker-cli.ts';
+import { imageExists } from '../engine/docker-verbs.ts';
+
+export type PullState =
+  | { phase: 'pulling'; message: string }
+  | {
+      phase: 'failed';
+      reason: 'ErrImagePull' | 'ImagePullBackOff';
+      message: string;
+      failedAt: number;
+      retryAt: number;
+    }
+  | { phase: 'done' };
+
+export interface ImagePullsOptions {
+  docker: DockerCli;
+  log: Logger;
+  /** First retry delay; doubles up to maxBackoffMs (kubelet: 10 s up to 300 s). */
+  initialBackoffMs?: number;
+  maxBackoffMs?: number;
+}
+
+const ERR_IMAGE_PULL_SHOWN_MS = 2000;
+
+interface Pull {
+  state: PullState;
+  waiters: number;
+  done: Promise<void>;
+  cancel: () => void;
+}
+
+export class ImagePulls {
+  private readonly pulls = new Map<string, Pull>();
+  private readonly initialBackoffMs: number;
+  private readonly maxBackoffMs: number;
+
+  constructor(private readonly options: ImagePullsOptions) {
+    this.initialBackoffMs = options.initialBackoffMs ?? 10_000;
+    this.maxBackoffMs = options.maxBackoffMs ?? 300_000;
+  }
+
+  /** What a container waiting for this image should say; undefined when no pull is under way. */
+  state(image: string): PullState | undefined {
+    const state = this.pulls.get(image)?.state;
+    // Right after a failed try it is ErrImagePull; waiting for the next one, ImagePullBackOff (kubelet's words).
+    if (
+      state?.phase === 'failed' &&
+      Date.now() - state.failedAt > Math.min(ERR_IMAGE_PULL_SHOWN_MS, (state.retryAt - state.failedAt) / 2)
+    ) {
+      return { ...state, reason: 'ImagePullBackOff' };
+    }
+    return state;
+  }
+
+  /**
+   * Resolves once the image is present (pulling it, with retries, as needed); rejects when
+   * `signal` aborts first. Concurrent callers share one pull.
+   */
+  async pull(image: string, signal?: AbortSignal): Promise<void> {
+    let pull = this.pulls.get(image);
+    if (!pull) {
+      pull = this.start(image);
+      this.pulls.set(image, pull);
+    }
+    pull.waiters++;
+    const current = pull;
+    try {
+      await new Promise<void>((resolve, reject) => {
+        const onAbort = () => reject(new Error(`stopped waiting for image ${image}`));
+        if (signal?.aborted) return onAbort();
+        signal?.addEventListener('abort', onAbort, { once: true });
+        current.done.then(resolve, reject).finally(() => signal?.removeEventListener('abort', onAbort));
+      });
+    } finally {
+      current.waiters--;
+      // Nobody waits any more: stop retrying a pull that keeps failing.
+      if (current.waiters === 0) {
+        current.cancel();
+        if (this.pulls.get(image) === current) this.pulls.delete(image);
+      }
+    }
+  }
+
+  private start(image: string): Pull {
+    let cancelled = false;
+    let timer: NodeJS.Timeout | undefined;
+    let wake: (() => void) | undefined;
+    const pull: Pull = {
+      state: { phase: 'pulling', message: `pulling image "${image}"` },
+      waiters: 0,
+      cancel: () => {
+        cancelled = true;
+        clearTimeout(timer);
+        wake?.();
+      },
+      done: Promise.resolve(),
+    };
+    pull.done = (async () => {
+      let backoff = this.initialBackoffMs;
+      let failures = 0;
+      while (!cancelled) {
+        pull.state = { phase: 'pulling', message: `pulling image "${image}"` };
+        // An operator may have loaded the image by hand meanwhile (an offline host): take it.
+        if (failures > 0 && (await this.present(image))) {
+          pull.state = { phase: 'done' };
+          this.options.log.info('image found locally after a failed pull', { image });
+          return;
+        }
+        try {
+          await this.runPull(image, (line) => {
+            pull.state = { phase: 'pulling', message: `pulling image "${image}": ${line}` };
+          });
+          pull.state = { phase: 'done' };
+          this.options.log.info('image pulled', { image });
+          return;
+        } catch (err) {
+          failures++;
+          const message = (err as Error).message;
+          const failedAt = Date.now();
+          pull.state = {
+            phase: 'failed',
+            reason: 'ErrImagePull',
+            message,
+            failedAt,
+            retryAt: failedAt + backoff,
+          };
+          this.options.log.warn('image pull failed; retrying with back-off', {
+            image,
+            error: message,
+            failures,
+            retryInMs: backoff,
+          });
+          await new Promise<void>((r) => {
+            wake = r;
+            timer = setTimeout(r, backoff);
+          });
+          backoff = Math.min(backoff * 2, this.maxBackoffMs);
+        }
+      }
+      throw new Error(`pull of ${image} cancelled`);
+    })();
+    pull.done.catch(() => {});
+    return pull;
+  }
+
+  private present(image: string): Promise<boolean> {
+    return imageExists(this.options.docker, image);
+  }
+
+  /** `docker pull`, reporting its last progress line; the error is Docker's own words. */
+  private runPull(image: string, progress: (line: string) => void): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const { docker } = this.options;
+      const child = docker.spawn(['pull', '--', image]);
+      child.stdin.end();
+      let stderr = '';
+      // A pull that hangs is killed and fails like any other, so back-off retries it.
+      const timeoutMs = docker.timeoutFor(['pull']);
+      const timer = setTimeout(() => {
+        stderr = `not done within ${timeoutMs / 1000} s: the pull was killed`;
+        child.kill('SIGKILL');
+      }, timeoutMs);
+      timer.unref();
+      child.once('close', () => clearTimeout(timer));
+      child.stdout.on('data', (b: Buffer) => {
+        const lines = b
+          .toString()
+          .split(/[\r\n]+/)
+          .map((l) => l.trim())
+          .filter(Boolean);
+        const last = lines.at(-1);
+        if (last) progress(last);
+      });
+      child.stderr.on('data', (b: Buffer) => {
+        stderr = (stderr + b.toString()).slice(-4000);
+      });
+      child.on('error', reject);
+      child.on('close', (code) => {
+        if (code === 0) resolve();
+        else
+          reject(
+            new Error(
+              stderr.trim().replace(/^Error( response from daemon)?:\s*/i, '') ||
+                `docker pull exited ${code}`,
+            ),
+          );
+      });
+    });
+  }
+}

@@ -1,0 +1,318 @@
+/**
+ * Creating a pod from its prepared form, and undoing it when that fails half-way. Owns what is
+ * known of a pod only while it is being made: that its create is under way, the promise of the
+ * view having read its containers, and the containers that could not be made (e.g. a config
+ * error or an image that must not be pulled).
+ */
+import type { Config } from '../../config.ts';
+import { crashPoint } from '../../crash-points.ts';
+import { PluginError } from '../../errors.ts';
+import type { Logger } from '../../log.ts';
+import { gpuKey, splitDevices } from '../../pod/gpu-request.ts';
+import type { PodNetworking } from '../../pod/mesh-script.ts';
+import type { InitSequencer } from '../containers/init-sequencer.ts';
+import { type DockerCli, DockerCliError } from '../engine/docker-cli.ts';
+import { containerIdByName } from '../engine/docker-verbs.ts';
+import type { GpuAllocator } from '../gpu/gpu-allocator.ts';
+import { gpuLabelArgs } from '../gpu/gpu-args.ts';
+import { containerName } from '../naming.ts';
+import {
+  helperKindLabelArgs,
+  helperName,
+  helperRunArgs,
+  networkDir,
+  noteHelperFailure,
+  resolvConfMountArgs,
+  writeHelperFiles,
+} from '../network/network-helper.ts';
+import type { PodNetworks } from '../network/pod-networks.ts';
+import { type PodNetwork, sandboxRunArgs } from '../translate/pod-to-docker-args.ts';
+import type { PodView } from '../view/pod-view.ts';
+import { writePodVolumes } from '../volumes/volume-files.ts';
+import { sandboxMountArgs } from '../volumes/volume-mounts.ts';
+import type { PendingContainers } from './pending-containers.ts';
+import type { PodRecords } from './pod-record.ts';
+import { removePodContainers, removePodStorage } from './pod-remove.ts';
+import type { PreparedContainer, PreparedPod } from './prepare-pod.ts';
+
+export interface PodCreationOptions {
+  config: Config;
+  docker: DockerCli;
+  view: PodView;
+  log: Logger;
+  pending: PendingContainers;
+  sequencer: InitSequencer;
+  /** How far each pod's create got, on disk: a retried create finishes what a crash cut off. */
+  records: PodRecords;
+  gpus: GpuAllocator;
+  /** The sandbox image. */
+  pauseImage: string;
+  /** The Docker networks pods join. */
+  networks: PodNetworks;
+}
+
+export interface Failure {
+  reason: string;
+  message: string;
+}
+
+export class PodCreation {
+  /** Pods whose create is under way: their missing containers are "creating", not "vanished". */
+  private readonly creating = new Set<string>();
+  /** Pods just created, until the view has read their containers: logs and delete wait for it. */
+  private readonly arriving = new Map<string, Promise<void>>();
+  /** Containers that could not be made, by pod UID then container name. */
+  private readonly failures = new Map<string, Map<string, Failure>>();
+
+  constructor(private readonly options: PodCreationOptions) {}
+
+  isCreating(uid: string): boolean {
+    return this.creating.has(uid);
+  }
+
+  /** Resolves once the view has read the containers of a pod just created (undefined otherwise). */
+  arrival(uid: string): Promise<void> | undefined {
+    return this.arriving.get(uid);
+  }
+
+  /** Why a container of the pod could not be made, if it could not. */
+  failure(uid: string, name: string): Failure | undefined {
+    return this.failures.get(uid)?.get(name);
+  }
+
+  hasFailures(uid: string): boolean {
+    return this.failures.has(uid);
+  }
+
+  /** Drops what is kept of a deleted pod. */
+  forget(uid: string): void {
+    this.failures.delete(uid);
+  }
+
+  /**
+   * Makes the pod, unless it exists whole (or is on its way): a retried create changes nothing.
+   * A pod whose create was cut off (its record still says so) is made again from this request.
+   * Callers hold the pod's lock.
+   */
+  async create(prepared: PreparedPod, networking: PodNetworking): Promise<void> {
+    const { view, sequencer, gpus, log, networks } = this.options;
+    const { uid, namespace, name } = prepared.identity;
+    await view.ensureFresh();
+    if (this.creating.has(uid)) return;
+    if (!(await this.clearUnfinished(uid))) return;
+    // Admission, as kubelet's: the pod gets its GPUs now or is not created at all.
+    const devices = gpus.admit(uid, prepared.gpus.need, `${namespace}/${name}`);
+    if (devices.length > 0) log.info('GPUs given to pod', { pod: name, podUid: uid, gpus: devices });
+    this.creating.add(uid);
+    let made: string[];
+    try {
+      made = await this.make(prepared, devices, networking);
+    } catch (err) {
+      this.creating.delete(uid);
+      gpus.settle(uid);
+      networks.placed(uid);
+      throw err;
+    }
+    crashPoint('create:recorded');
+    const seen = view.refresh(made).finally(() => {
+      this.creating.delete(uid);
+      this.arriving.delete(uid);
+      // The containers' labels hold the devices, and count the pod on its network, from now on.
+      gpus.settle(uid);
+      networks.placed(uid);
+    });
+    this.arriving.set(uid, seen);
+    // Containers that were only created need starting in order, which needs the view; the
+    // others are running already, and the view learns of them without holding up the answer.
+    if (prepared.containers.some((c) => c.role === 'init') || networking.kind === 'mesh') {
+      await seen;
+      await sequencer.advance(uid);
+    }
+  }
+
+  /**
+   * Whether the pod is to be made: true when Docker has nothing of it, or only what a create or
+   * delete that did not finish left (then removed here); false when it exists whole.
+   */
+  private async clearUnfinished(uid: string): Promise<boolean> {
+    const { docker, view, log, records } = this.options;
+    const ids = view.containersOfPod(uid).map((c) => c.Id);
+    if (ids.length === 0) return true;
+    const phase = await records.read(uid);
+    if (phase !== 'creating' && phase !== 'deleting') return false;
+    log.info('making again a pod whose create did not finish', { podUid: uid, containers: ids.length });
+    await removePodContainers(docker, view, ids);
+    view.forget(ids);
+    return true;
+  }
+
+  /**
+   * Makes the pod's containers. A pod of one container and no init containers is that one
+   * container (`docker run -d`, as cheap as it gets); any other pod gets a sandbox holding the
+   * network, then its containers: run at once, or only created when init containers go first.
+   */
+  private async make(
+    prepared: PreparedPod,
+    gpus: readonly string[],
+    networking: PodNetworking,
+  ): Promise<string[]> {
+    const { config, docker, view, log, pending, pauseImage, records } = this.options;
+    const { identity, pod, containers } = prepared;
+    const gpusOf = splitDevices(prepared.gpus, gpus);
+    const createArgs = (c: PreparedContainer, network: PodNetwork) =>
+      c.createArgs(network, gpusOf.get(gpuKey(c.role, c.name)));
+    // Behind a mesh, containers wait for it: created now, started once it is up (mesh-gate.ts).
+    const verb =
+      containers.some((c) => c.role === 'init') || networking.kind === 'mesh' ? ['create'] : ['run', '-d'];
+    const made: string[] = [];
+    const failures = new Map<string, Failure>();
+    const waitForImage: PreparedContainer[] = [];
+    const joined = pod.spec?.hostNetwork ? [] : this.placeOnNetwork(identity.uid);
+    let network: PodNetwork = { kind: 'own', extraArgs: joined };
+    const makeSandbox = async () => {
+      const sandboxArgs = sandboxRunArgs({
+        pod,
+        instance: config.instance,
+        image: pauseImage,
+        // The sandbox records every device of the pod, for as long as the pod holds them.
+        extraArgs: [
+          ...joined,
+          ...(networking.kind === 'none' ? [] : helperKindLabelArgs(networking.kind)),
+          ...sandboxMountArgs(prepared.volumes),
+          ...gpuLabelArgs(gpus),
+        ],
+      });
+      const sandbox = (await docker.run(sandboxArgs)).stdout.trim();
+      made.push(sandbox);
+      crashPoint('create:sandbox');
+      network = { kind: 'sandbox', sandbox };
+      return sandbox;
+    };
+    try {
+      // Before anything exists: a crash from here on leaves a record saying the pod is not whole.
+      await records.write(identity.uid, 'creating');
+      crashPoint('create:record');
+      await writePodVolumes(prepared.volumes);
+      crashPoint('create:volumes');
+      const needsSandbox = containers.length > 1 || sandboxMountArgs(prepared.volumes).length > 0;
+      const sandbox = needsSandbox || networking.kind !== 'none' ? await makeSandbox() : undefined;
+      if (networking.kind !== 'none' && sandbox) {
+        const dir = networkDir(config.stateDir, identity.uid);
+        await writeHelperFiles(dir, networking);
+        const helperArgs = helperRunArgs({
+          pod,
+          instance: config.instance,
+          image: config.networkHelperImage,
+          sandbox,
+          kind: networking.kind,
+          dir,
+        });
+        try {
+          made.push((await docker.run(helperArgs)).stdout.trim());
+        } catch (err) {
+          // An image that cannot be pulled fails the mesh (or leaves the tunnel down), not the create.
+          if (!(err instanceof DockerCliError)) throw err;
+          // Made but not started (e.g. no /dev/net/tun): its state says why, and the mesh gate reports it.
+          const existing = await containerIdByName(docker, helperName(identity, networking.kind));
+          if (existing) made.push(existing);
+          log.warn('network helper could not be made', { pod: identity.name, error: err.reason });
+          await noteHelperFailure(
+            dir,
+            `interLink's ${networking.kind === 'mesh' ? 'mesh network' : 'wstunnel tunnel'} failed: its helper could not be made (image ${config.networkHelperImage}): ${err.reason}`,
+          );
+        }
+        if (networking.kind === 'mesh')
+          network = { kind: 'sandbox', sandbox, extraArgs: resolvConfMountArgs(dir) };
+      }
+      for (const c of containers) {
+        if (c.configError) {
+          failures.set(c.name, c.configError);
+          continue;
+        }
+        // Always means pull first; the others run what is here (`--pull never`) and pull only if it is not.
+        if (c.pullPolicy === 'Always') {
+          waitForImage.push(c);
+          continue;
+        }
+        try {
+          made.push((await docker.run([...verb, ...createArgs(c, network)])).stdout.trim());
+          crashPoint('create:container');
+        } catch (err) {
+          if (!(err instanceof DockerCliError)) throw err;
+          if (isMissingImage(err)) {
+            if (c.pullPolicy === 'Never')
+              failures.set(c.name, {
+                reason: 'ErrImageNeverPull',
+                message: `Container image "${c.image}" is not present with pull policy of Never`,
+              });
+            else waitForImage.push(c);
+            continue;
+          }
+          // `run` that could not start the command still made the container: its state says why.
+          const id = await containerIdByName(docker, containerName(identity, c.role, c.name));
+          if (id) made.push(id);
+          else failures.set(c.name, { reason: 'CreateContainerError', message: err.reason });
+          log.warn('container could not be run', {
+            pod: identity.name,
+            container: c.name,
+            error: err.reason,
+          });
+        }
+      }
+      if (failures.size > 0) this.failures.set(identity.uid, failures);
+      if (waitForImage.length > 0) {
+        // A pod whose only container waits needs an anchor in Docker meanwhile: a sandbox.
+        if (network.kind === 'own') await makeSandbox();
+        const sandboxNetwork = network;
+        await pending.add(
+          identity.uid,
+          waitForImage.map((c) => ({
+            name: c.name,
+            image: c.image,
+            argv: [...verb, ...createArgs(c, sandboxNetwork)],
+          })),
+        );
+      }
+      crashPoint('create:made');
+      await records.write(identity.uid, 'created');
+      return made;
+    } catch (err) {
+      // Never leave half a pod behind: undo what was made, then report. When the undo fails too
+      // (Docker gone), the record keeps saying "creating": a retried create or the next start-up
+      // removes the rest.
+      const undone = await removePodContainers(docker, view, made).then(
+        () => true,
+        () => false,
+      );
+      if (undone) await removePodStorage(docker, config.stateDir, pod).catch(() => {});
+      if (err instanceof PluginError) throw err;
+      throw new PluginError(
+        500,
+        `could not create pod ${identity.namespace}/${identity.name}: ${(err as Error).message}`,
+        {
+          cause: err,
+        },
+      );
+    }
+  }
+
+  /** The args that put a new pod on its network (the least filled); refused when every one is full. */
+  private placeOnNetwork(uid: string): string[] {
+    const { view, networks } = this.options;
+    const place = networks.place(
+      uid,
+      view.podUids().flatMap((u) => view.containersOfPod(u)),
+    );
+    if (!place)
+      throw new PluginError(
+        503,
+        `every pod network is full (${networks.capacity()} pods); add one with PLUGIN_POD_NETWORKS`,
+      );
+    return place.args;
+  }
+}
+
+/** Docker refused because the image is not here (with `--pull never`). */
+function isMissingImage(err: DockerCliError): boolean {
+  return /No such image|Unable to find image/i.test(err.stderr);
+}

@@ -1,0 +1,109 @@
+/**
+ * Deleting a pod: preStop hooks, then SIGTERM → SIGKILL within the grace period, then its
+ * containers, files and Docker volumes are removed. Owns the set of pods being deleted, for which
+ * nothing is started any more. Removing containers and storage also undoes a failed create.
+ */
+import type { Pod } from '../../contract/api-types.ts';
+import { crashPoint } from '../../crash-points.ts';
+import { PluginError } from '../../errors.ts';
+import type { ContainerProbes } from '../containers/container-probes.ts';
+import { type DockerCli, DockerCliError } from '../engine/docker-cli.ts';
+import { removeContainers, removeVolumes, stopContainers } from '../engine/docker-verbs.ts';
+import { groupContainers } from '../view/pod-containers.ts';
+import type { PodView } from '../view/pod-view.ts';
+import { podDockerVolumes } from '../volumes/memory-volumes.ts';
+import { removePodVolumes } from '../volumes/volume-files.ts';
+import type { PendingContainers } from './pending-containers.ts';
+import type { PodRecords } from './pod-record.ts';
+
+export interface PodRemovalOptions {
+  docker: DockerCli;
+  view: PodView;
+  stateDir: string;
+  pending: PendingContainers;
+  probes: ContainerProbes;
+  /** Marked "deleting" first, so a delete cut off by a crash is finished at start-up. */
+  records: PodRecords;
+  /** What the create side keeps of a pod: the arrival to wait for, the failures to forget. */
+  created: { arrival(uid: string): Promise<void> | undefined; forget(uid: string): void };
+}
+
+export class PodRemoval {
+  private readonly deleting = new Set<string>();
+
+  constructor(private readonly options: PodRemovalOptions) {}
+
+  isDeleting(uid: string): boolean {
+    return this.deleting.has(uid);
+  }
+
+  /** Stops and removes everything made for the pod; an unknown pod is a success. */
+  async remove(pod: Pod): Promise<void> {
+    const { docker, view, pending, probes, created, records } = this.options;
+    const uid = pod.metadata.uid;
+    this.deleting.add(uid);
+    pending.cancel(uid);
+    try {
+      await created.arrival(uid);
+      await view.ensureFresh();
+      const containers = view.containersOfPod(uid);
+      if (containers.length > 0 || (await records.read(uid)) !== undefined) {
+        await records.write(uid, 'deleting');
+        crashPoint('delete:record');
+      }
+      const grace = pod.metadata.deletionGracePeriodSeconds ?? pod.spec?.terminationGracePeriodSeconds ?? 30;
+      // App containers get their grace period; the sandbox only holds the network.
+      const sandbox = groupContainers(containers).sandbox;
+      const apps = containers.filter((c) => c !== sandbox);
+      // preStop hooks run first and their time counts against the grace period (kubelet semantics).
+      const stopGrace = await probes.beforeStop(apps, grace);
+      const running = apps.map((c) => c.Id).filter((id) => view.isRunning(id));
+      if (stopGrace > 0 && running.length > 0)
+        await stopContainers(docker, running, stopGrace).catch(() => {});
+      crashPoint('delete:stopped');
+      await removePodContainers(
+        docker,
+        view,
+        containers.map((c) => c.Id),
+      );
+      crashPoint('delete:removed');
+      await removePodStorage(docker, this.options.stateDir, pod);
+      created.forget(uid);
+      view.forget(containers.map((c) => c.Id));
+    } finally {
+      this.deleting.delete(uid);
+    }
+  }
+}
+
+/** Removes containers (killing what still runs) in one call; those already gone are fine. */
+export async function removePodContainers(docker: DockerCli, view: PodView, ids: string[]): Promise<void> {
+  if (ids.length === 0) return;
+  view.expectGone(ids);
+  try {
+    await removeContainers(docker, ids);
+  } catch (err) {
+    // Already gone is what we wanted.
+    if (
+      !(err instanceof DockerCliError) ||
+      !/No such container/i.test(err.stderr) ||
+      /Error response(?!.*No such container)/.test(err.stderr)
+    ) {
+      // Some are still there: let the view read them again.
+      view.unexpectGone(ids);
+      void view.refresh(ids);
+      throw new PluginError(
+        500,
+        `could not remove containers: ${err instanceof DockerCliError ? err.reason : String(err)}`,
+        { cause: err },
+      );
+    }
+  }
+}
+
+/** The pod's files on disk and its Docker volumes (Memory emptyDirs). */
+export async function removePodStorage(docker: DockerCli, stateDir: string, pod: Pod): Promise<void> {
+  await removePodVolumes(stateDir, pod.metadata.uid);
+  const volumes = podDockerVolumes(pod);
+  if (volumes.length > 0) await removeVolumes(docker, volumes).catch(() => {});
+}

@@ -1,0 +1,159 @@
+/**
+ * Holds a pod's containers back until interLink's mesh is up, and fails the pod when it cannot come
+ * up: the helper exited first, or took longer than PLUGIN_NETWORK_HELPER_TIMEOUT. Everything it
+ * decides comes from Docker's state and the helper's files (`up`, `failed`), so a restarted plugin
+ * decides the same. It also says what the pod's containers show meanwhile.
+ */
+import { promises as fs } from 'node:fs';
+import { join } from 'node:path';
+import type { PodStatus } from '../../contract/api-types.ts';
+import type { Logger } from '../../log.ts';
+import type { DockerCli } from '../engine/docker-cli.ts';
+import { setRestartPolicy, stopContainers } from '../engine/docker-verbs.ts';
+import { type ContainerInspect, isZeroTime } from '../engine/inspect-types.ts';
+import { kubeTime } from '../view/container-status.ts';
+import { expectedHelper, findHelper, HELPER_LOG_NAME, networkDir } from './network-helper.ts';
+
+export interface MeshGateOptions {
+  docker: DockerCli;
+  stateDir: string;
+  timeoutSeconds: number;
+  log: Logger;
+  /** Called when a watched pod's mesh may have come up or timed out: the backend reconciles it. */
+  recheck: (uid: string) => void;
+}
+
+const WATCH_MS = 500;
+
+export class MeshGate {
+  private readonly up = new Set<string>();
+  private readonly failed = new Map<string, string>();
+  /** Pods whose mesh is coming up, with the time it may take until. */
+  private readonly watching = new Map<string, number>();
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly options: MeshGateOptions) {}
+
+  /**
+   * Whether the pod's containers may start: yes without a mesh helper or once the mesh is up;
+   * no while it comes up, or after it failed (which is noted for the status).
+   */
+  async mayStart(uid: string, containers: readonly ContainerInspect[]): Promise<boolean> {
+    const helper = findHelper(containers, 'mesh');
+    if ((!helper && expectedHelper(containers) !== 'mesh') || this.up.has(uid)) return true;
+    if (this.failed.has(uid)) return false;
+    const dir = networkDir(this.options.stateDir, uid);
+    const noted = await fs.readFile(join(dir, 'failed'), 'utf8').catch(() => undefined);
+    if (noted !== undefined) return this.fail(uid, noted, dir, false);
+    if (!helper) return this.fail(uid, "interLink's mesh network failed: its helper container is gone", dir);
+    if (await exists(join(dir, 'up'))) {
+      this.up.add(uid);
+      this.watching.delete(uid);
+      // From now on a crash is Docker's to restart; before, a failure had to stay a failure.
+      await setRestartPolicy(this.options.docker, helper.Id, 'on-failure').catch((err: Error) =>
+        this.options.log.warn('could not set the mesh helper restart policy', {
+          podUid: uid,
+          error: err.message,
+        }),
+      );
+      return true;
+    }
+    const s = helper.State;
+    if (s.Status === 'exited' || s.Status === 'dead' || (s.Status === 'created' && s.Error)) {
+      const why = s.Error
+        ? `could not start: ${s.Error}`
+        : `exited with code ${s.ExitCode} before the mesh was up`;
+      return this.fail(uid, `interLink's mesh network failed: its helper ${why}`, dir);
+    }
+    const since = Date.parse(isZeroTime(s.StartedAt) ? helper.Created : s.StartedAt);
+    const deadline = since + this.options.timeoutSeconds * 1000;
+    if (Date.now() >= deadline) {
+      await stopContainers(this.options.docker, [helper.Id], 1).catch(() => {});
+      return this.fail(
+        uid,
+        `interLink's mesh network failed: it was not up within ${this.options.timeoutSeconds} s (PLUGIN_NETWORK_HELPER_TIMEOUT)`,
+        dir,
+      );
+    }
+    this.watch(uid, deadline);
+    return false;
+  }
+
+  /** What the pod's containers that have not started show while the mesh comes up, or after it failed. */
+  applyToStatus(status: PodStatus, containers: readonly ContainerInspect[]): void {
+    const uid = status.UID;
+    if (this.up.has(uid) || (!findHelper(containers, 'mesh') && expectedHelper(containers) !== 'mesh'))
+      return;
+    const failure = this.failed.get(uid);
+    const log = `its log: /getLogs of container "${HELPER_LOG_NAME.mesh}"`;
+    const helper = findHelper(containers, 'mesh');
+    for (const c of [...status.initContainers, ...status.containers]) {
+      if (!c.state.waiting) continue;
+      if (failure) {
+        c.state = {
+          terminated: withFinish(
+            { exitCode: 1, reason: 'MeshNetworkFailed', message: `${failure}; ${log}` },
+            helper?.State.FinishedAt,
+          ),
+        };
+      } else if (
+        c.state.waiting.reason === 'ContainerCreating' ||
+        c.state.waiting.reason === 'PodInitializing'
+      ) {
+        c.state = {
+          waiting: {
+            reason: 'PodInitializing',
+            message: `waiting for interLink's mesh network to come up (${log})`,
+          },
+        };
+      }
+    }
+  }
+
+  forget(uid: string): void {
+    this.up.delete(uid);
+    this.failed.delete(uid);
+    this.watching.delete(uid);
+  }
+
+  close(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  private async fail(uid: string, message: string, dir: string, note = true): Promise<false> {
+    this.failed.set(uid, message.trim());
+    this.watching.delete(uid);
+    if (note) {
+      this.options.log.warn('mesh network failed', { podUid: uid, reason: message });
+      // Kept beside the helper's files, so a restarted plugin reports the same reason.
+      await fs.writeFile(join(dir, 'failed'), message).catch(() => {});
+    }
+    return false;
+  }
+
+  private watch(uid: string, deadline: number): void {
+    this.watching.set(uid, deadline);
+    this.timer ??= setInterval(() => void this.tick(), WATCH_MS);
+  }
+
+  private async tick(): Promise<void> {
+    for (const [uid, deadline] of this.watching) {
+      if (Date.now() >= deadline || (await exists(join(networkDir(this.options.stateDir, uid), 'up'))))
+        this.options.recheck(uid);
+    }
+    if (this.watching.size === 0) this.close();
+  }
+}
+
+function exists(path: string): Promise<boolean> {
+  return fs.access(path).then(
+    () => true,
+    () => false,
+  );
+}
+
+function withFinish<T extends object>(o: T, finishedAt: string | undefined): T {
+  const t = kubeTime(finishedAt);
+  return t ? { ...o, finishedAt: t } : o;
+}

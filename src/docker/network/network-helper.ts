@@ -1,0 +1,233 @@
+/**
+ * The network helper: a container joined to a pod's sandbox network namespace that runs interLink's
+ * mesh script (full mesh) or wstunnel command (port exposure) for the pod's lifetime, with NET_ADMIN
+ * and /dev/net/tun, never privileged. Its files live in the pod's state dir (`network/`):
+ *
+ * - `run.sh`: the plugin's wrapper (below), the helper's entrypoint;
+ * - `mesh.sh` + `user.sh` (mesh) or `wstunnel.sh` (wstunnel): the annotations' text;
+ * - `resolv.conf`: the pod's resolver, which the mesh script fills and every container of the pod
+ *   mounts as /etc/resolv.conf, so DNS is set once for the whole pod;
+ * - `up`: made by the helper once the mesh is up; `failed`: the plugin's note of why it never was.
+ *
+ * A mesh helper starts with `--restart no`, so a script that fails stays failed (and fails the pod);
+ * once the mesh is up the plugin switches it to `on-failure`, so Docker restarts it if it crashes
+ * later. A wstunnel helper is `--restart always`: Docker restarts it with back-off.
+ */
+import { promises as fs } from 'node:fs';
+import { join } from 'node:path';
+import type { Pod, PodStatus } from '../../contract/api-types.ts';
+import { invalidField } from '../../errors.ts';
+import {
+  MeshScriptError,
+  type PodNetworking,
+  PRE_EXEC_ANNOTATION,
+  podNetworking,
+  RESOLV_CONF_VAR,
+} from '../../pod/mesh-script.ts';
+import { podStateDir } from '../../pod/volume-plan.ts';
+import type { ContainerInspect } from '../engine/inspect-types.ts';
+import { LABEL } from '../labels.ts';
+import { type PodIdentity, podIdentity, podJobId } from '../naming.ts';
+
+export type HelperKind = 'mesh' | 'wstunnel';
+
+/** The role label value of a network helper: not a spec container, so never reported as one. */
+export const HELPER_ROLE = 'network-helper';
+/** mesh | wstunnel */
+export const HELPER_KIND_LABEL = 'io.interlink.network-helper.kind';
+/** The names `/getLogs` knows the helpers by (a spec container of the same name wins). */
+export const HELPER_LOG_NAME: Record<HelperKind, string> = {
+  mesh: 'interlink-mesh',
+  wstunnel: 'interlink-wstunnel',
+};
+
+/** Where the helper sees the pod's network dir. */
+const MOUNT = '/interlink-network';
+
+export function networkDir(stateDir: string, uid: string): string {
+  return join(podStateDir(stateDir, uid), 'network');
+}
+
+const MESH_RUN = `#!/bin/bash
+# Written by interlink-docker-plugin: runs interLink's mesh script in the pod's network namespace.
+D=${MOUNT}
+trap 'exit 0' TERM INT
+links() { ip -o link show | awk -F': ' '{print $2}' | sed 's/@.*//'; }
+before=$(links)
+echo "interlink-docker-plugin: bringing interLink's mesh network up"
+bash "$D/mesh.sh"
+rc=$?
+if [ "$rc" -ne 0 ]; then
+  echo "interlink-docker-plugin: the mesh script failed with exit code $rc" >&2
+  exit "$rc"
+fi
+# A script that set no resolver leaves the pod Docker's.
+[ -s "$D/resolv.conf" ] || cat /etc/resolv.conf > "$D/resolv.conf"
+touch "$D/up"
+echo "interlink-docker-plugin: the mesh network is up"
+if [ -s "$D/user.sh" ]; then
+  bash "$D/user.sh" || echo "interlink-docker-plugin: the pre-exec text after the mesh script exited with code $?" >&2
+fi
+# The mesh lives in the processes the script left running (wstunnel, wireguard-go): when an
+# interface it made goes away, exit so Docker restarts the helper and the script runs again.
+made=$(links | grep -vxF -f <(echo "$before"))
+while sleep 5 & wait $!; do
+  for l in $made; do
+    ip link show dev "$l" >/dev/null 2>&1 || { echo "interlink-docker-plugin: interface $l is gone" >&2; exit 1; }
+  done
+done
+`;
+
+const WSTUNNEL_RUN = `#!/bin/bash
+# Written by interlink-docker-plugin: runs interLink's wstunnel command for the pod's lifetime.
+trap 'exit 0' TERM INT
+cd /tmp || exit 1
+echo "interlink-docker-plugin: starting interLink's wstunnel command"
+source ${MOUNT}/wstunnel.sh
+wait
+echo "interlink-docker-plugin: the wstunnel command ended; Docker starts it again with back-off" >&2
+exit 1
+`;
+
+/** What the pod's annotations ask of its network; a mesh script of unknown shape is refused (422). */
+export function planPodNetworking(pod: Pod): PodNetworking {
+  // A pod on the host's network must not have the host's routes and resolver rewritten.
+  if (pod.spec?.hostNetwork) return { kind: 'none' };
+  try {
+    return podNetworking(pod.metadata.annotations);
+  } catch (err) {
+    if (!(err instanceof MeshScriptError)) throw err;
+    throw invalidField(`/pod/metadata/annotations/${PRE_EXEC_ANNOTATION.replace('/', '~1')}`, err.message);
+  }
+}
+
+/** Writes the helper's files; the resolver file exists (empty) before any container mounts it. */
+export async function writeHelperFiles(
+  dir: string,
+  plan: Exclude<PodNetworking, { kind: 'none' }>,
+): Promise<void> {
+  await fs.mkdir(dir, { recursive: true, mode: 0o700 });
+  const files: Record<string, string> =
+    plan.kind === 'mesh'
+      ? { 'run.sh': MESH_RUN, 'mesh.sh': plan.script, 'user.sh': plan.userText, 'resolv.conf': '' }
+      : { 'run.sh': WSTUNNEL_RUN, 'wstunnel.sh': `${plan.command}\n` };
+  for (const [name, text] of Object.entries(files))
+    await fs.writeFile(join(dir, name), text, { mode: 0o644 });
+}
+
+/** `docker run -d` args of the helper, joined to the sandbox's network namespace. */
+export function helperRunArgs(input: {
+  pod: Pod;
+  instance: string;
+  image: string;
+  sandbox: string;
+  kind: HelperKind;
+  dir: string;
+}): string[] {
+  const id = podIdentity(input.pod);
+  const labels: Record<string, string> = {
+    [LABEL.owner]: input.instance,
+    [LABEL.podUid]: id.uid,
+    [LABEL.podName]: id.name,
+    [LABEL.podNamespace]: id.namespace,
+    [LABEL.role]: HELPER_ROLE,
+    [HELPER_KIND_LABEL]: input.kind,
+  };
+  return [
+    'run',
+    '-d',
+    '--name',
+    helperName(id, input.kind),
+    ...Object.entries(labels).flatMap(([k, v]) => ['--label', `${k}=${v}`]),
+    '--network',
+    `container:${input.sandbox}`,
+    '--cap-add',
+    'NET_ADMIN',
+    '--device',
+    '/dev/net/tun',
+    '--restart',
+    input.kind === 'mesh' ? 'no' : 'always',
+    '--log-driver',
+    'json-file',
+    '--log-opt',
+    'max-size=10m',
+    '--log-opt',
+    'max-file=2',
+    '--mount',
+    `type=bind,src=${input.dir},dst=${MOUNT}`,
+    '--env',
+    'TMPDIR=/tmp',
+    '--env',
+    `${RESOLV_CONF_VAR}=${MOUNT}/resolv.conf`,
+    '--workdir',
+    '/tmp',
+    '--entrypoint',
+    'bash',
+    input.image,
+    `${MOUNT}/run.sh`,
+  ];
+}
+
+export function helperName(id: PodIdentity, kind: HelperKind): string {
+  return `${podJobId(id)}_${HELPER_LOG_NAME[kind]}`;
+}
+
+/** The args that give a pod's container the mesh's resolver. */
+export function resolvConfMountArgs(dir: string): string[] {
+  return ['--mount', `type=bind,src=${join(dir, 'resolv.conf')},dst=/etc/resolv.conf,readonly`];
+}
+
+/** On the sandbox: the kind of helper the pod has, so a helper that could not be made (or went away) is noticed. */
+export function helperKindLabelArgs(kind: HelperKind): string[] {
+  return ['--label', `${HELPER_KIND_LABEL}=${kind}`];
+}
+
+/** The kind of helper the pod was made with, from its sandbox's label. */
+export function expectedHelper(containers: readonly ContainerInspect[]): HelperKind | undefined {
+  const sandbox = containers.find((c) => c.Config.Labels?.[LABEL.role] === 'sandbox');
+  const kind = sandbox?.Config.Labels?.[HELPER_KIND_LABEL];
+  return kind === 'mesh' || kind === 'wstunnel' ? kind : undefined;
+}
+
+/** Notes beside the helper's files why it could not be made; the status reports it. */
+export async function noteHelperFailure(dir: string, message: string): Promise<void> {
+  await fs.writeFile(join(dir, 'failed'), message);
+}
+
+/** A pod's helper of the given kind, if it has one. */
+export function findHelper(
+  containers: readonly ContainerInspect[],
+  kind: HelperKind,
+): ContainerInspect | undefined {
+  return containers.find(
+    (c) => c.Config.Labels?.[LABEL.role] === HELPER_ROLE && c.Config.Labels?.[HELPER_KIND_LABEL] === kind,
+  );
+}
+
+/** The helper `/getLogs` means by this container name, if any. */
+export function helperByLogName(
+  containers: readonly ContainerInspect[],
+  name: string,
+): ContainerInspect | undefined {
+  const kind = (Object.keys(HELPER_LOG_NAME) as HelperKind[]).find((k) => HELPER_LOG_NAME[k] === name);
+  return kind ? findHelper(containers, kind) : undefined;
+}
+
+/**
+ * A dropped tunnel does not fail the pod: its running containers are reported not ready (the
+ * cluster cannot reach them meanwhile) and waiting ones say why. interLink's PodStatus has no pod
+ * message, and Kubernetes' running state has none, so that is all the status can carry.
+ */
+export function applyTunnelStatus(status: PodStatus, containers: readonly ContainerInspect[]): void {
+  const helper = findHelper(containers, 'wstunnel');
+  if (helper?.State.Status === 'running' || (!helper && expectedHelper(containers) !== 'wstunnel')) return;
+  const message = helper
+    ? `interLink's wstunnel tunnel is down (its helper is ${helper.State.Status}, restarted ${helper.RestartCount} times, ` +
+      `and Docker starts it again with back-off); its log: /getLogs of container "${HELPER_LOG_NAME.wstunnel}"`
+    : "interLink's wstunnel tunnel is down: its helper could not be made (see the plugin's log)";
+  for (const c of status.containers) {
+    if (c.state.running) c.ready = false;
+    else if (c.state.waiting)
+      c.state.waiting.message = c.state.waiting.message ? `${c.state.waiting.message}; ${message}` : message;
+  }
+}

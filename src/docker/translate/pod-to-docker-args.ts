@@ -1,0 +1,140 @@
+/**
+ * Translates a pod into `docker` argument vectors: the sandbox that holds the pod's network,
+ * and one container per spec container that joins it. Pure: no docker calls, no files.
+ */
+import type { Container, Pod } from '../../contract/api-types.ts';
+import { entrypointPlan } from '../../pod/command.ts';
+import { containerProbeSpec } from '../../pod/probe-spec.ts';
+import { clusterContainersLabel } from '../containers/cluster-containers-label.ts';
+import { LABEL, labelArgs } from '../labels.ts';
+import { containerName, podIdentity, type Role } from '../naming.ts';
+
+/**
+ * How a container gets its network: by joining the pod sandbox's, or (a pod of one container
+ * and no init containers) by owning the pod's network itself, which saves a sandbox.
+ */
+export type PodNetwork = ({ kind: 'sandbox'; sandbox: string } | { kind: 'own' }) & {
+  /** Joining args (a pod network and its label for an own network; the mesh's resolv.conf mount). */
+  extraArgs?: readonly string[];
+};
+
+/** The label that lets sequencing resume after a restart, on the container that anchors the pod. */
+export function restartPolicyLabel(pod: Pod): string[] {
+  return ['--label', `${LABEL.restartPolicy}=${pod.spec?.restartPolicy ?? 'Always'}`];
+}
+
+/** The pod's full container set, carried by each of its containers (labels.ts, LABEL.podContainers). */
+export function podContainersLabel(pod: Pod): string[] {
+  const names = (list: Container[] | null | undefined) => (list ?? []).map((c) => c.name);
+  const set = { init: names(pod.spec?.initContainers), main: names(pod.spec?.containers) };
+  return ['--label', `${LABEL.podContainers}=${JSON.stringify(set)}`];
+}
+
+/** The pod's own network settings: hostname, published ports, host aliases (or the host's network). */
+export function podNetworkArgs(pod: Pod): string[] {
+  const id = podIdentity(pod);
+  const spec = pod.spec;
+  const args: string[] = [];
+  if (spec?.hostNetwork) args.push('--network', 'host');
+  else args.push('--hostname', id.name.slice(0, 63).replace(/\.+$/, ''));
+  for (const c of [...(spec?.initContainers ?? []), ...(spec?.containers ?? [])]) {
+    for (const p of c.ports ?? []) {
+      if (!p.hostPort || spec?.hostNetwork) continue;
+      const proto = (p.protocol ?? 'TCP').toLowerCase();
+      args.push('--publish', `${p.hostIP ? `${p.hostIP}:` : ''}${p.hostPort}:${p.containerPort}/${proto}`);
+    }
+  }
+  for (const alias of spec?.hostAliases ?? []) {
+    for (const h of alias.hostnames ?? []) if (alias.ip) args.push('--add-host', `${h}:${alias.ip}`);
+  }
+  return args;
+}
+
+export interface SandboxInput {
+  pod: Pod;
+  instance: string;
+  image: string;
+  /** Volumes the sandbox keeps mounted for the pod's life (Memory emptyDirs). */
+  extraArgs?: readonly string[];
+}
+
+/** `docker run -d` args for the pod sandbox, which holds the pod's network namespace. */
+export function sandboxRunArgs({ pod, instance, image, extraArgs = [] }: SandboxInput): string[] {
+  const id = podIdentity(pod);
+  return [
+    'run',
+    '-d',
+    '--name',
+    containerName(id, 'sandbox'),
+    ...labelArgs(instance, id, 'sandbox'),
+    ...podContainersLabel(pod),
+    ...restartPolicyLabel(pod),
+    ...clusterContainersLabel(pod),
+    '--restart',
+    'unless-stopped',
+    ...podNetworkArgs(pod),
+    ...extraArgs,
+    image,
+  ];
+}
+
+export interface ContainerInput {
+  pod: Pod;
+  container: Container;
+  role: Exclude<Role, 'sandbox'>;
+  index: number;
+  instance: string;
+  network: PodNetwork;
+  /** name → value, already resolved and expanded, in order. */
+  env: ReadonlyArray<readonly [string, string]>;
+  command: string[] | null | undefined;
+  args: string[] | null | undefined;
+  /** Volume mounts, resources and security args made by their own modules. */
+  extraArgs: readonly string[];
+}
+
+/** Docker's restart policy for a Kubernetes one; init containers never restart on success. */
+export function dockerRestartPolicy(policy: string | undefined, role: 'init' | 'main'): string {
+  if (policy === 'Always') return role === 'init' ? 'on-failure' : 'always';
+  if (policy === 'OnFailure') return 'on-failure';
+  return 'no';
+}
+
+/** `docker create` args for one spec container (`docker run -d` takes the same after its verb). */
+export function containerCreateArgs(input: ContainerInput): string[] {
+  const { pod, container, role, index, instance, network } = input;
+  const id = podIdentity(pod);
+  const args = [
+    '--name',
+    containerName(id, role, container.name),
+    ...labelArgs(instance, id, role, { name: container.name, index }),
+    ...podContainersLabel(pod),
+    ...(network.kind === 'sandbox'
+      ? ['--network', `container:${network.sandbox}`]
+      : [...restartPolicyLabel(pod), ...clusterContainersLabel(pod), ...podNetworkArgs(pod)]),
+    ...(network.extraArgs ?? []),
+    '--restart',
+    dockerRestartPolicy(pod.spec?.restartPolicy, role),
+    // Kubernetes keeps container logs on the node, rotated; so does this.
+    '--log-driver',
+    'json-file',
+    '--log-opt',
+    'max-size=10m',
+    '--log-opt',
+    'max-file=5',
+  ];
+  // Probes and hooks are read back from this label by container-probes.ts (init containers have none).
+  const probes = role === 'main' ? containerProbeSpec(pod, container) : undefined;
+  if (probes) args.push('--label', `${LABEL.probes}=${JSON.stringify(probes)}`);
+  // The backend pulls, in the background and with back-off; docker only runs what is here.
+  args.push('--pull', 'never');
+  for (const [name, value] of input.env) args.push('--env', `${name}=${value}`);
+  if (container.workingDir) args.push('--workdir', container.workingDir);
+  if (container.tty) args.push('--tty');
+  if (container.stdin) args.push('--interactive');
+  args.push(...input.extraArgs);
+  const plan = entrypointPlan(input.command, input.args);
+  if (plan.entrypoint !== undefined) args.push('--entrypoint', plan.entrypoint);
+  args.push('--', container.image, ...plan.cmd);
+  return args;
+}

@@ -1,0 +1,172 @@
+/**
+ * Docker's view of a container → Kubernetes' v1.ContainerStatus, with exactly one state, the
+ * reasons a kubelet would give, and RFC 3339 times (omitted when unknown: Go cannot parse "").
+ */
+import type { ContainerState, ContainerStatus } from '../../contract/api-types.ts';
+import { type ContainerInspect, isZeroTime } from '../engine/inspect-types.ts';
+
+/** Why a container has no Docker container (yet, or any more). */
+export type Absence =
+  | { kind: 'creating'; reason?: string; message?: string }
+  | { kind: 'vanished' }
+  | { kind: 'blocked-by-init'; initName: string; exitCode: number; finishedAt?: string | undefined };
+
+export interface SpecContainer {
+  name: string;
+  image: string;
+}
+
+/** RFC 3339 to the second, as Kubernetes writes times; undefined for Docker's zero time. */
+export function kubeTime(t: string | undefined): string | undefined {
+  if (!t || isZeroTime(t)) return undefined;
+  const d = new Date(t);
+  return Number.isNaN(d.getTime()) ? undefined : d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+function withTimes<T extends object>(o: T, times: Record<string, string | undefined>): T {
+  for (const [k, v] of Object.entries(times)) if (v) (o as Record<string, string>)[k] = v;
+  return o;
+}
+
+/** The status of a spec container that Docker runs (or ran). */
+export function statusFromInspect(
+  spec: SpecContainer,
+  c: ContainerInspect,
+  opts: {
+    waitingForInit?: boolean;
+    /** false: a probe or a pending postStart hook holds readiness back (container-probes.ts). */
+    ready?: boolean | undefined;
+    /** false: the startup probe has not succeeded yet. */
+    started?: boolean | undefined;
+  } = {},
+): ContainerStatus {
+  const containerID = `docker://${c.Id}`;
+  const s = c.State;
+  let state: ContainerState;
+  let ready = false;
+  let started = false;
+  switch (s.Status) {
+    case 'running':
+    case 'paused':
+      state = { running: withTimes({}, { startedAt: kubeTime(s.StartedAt) }) };
+      ready = s.Status === 'running' && opts.ready !== false;
+      started = opts.started !== false;
+      break;
+    case 'created':
+      if (s.Error) {
+        // Docker could not start it (e.g. the command is not in the image): kubelet's ContainerCannotRun.
+        state = {
+          terminated: {
+            exitCode: s.ExitCode || 128,
+            reason: 'ContainerCannotRun',
+            message: s.Error,
+            containerID,
+          },
+        };
+        break;
+      }
+      state = opts.waitingForInit
+        ? { waiting: { reason: 'PodInitializing' } }
+        : { waiting: { reason: 'ContainerCreating' } };
+      break;
+    case 'restarting':
+      state = {
+        waiting: { reason: 'CrashLoopBackOff', message: `back-off restarting failed container ${spec.name}` },
+      };
+      break;
+    default: {
+      // exited, dead, removing
+      const neverRan = isZeroTime(s.StartedAt) && s.Error !== '';
+      const reason = s.OOMKilled
+        ? 'OOMKilled'
+        : neverRan
+          ? 'ContainerCannotRun'
+          : s.ExitCode === 0
+            ? 'Completed'
+            : 'Error';
+      const terminated: NonNullable<ContainerState['terminated']> = {
+        exitCode: s.ExitCode,
+        reason,
+        containerID,
+      };
+      if (s.Error) terminated.message = s.Error;
+      state = {
+        terminated: withTimes(terminated, {
+          startedAt: kubeTime(s.StartedAt) ?? kubeTime(s.FinishedAt),
+          finishedAt: kubeTime(s.FinishedAt),
+        }),
+      };
+    }
+  }
+  const status: ContainerStatus = {
+    name: spec.name,
+    state,
+    lastState: {},
+    ready,
+    restartCount: c.RestartCount,
+    image: spec.image,
+    imageID: c.Image,
+    containerID,
+    started,
+  };
+  if (c.RestartCount > 0 && s.Status !== 'exited') {
+    // Docker clears ExitCode when it restarts a container: prefer the exit the events reported.
+    const exitCode = c.LastExit?.ExitCode ?? s.ExitCode;
+    const oom = c.LastExit?.OOMKilled ?? s.OOMKilled;
+    status.lastState = {
+      terminated: withTimes(
+        { exitCode, reason: oom ? 'OOMKilled' : exitCode === 0 ? 'Completed' : 'Error' },
+        { finishedAt: kubeTime(c.LastExit?.At ?? s.FinishedAt) },
+      ),
+    };
+  }
+  return status;
+}
+
+/** The status of a spec container that has no Docker container. */
+export function statusWithoutContainer(spec: SpecContainer, absence: Absence): ContainerStatus {
+  let state: ContainerState;
+  switch (absence.kind) {
+    case 'creating':
+      state = {
+        waiting: {
+          reason: absence.reason ?? 'ContainerCreating',
+          ...(absence.message ? { message: absence.message } : {}),
+        },
+      };
+      break;
+    case 'vanished':
+      // What a kubelet reports for a container it can no longer find.
+      state = {
+        terminated: {
+          exitCode: 137,
+          reason: 'ContainerStatusUnknown',
+          message: 'The container could not be located when the pod was terminated',
+        },
+      };
+      break;
+    case 'blocked-by-init':
+      // The VK needs a terminal state here, or a pod whose init failed stays Pending.
+      state = {
+        terminated: withTimes(
+          {
+            exitCode: absence.exitCode === 0 ? 1 : absence.exitCode,
+            reason: 'InitContainerFailed',
+            message: `never started: init container ${absence.initName} failed with exit code ${absence.exitCode}`,
+          },
+          { finishedAt: kubeTime(absence.finishedAt) },
+        ),
+      };
+      break;
+  }
+  return {
+    name: spec.name,
+    state,
+    lastState: {},
+    ready: false,
+    restartCount: 0,
+    image: spec.image,
+    imageID: '',
+    started: false,
+  };
+}

@@ -1,0 +1,469 @@
+/**
+ * The one place that reads container state. An in-memory view of every container this plugin
+ * owns, kept fresh by one long-lived `docker events` process; a batched `docker ps` + `docker
+ * inspect` fills it at start-up, after any break of the events stream (which then reconnects
+ * with --since so nothing is missed) and on a slow timer as a safety net.
+ * Longer than ~350 lines on purpose: the cache, the events stream and the resync share the same
+ * maps and timers; split apart, each would reach into the others' state.
+ */
+import type { ChildProcessWithoutNullStreams } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import type { Logger } from '../../log.ts';
+import { type DockerCli, isDaemonUnreachable } from '../engine/docker-cli.ts';
+import { containerEvents, inspectContainers, listContainers, serverVersion } from '../engine/docker-verbs.ts';
+import { type ContainerInspect, isZeroTime } from '../engine/inspect-types.ts';
+import { LABEL } from '../labels.ts';
+
+export interface PodViewOptions {
+  docker: DockerCli;
+  instance: string;
+  resyncMs: number;
+  log: Logger;
+  /** Rewrites a container as inspected before the view keeps it (restart counts Docker reset). */
+  adjust?: (c: ContainerInspect) => void;
+  /** Called once the view is read again after the events stream broke (the daemon may have restarted). */
+  reconnected?: () => void;
+}
+
+export interface ViewHealth {
+  eventsConnected: boolean;
+  lastSyncAt: Date | undefined;
+  lastError: string | undefined;
+}
+
+type Listener = (podUid: string) => void;
+
+/**
+ * How long the exit of a SIGKILLed container (137) waits for Docker's `oom` event before the view
+ * shows it. Docker may report the exit first and the OOM kill after it; shown at once, such a
+ * container would read `Error`, and the VK keeps the first terminal reason it sees.
+ */
+const OOM_GRACE_MS = 5000;
+
+/** How long container changes are gathered before one `docker inspect` reads them all. */
+const BATCH_WINDOW_MS = 15;
+
+/** Events that cannot change what inspect says (exec sessions, attach, resize...). */
+const IGNORED_ACTIONS = /^(exec_|attach|detach|resize|top|export|copy|archive-path|extract-to-dir|commit)/;
+
+export class PodView {
+  private readonly byId = new Map<string, ContainerInspect>();
+  private readonly byPod = new Map<string, Set<string>>();
+  private readonly listeners = new Set<Listener>();
+  /** The last exit Docker reported per container (die/oom events), for lastState after a restart. */
+  private readonly lastExit = new Map<string, NonNullable<ContainerInspect['LastExit']>>();
+  /**
+   * When Docker last reported an OOM kill per container (ms). Docker's `oom` and `die` events, and
+   * the inspect flag, come in either order under load; any of them is enough to say OOMKilled.
+   */
+  private readonly oomAt = new Map<string, number>();
+  /** Exits of SIGKILLed containers held back until their `oom` event or OOM_GRACE_MS. */
+  private readonly oomWait = new Map<string, NodeJS.Timeout>();
+  /** Containers Docker reported destroyed: an inspect that raced the destroy must not bring them back. */
+  private destroyed = new Set<string>();
+  private events: ChildProcessWithoutNullStreams | undefined;
+  private pending = new Set<string>();
+  private flushing: Promise<void> | undefined;
+  private flushScheduled: Promise<void> | undefined;
+  private resyncing: Promise<void> | undefined;
+  private resyncTimer: NodeJS.Timeout | undefined;
+  private reconnectTimer: NodeJS.Timeout | undefined;
+  private closed = false;
+  /** Unix seconds of the last event seen, for `--since` on reconnect. */
+  private lastEventAt = 0;
+  private connected = false;
+  private lastSyncAt: Date | undefined;
+  private lastError: string | undefined;
+
+  constructor(private readonly options: PodViewOptions) {}
+
+  /** Fills the view from Docker, then follows events. Resolves once the first sync is done. */
+  async start(): Promise<void> {
+    this.lastEventAt = Math.floor(Date.now() / 1000);
+    const confirmed = this.connectEvents();
+    await this.resync();
+    // Answering /status from memory right away needs the stream accepted, not just spawned.
+    await confirmed;
+    this.resyncTimer = setInterval(() => {
+      this.resync().catch(() => {});
+    }, this.options.resyncMs);
+    this.resyncTimer.unref();
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    clearInterval(this.resyncTimer);
+    clearTimeout(this.reconnectTimer);
+    for (const timer of this.oomWait.values()) clearTimeout(timer);
+    this.oomWait.clear();
+    this.events?.kill();
+    await this.flushing;
+  }
+
+  health(): ViewHealth {
+    return { eventsConnected: this.connected, lastSyncAt: this.lastSyncAt, lastError: this.lastError };
+  }
+
+  /** True when the events stream is up, so the view can be trusted without asking Docker. */
+  get live(): boolean {
+    return this.connected;
+  }
+
+  /** Called with a pod's UID whenever one of its containers changed. */
+  onChange(listener: Listener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  containersOfPod(podUid: string): ContainerInspect[] {
+    const ids = this.byPod.get(podUid);
+    if (!ids) return [];
+    return [...ids].map((id) => this.byId.get(id)).filter((c): c is ContainerInspect => c !== undefined);
+  }
+
+  /** Whether a container is running as far as the view knows (unknown ids count as running). */
+  isRunning(id: string): boolean {
+    const c = this.byId.get(id);
+    return (
+      !c || c.State.Status === 'running' || c.State.Status === 'restarting' || c.State.Status === 'paused'
+    );
+  }
+
+  podUids(): string[] {
+    return [...this.byPod.keys()];
+  }
+
+  /** Re-reads the given containers now (coalesced with other pending reads) and waits for it. */
+  refresh(ids: readonly string[]): Promise<void> {
+    for (const id of ids) this.pending.add(id);
+    return this.scheduleFlush();
+  }
+
+  /** Containers the caller is about to remove: their kill/die events are not worth an inspect. */
+  expectGone(ids: readonly string[]): void {
+    for (const id of ids) this.destroyed.add(id);
+  }
+
+  /** The removal failed: these containers' events count again. */
+  unexpectGone(ids: readonly string[]): void {
+    for (const id of ids) this.destroyed.delete(id);
+  }
+
+  /** Drops containers the caller has just removed; their destroy events will agree. */
+  forget(ids: readonly string[]): void {
+    for (const id of ids) {
+      this.destroyed.add(id);
+      this.remove(id);
+    }
+  }
+
+  /** Makes the view answer without the events stream: one full batched read, shared by callers. */
+  async ensureFresh(): Promise<void> {
+    if (!this.connected) await this.resync();
+  }
+
+  /** Re-reads every container this plugin owns: one `docker ps`, one `docker inspect`. */
+  resync(): Promise<void> {
+    this.resyncing ??= this.doResync().finally(() => {
+      this.resyncing = undefined;
+    });
+    return this.resyncing;
+  }
+
+  private async doResync(): Promise<void> {
+    const { docker, instance } = this.options;
+    try {
+      const listed = await listContainers(docker, `${LABEL.owner}=${instance}`);
+      for (const id of [...this.byId.keys()]) if (!listed.has(id)) this.remove(id);
+      // Only what the view does not know, or knows in another state, is read again: a full
+      // inspect of thousands of containers would stall /status for the parse.
+      const stale = [...listed]
+        .filter(([id, state]) => this.byId.get(id)?.State.Status !== state)
+        .map(([id]) => id);
+      const seen = await this.inspect(stale);
+      const found = new Set(seen.map((c) => c.Id));
+      for (const id of stale) if (!found.has(id)) this.remove(id);
+      for (const c of seen) this.upsert(c);
+      this.lastSyncAt = new Date();
+    } catch (err) {
+      this.lastError = `resync failed: ${(err as Error).message}`;
+      // An outage is logged once, where the docker CLI notices it; not once per poll here.
+      const level = isDaemonUnreachable(err) ? 'debug' : 'warn';
+      this.options.log[level]('pod view resync failed', { error: (err as Error).message });
+      throw err;
+    }
+  }
+
+  private scheduleFlush(): Promise<void> {
+    // One flush at a time; requests arriving meanwhile share the next one.
+    this.flushScheduled ??= (async () => {
+      await this.flushing;
+      // A pod's create/start events come in bursts: one inspect serves the whole burst.
+      await new Promise((r) => setTimeout(r, BATCH_WINDOW_MS));
+      this.flushScheduled = undefined;
+      const ids = [...this.pending];
+      this.pending.clear();
+      this.flushing = this.flush(ids);
+      await this.flushing;
+    })();
+    return this.flushScheduled;
+  }
+
+  private async flush(ids: string[]): Promise<void> {
+    if (ids.length === 0) return;
+    try {
+      const found = await this.inspect(ids);
+      const foundIds = new Set(found.map((c) => c.Id));
+      for (const c of found) this.upsert(c);
+      for (const id of ids) if (!foundIds.has(id)) this.remove(id);
+    } catch (err) {
+      this.options.log.warn('container inspect failed', { error: (err as Error).message });
+    }
+  }
+
+  /** `docker inspect` of many containers at once; ids that vanished meanwhile are left out. */
+  private async inspect(ids: readonly string[]): Promise<ContainerInspect[]> {
+    if (ids.length === 0) return [];
+    try {
+      // Some ids gone: inspect prints the rest, which is what this returns.
+      return await inspectContainers(this.options.docker, ids);
+    } catch {
+      if (ids.length === 1) return [];
+      const parts = await Promise.all(ids.map((id) => this.inspect([id])));
+      return parts.flat();
+    }
+  }
+
+  /** Whether an OOM kill was reported since the run that started at `startedAt`. */
+  private oomInRun(id: string, startedAt: string | undefined): boolean {
+    const oom = this.oomAt.get(id);
+    if (oom === undefined) return false;
+    const started = startedAt ? Date.parse(startedAt) : Number.NaN;
+    // Docker's times are to the nanosecond and the event's too; unknown start: the oom counts.
+    return Number.isNaN(started) || oom >= Math.floor(started);
+  }
+
+  /**
+   * Whether a fresh 137 exit not yet known as an OOM kill should wait for Docker's `oom` event;
+   * schedules the read that shows it once the grace is over.
+   */
+  private holdForOom(c: ContainerInspect): boolean {
+    const s = c.State;
+    if (s.Status !== 'exited' || s.ExitCode !== 137 || s.OOMKilled || !c.HostConfig?.Memory) return false;
+    const wait = Date.parse(s.FinishedAt) + OOM_GRACE_MS - Date.now();
+    if (!(wait > 0)) {
+      // Docker sometimes never reports the OOM kill of a memory-limited container (cgroup v2, a
+      // loaded host); a 137 exit the plugin did not cause is then taken for one.
+      if (!this.destroyed.has(c.Id)) s.OOMKilled = true;
+      return false;
+    }
+    if (!this.oomWait.has(c.Id)) {
+      const timer = setTimeout(() => {
+        this.oomWait.delete(c.Id);
+        this.refresh([c.Id]).catch(() => {});
+      }, wait + 10);
+      timer.unref();
+      this.oomWait.set(c.Id, timer);
+    }
+    return true;
+  }
+
+  private upsert(full: ContainerInspect): void {
+    const uid = full.Config.Labels?.[LABEL.podUid];
+    if (!uid || full.Config.Labels?.[LABEL.owner] !== this.options.instance) return;
+    if (this.destroyed.has(full.Id)) return;
+    const c = trim(full);
+    this.options.adjust?.(c);
+    if (!c.State.Running && this.oomInRun(c.Id, c.State.StartedAt)) c.State.OOMKilled = true;
+    // Any read (an event, a create's own refresh, a resync) may come between the exit and the oom.
+    if (this.holdForOom(c) && this.byId.has(c.Id)) return;
+    const last = this.lastExit.get(c.Id);
+    if (last) c.LastExit = last;
+    const before = this.byId.get(c.Id);
+    this.byId.set(c.Id, c);
+    const set = this.byPod.get(uid) ?? new Set<string>();
+    this.byPod.set(uid, set);
+    set.add(c.Id);
+    if (!before || changed(before, c)) this.emit(uid);
+  }
+
+  private remove(id: string): void {
+    const c = this.byId.get(id);
+    if (!c) return;
+    this.byId.delete(id);
+    const uid = c.Config.Labels?.[LABEL.podUid] ?? '';
+    const set = this.byPod.get(uid);
+    set?.delete(id);
+    if (set && set.size === 0) this.byPod.delete(uid);
+    this.emit(uid);
+  }
+
+  private emit(uid: string): void {
+    for (const l of this.listeners) l(uid);
+  }
+
+  /** Spawns `docker events`; resolves once Docker has accepted it, or once that failed. */
+  private connectEvents(): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    const { docker, instance, log } = this.options;
+    const child = containerEvents(docker, `${LABEL.owner}=${instance}`, String(this.lastEventAt));
+    this.events = child;
+    let stderr = '';
+    child.stderr.on('data', (b: Buffer) => {
+      stderr = (stderr + b.toString()).slice(-2000);
+    });
+    // A spawned `docker events` has not been accepted yet: a daemon that is down makes it exit at
+    // once. One round trip to the daemon while the stream still lives is the confirmation.
+    const confirmed = new Promise<void>((resolve) => {
+      child.once('error', () => resolve());
+      child.once('spawn', () => {
+        serverVersion(docker)
+          .then(
+            () => {
+              if (this.events !== child || child.exitCode !== null || child.signalCode !== null) return;
+              this.connected = true;
+              this.lastError = undefined;
+            },
+            (err: Error) => {
+              this.lastError = `docker events not confirmed: ${err.message}`;
+            },
+          )
+          .finally(resolve);
+      });
+    });
+    child.on('error', (err) => {
+      this.lastError = `docker events: ${err.message}`;
+    });
+    createInterface({ input: child.stdout }).on('line', (line) => this.onEvent(line));
+    child.on('close', (code) => {
+      const wasConnected = this.connected;
+      this.connected = false;
+      if (this.closed) return;
+      this.lastError = `docker events stopped (exit ${code}): ${stderr.trim() || 'no output'}`;
+      // Self-healing, so not a warning; retries that never connected (Docker down) are not news:
+      // an outage is logged once, at warn, where the docker CLI notices it.
+      log[wasConnected ? 'info' : 'debug'](
+        'docker events stream broke; answering from batched lookups until it is back',
+        { error: this.lastError },
+      );
+      this.reconnectTimer = setTimeout(() => {
+        void this.connectEvents();
+        // Events from the break are replayed by --since; a resync also catches removals.
+        this.resync().then(
+          () => this.options.reconnected?.(),
+          () => {},
+        );
+      }, 1000);
+    });
+    return confirmed;
+  }
+
+  private onEvent(line: string): void {
+    let event: {
+      Action?: string;
+      status?: string;
+      id?: string;
+      Actor?: { ID?: string; Attributes?: Record<string, string> };
+      time?: number;
+      timeNano?: number;
+    };
+    try {
+      event = JSON.parse(line);
+    } catch {
+      return;
+    }
+    const id = event.Actor?.ID ?? event.id;
+    const action = event.Action ?? event.status ?? '';
+    if (!id || IGNORED_ACTIONS.test(action)) return;
+    // Containers the plugin is removing itself: their last events need no inspect.
+    if (this.destroyed.has(id) && action !== 'destroy') return;
+    if (event.time) this.lastEventAt = Math.max(this.lastEventAt, event.time);
+    const atMs = event.timeNano ? event.timeNano / 1e6 : Date.now();
+    if (action === 'oom' || action === 'destroy') {
+      clearTimeout(this.oomWait.get(id));
+      this.oomWait.delete(id);
+    }
+    if (action === 'oom') {
+      this.oomAt.set(id, atMs);
+      // An oom reported after its die still belongs to that exit, unless the container ran again.
+      const last = this.lastExit.get(id);
+      const current = this.byId.get(id);
+      if (last && !(current?.State.Running && Date.parse(current.State.StartedAt) > Date.parse(last.At)))
+        last.OOMKilled = true;
+    }
+    if (action === 'die') {
+      const started = this.byId.get(id)?.State.StartedAt;
+      const exit = {
+        ExitCode: Number(event.Actor?.Attributes?.exitCode ?? 0),
+        OOMKilled: this.oomInRun(id, started),
+        At: new Date(atMs).toISOString(),
+      };
+      this.lastExit.set(id, exit);
+      const limited = (this.byId.get(id)?.HostConfig?.Memory ?? 0) > 0;
+      if (exit.ExitCode === 137 && !exit.OOMKilled && limited && !this.oomWait.has(id)) {
+        const timer = setTimeout(() => {
+          this.oomWait.delete(id);
+          this.refresh([id]).catch(() => {});
+        }, OOM_GRACE_MS);
+        timer.unref();
+        this.oomWait.set(id, timer);
+        return;
+      }
+    }
+    if (action === 'destroy') {
+      this.pending.delete(id);
+      this.lastExit.delete(id);
+      this.oomAt.delete(id);
+      this.destroyed.add(id);
+      this.remove(id);
+      return;
+    }
+    this.refresh([id]).catch(() => {});
+  }
+}
+
+/** Keeps only what the plugin reads: a full inspect is ~10 KB, and the view holds thousands. */
+function trim(c: ContainerInspect): ContainerInspect {
+  const s = c.State;
+  return {
+    Id: c.Id,
+    Name: c.Name,
+    Created: c.Created,
+    Image: c.Image,
+    RestartCount: c.RestartCount,
+    State: {
+      Status: s.Status,
+      Running: s.Running,
+      Restarting: s.Restarting,
+      OOMKilled: s.OOMKilled,
+      Dead: s.Dead,
+      Pid: s.Pid,
+      ExitCode: s.ExitCode,
+      Error: s.Error,
+      StartedAt: s.StartedAt,
+      FinishedAt: s.FinishedAt,
+    },
+    Config: { Image: c.Config.Image, Labels: c.Config.Labels },
+    HostConfig: { Memory: c.HostConfig?.Memory ?? 0 },
+    NetworkSettings: { IPAddress: podIp(c) },
+  };
+}
+
+/** The container's IP on its (first) network; empty for containers sharing another's network. */
+function podIp(c: ContainerInspect): string {
+  const ns = c.NetworkSettings;
+  if (ns?.IPAddress) return ns.IPAddress;
+  for (const n of Object.values(ns?.Networks ?? {})) if (n.IPAddress) return n.IPAddress;
+  return '';
+}
+
+function changed(a: ContainerInspect, b: ContainerInspect): boolean {
+  return (
+    a.State.Status !== b.State.Status ||
+    a.State.OOMKilled !== b.State.OOMKilled ||
+    a.State.StartedAt !== b.State.StartedAt ||
+    a.State.FinishedAt !== b.State.FinishedAt ||
+    a.RestartCount !== b.RestartCount ||
+    (isZeroTime(a.State.StartedAt) && a.State.Error !== b.State.Error)
+  );
+}

@@ -1,0 +1,221 @@
+/**
+ * Carries out a volume plan on the host: the pod directory (0700), each volume's files with their
+ * modes (written atomically, never through a symlink), emptyDirs, hostPaths, subPaths; and
+ * removes all of it when the pod goes.
+ */
+import { randomBytes } from 'node:crypto';
+import { constants as FS, promises as fs } from 'node:fs';
+import { posix } from 'node:path';
+import { invalidField, PluginError } from '../../errors.ts';
+import { underAllowed } from '../../pod/volume-paths.ts';
+import { bindSource, findVolume, podStateDir } from '../../pod/volume-plan.ts';
+import type { PlannedVolume, VolumeFile, VolumePlan } from '../../pod/volume-types.ts';
+
+const RO_FILE_BITS = 0o440;
+const RO_DIR_BITS = 0o550 | 0o2000;
+const RW_DIR_BITS = 0o770 | 0o2000;
+
+function writeError(what: string, err: unknown): PluginError {
+  return new PluginError(500, `could not ${what}: ${(err as Error).message}`, { cause: err });
+}
+
+/** mkdir that refuses to go through a symlink or a non-directory, then sets the mode exactly. */
+async function ensureDir(path: string, mode: number): Promise<void> {
+  try {
+    const st = await fs.lstat(path);
+    if (!st.isDirectory()) throw new PluginError(500, `${path} exists and is not a directory`);
+    return;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  }
+  await fs.mkdir(path, { mode });
+  // mkdir's mode passes through the umask.
+  await fs.chmod(path, mode);
+}
+
+/** Creates root/rel's directories one by one, never through a symlink (root itself must exist). */
+async function ensureDirsUnder(root: string, rel: string, mode: number): Promise<void> {
+  let current = root;
+  for (const part of rel.split('/').filter(Boolean)) {
+    current = posix.join(current, part);
+    await ensureDir(current, mode);
+  }
+}
+
+async function writeFileAtomically(dir: string, file: VolumeFile): Promise<string> {
+  const target = posix.join(dir, file.path);
+  const parent = posix.dirname(target);
+  await ensureDirsUnder(dir, posix.dirname(file.path) === '.' ? '' : posix.dirname(file.path), 0o755);
+  const temp = posix.join(parent, `.${posix.basename(target)}.${randomBytes(6).toString('hex')}.tmp`);
+  const handle = await fs.open(temp, FS.O_WRONLY | FS.O_CREAT | FS.O_EXCL | FS.O_NOFOLLOW, 0o600);
+  try {
+    await handle.writeFile(file.content);
+    await handle.chmod(file.mode);
+  } finally {
+    await handle.close();
+  }
+  try {
+    await fs.rename(temp, target);
+  } catch (err) {
+    await fs.rm(temp, { force: true });
+    throw err;
+  }
+  return target;
+}
+
+/** Like the kubelet's SetVolumeOwnership: group fsGroup, group-readable (and writable when rw), setgid dirs. */
+async function applyFsGroup(root: string, fsGroup: number, readOnly: boolean): Promise<void> {
+  const walk = async (path: string): Promise<void> => {
+    const st = await fs.lstat(path);
+    if (st.isSymbolicLink()) return;
+    await fs.lchown(path, -1, fsGroup);
+    if (st.isDirectory()) {
+      await fs.chmod(path, (st.mode & 0o7777) | (readOnly ? RO_DIR_BITS : RW_DIR_BITS));
+      for (const entry of await fs.readdir(path)) await walk(posix.join(path, entry));
+    } else {
+      await fs.chmod(path, (st.mode & 0o7777) | (readOnly ? RO_FILE_BITS : 0o660));
+    }
+  };
+  await walk(root);
+}
+
+async function prepareHostPath(
+  volume: Extract<PlannedVolume, { kind: 'hostPath' }>,
+  allowed: readonly string[],
+): Promise<void> {
+  let st = await fs.stat(volume.hostPath).catch((err: NodeJS.ErrnoException) => {
+    if (err.code === 'ENOENT') return undefined;
+    throw err;
+  });
+  if (!st) {
+    if (volume.type === 'FileOrCreate') {
+      await (await fs.open(volume.hostPath, FS.O_WRONLY | FS.O_CREAT | FS.O_NOFOLLOW, 0o644)).close();
+    } else if (volume.type === '' || volume.type === 'DirectoryOrCreate') {
+      // DirectoryOrCreate as the kubelet; '' as containerd, which makes a missing bind source a directory.
+      await fs.mkdir(volume.hostPath, { recursive: true, mode: 0o755 });
+    } else {
+      throw invalidField(
+        volume.field,
+        `${volume.hostPath} does not exist on the host (hostPath type ${volume.type})`,
+      );
+    }
+    st = await fs.stat(volume.hostPath);
+  }
+  const want: Record<string, [boolean, string]> = {
+    Directory: [st.isDirectory(), 'a directory'],
+    DirectoryOrCreate: [st.isDirectory(), 'a directory'],
+    File: [st.isFile(), 'a file'],
+    FileOrCreate: [st.isFile(), 'a file'],
+    Socket: [st.isSocket(), 'a socket'],
+    CharDevice: [st.isCharacterDevice(), 'a character device'],
+    BlockDevice: [st.isBlockDevice(), 'a block device'],
+  };
+  const check = want[volume.type];
+  if (check && !check[0])
+    throw invalidField(volume.field, `${volume.hostPath} is not ${check[1]} (hostPath type ${volume.type})`);
+  // A symlink under an allowed directory must not lead out of it.
+  const real = await fs.realpath(volume.hostPath);
+  const realAllowed = await Promise.all(allowed.map((a) => fs.realpath(a).catch(() => a)));
+  if (!underAllowed(real, realAllowed)) {
+    throw invalidField(
+      volume.field,
+      `${volume.hostPath} resolves to ${real}, which is not under an allowed host path (PLUGIN_ALLOWED_HOST_PATHS)`,
+    );
+  }
+}
+
+/**
+ * Checks, and creates when missing (as the kubelet does), the subPaths a container mounts,
+ * refusing any that goes through a symlink: a container can plant one in an emptyDir or a
+ * hostPath to make a later bind reach outside the volume. Call again right before starting a
+ * container whose subPath lies in a volume other containers can write (a small race remains:
+ * the kubelet closes it with file-descriptor binds, which Docker cannot take).
+ */
+export async function checkSubPaths(plan: VolumePlan, containerName: string): Promise<void> {
+  for (const m of plan.mounts.get(containerName) ?? []) {
+    if (!m.subPath) continue;
+    const volume = findVolume(plan, m.volume);
+    if (volume.kind === 'memory') continue;
+    const root = bindSource(volume, '');
+    const mode = volume.kind === 'emptyDir' ? 0o777 : 0o755;
+    let current = root;
+    const parts = m.subPath.split('/');
+    for (let i = 0; i < parts.length; i++) {
+      current = posix.join(current, parts[i] as string);
+      const st = await fs.lstat(current).catch((err: NodeJS.ErrnoException) => {
+        if (err.code === 'ENOENT') return undefined;
+        throw err;
+      });
+      if (st?.isSymbolicLink()) {
+        throw invalidField(
+          `${m.field}/subPath`,
+          `${m.subPath} goes through a symlink in volume ${m.volume}, which could lead outside it`,
+        );
+      }
+      if (!st) {
+        await fs.mkdir(current, { mode });
+        await fs.chmod(current, mode);
+      } else if (!st.isDirectory() && i < parts.length - 1) {
+        throw invalidField(`${m.field}/subPath`, `${m.subPath} goes through a file in volume ${m.volume}`);
+      }
+    }
+  }
+}
+
+/** Carries out a plan: the pod directory (0700), every volume's files and directories, the subPaths. Idempotent. */
+export async function writePodVolumes(plan: VolumePlan): Promise<void> {
+  try {
+    await fs.mkdir(posix.dirname(plan.podDir), { recursive: true, mode: 0o700 });
+    await ensureDir(plan.podDir, 0o700);
+    await fs.chmod(plan.podDir, 0o700);
+    const volumesDir = posix.join(plan.podDir, 'volumes');
+    await ensureDir(volumesDir, 0o755);
+    for (const volume of plan.volumes) {
+      if (volume.kind === 'files') {
+        await ensureDir(volume.hostDir, 0o755);
+        for (const file of volume.files) await writeFileAtomically(volume.hostDir, file);
+        if (plan.fsGroup !== undefined) await applyFsGroup(volume.hostDir, plan.fsGroup, true);
+      } else if (volume.kind === 'emptyDir') {
+        // As the kubelet: world-writable, since containers run as any user.
+        await ensureDir(volume.hostDir, 0o777);
+        if (plan.fsGroup !== undefined) {
+          await fs.lchown(volume.hostDir, -1, plan.fsGroup);
+          await fs.chmod(volume.hostDir, 0o2777);
+        }
+      } else if (volume.kind === 'hostPath') {
+        await prepareHostPath(volume, plan.allowedHostPaths);
+      }
+    }
+    for (const name of plan.mounts.keys()) await checkSubPaths(plan, name);
+  } catch (err) {
+    if (err instanceof PluginError) throw err;
+    throw writeError(`write the volumes of pod ${plan.podUid} under ${plan.podDir}`, err);
+  }
+}
+
+// A file written into the pod's directory while it is being removed (a restart count saved as a
+// container restarts during delete) makes rm fail with ENOTEMPTY: Node's rm retries that.
+const REMOVE = { recursive: true, force: true, maxRetries: 5 } as const;
+
+/** Removes everything written for a pod; nothing to remove is fine. */
+export async function removePodVolumes(stateDir: string, podUid: string): Promise<void> {
+  const dir = podStateDir(stateDir, podUid);
+  try {
+    await fs.rm(dir, REMOVE);
+  } catch (err) {
+    // A container may have left a directory without write permission in an emptyDir.
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code !== 'EACCES' && code !== 'EPERM') throw writeError(`remove ${dir}`, err);
+    await makeRemovable(dir);
+    await fs.rm(dir, REMOVE).catch((again) => {
+      throw writeError(`remove ${dir}`, again);
+    });
+  }
+}
+
+async function makeRemovable(path: string): Promise<void> {
+  const st = await fs.lstat(path).catch(() => undefined);
+  if (!st?.isDirectory()) return;
+  await fs.chmod(path, 0o700).catch(() => undefined);
+  for (const entry of await fs.readdir(path).catch(() => [])) await makeRemovable(posix.join(path, entry));
+}

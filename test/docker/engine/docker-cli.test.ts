@@ -1,0 +1,66 @@
+/** The docker CLI runner against fake CLIs: a call that hangs is killed at its timeout and answers with an error. */
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, expect, it } from 'vitest';
+import { streamLogs } from '../../../src/docker/containers/container-logs.ts';
+import { DockerCli, DockerCliError } from '../../../src/docker/engine/docker-cli.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'fake-docker-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** A fake docker CLI: a shell script that writes its pid to `pidFile`, then runs `body`. */
+function fakeCli(name: string, body: string): { bin: string; pidFile: string } {
+  const bin = join(dir, name);
+  const pidFile = join(dir, `${name}.pid`);
+  writeFileSync(bin, `#!/bin/sh\necho $$ > ${pidFile}\n${body}\n`);
+  chmodSync(bin, 0o755);
+  return { bin, pidFile };
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+it('kills a docker call that passes its timeout and fails it, naming the command and the limit', async () => {
+  const { bin, pidFile } = fakeCli('hangs', 'exec sleep 600');
+  const docker = new DockerCli(bin, { callMs: 300, pullMs: 600_000 });
+  const err = await docker.run(['ps', '-a']).catch((e: unknown) => e);
+  expect(err).toBeInstanceOf(DockerCliError);
+  expect((err as DockerCliError).message).toMatch(
+    /`.*hangs ps -a` failed .*no answer within 0.3 s: the docker command was killed/,
+  );
+  const pid = Number(readFileSync(pidFile, 'utf8'));
+  while (alive(pid)) await new Promise((r) => setTimeout(r, 20));
+});
+
+it('answers even when the hung CLI left a process holding its output open', async () => {
+  // The script's own child keeps stdout open after the script is killed.
+  const { bin } = fakeCli('grandchild', 'sleep 5 & wait');
+  const docker = new DockerCli(bin, { callMs: 300, pullMs: 600_000 });
+  await expect(docker.run(['info'])).rejects.toThrow(/no answer within 0.3 s/);
+});
+
+it('gives pulls their own, longer timeout, and a call its own when it names one', () => {
+  const docker = new DockerCli('docker', { callMs: 60_000, pullMs: 1_800_000 });
+  expect(docker.timeoutFor(['pull', 'busybox'])).toBe(1_800_000);
+  expect(docker.timeoutFor(['ps', '-a'])).toBe(60_000);
+});
+
+it('does not time out a call that finishes in time', async () => {
+  const { bin } = fakeCli('quick', 'echo "[]"');
+  const docker = new DockerCli(bin, { callMs: 60_000, pullMs: 600_000 });
+  expect((await docker.run(['container', 'inspect', 'x'])).stdout).toBe('[]\n');
+});
+
+it('ends a log answer whose docker logs hangs, with what it wrote, at the timeout', async () => {
+  const { bin } = fakeCli('logs-hang', 'echo first line; exec sleep 600');
+  const docker = new DockerCli(bin, { callMs: 300, pullMs: 600_000 });
+  const stream = streamLogs(docker, ['logs', 'some-container'], 0, new AbortController().signal);
+  expect(await new Response(stream).text()).toBe('first line\n');
+});

@@ -1,0 +1,59 @@
+/** Removing a pod's containers, against the real engine: containers already gone are what a delete wants. */
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { DockerCli } from '../../../src/docker/engine/docker-cli.ts';
+import { LABEL } from '../../../src/docker/labels.ts';
+import { removePodContainers } from '../../../src/docker/lifecycle/pod-remove.ts';
+import { PodView } from '../../../src/docker/view/pod-view.ts';
+import { PluginError } from '../../../src/errors.ts';
+import { createLogger } from '../../../src/log.ts';
+import { describeDocker, dockerPs, dockerRmByLabel, runDocker } from '../../helpers/docker.ts';
+
+describeDocker('removing pod containers', () => {
+  const instance = `remove-${process.pid}-${Date.now()}`;
+  const docker = new DockerCli();
+  const view = new PodView({
+    docker,
+    instance,
+    resyncMs: 3_600_000,
+    log: createLogger({ test: 'pod-remove' }),
+  });
+  const owner = `${LABEL.owner}=${instance}`;
+
+  beforeAll(() => view.start());
+  afterAll(async () => {
+    await view.close();
+    await dockerRmByLabel(owner);
+  });
+
+  const make = async () =>
+    (
+      await runDocker([
+        'create',
+        '--label',
+        owner,
+        '--label',
+        `${LABEL.podUid}=p1`,
+        'busybox:1.36',
+        'sleep',
+        '300',
+      ])
+    ).stdout.trim();
+
+  it('removes the containers that exist and takes those already gone as removed', async () => {
+    const kept = await make();
+    const gone = await make();
+    await runDocker(['rm', gone]);
+    await removePodContainers(docker, view, [kept, gone]);
+    expect(await dockerPs([owner])).toEqual([]);
+  });
+
+  it('fails with a 500 that names the reason when Docker cannot remove them', async () => {
+    const id = await make();
+    const broken = new DockerCli('false');
+    const failed = await removePodContainers(broken, view, [id]).catch((err: unknown) => err);
+    expect(failed).toBeInstanceOf(PluginError);
+    expect(failed).toMatchObject({ status: 500 });
+    expect((failed as Error).message).toMatch(/could not remove containers/);
+    expect(await dockerPs([owner])).toEqual([id]);
+  });
+});
