@@ -3,8 +3,8 @@
  * gracefully on SIGTERM/SIGINT.
  */
 import { helpText } from './config/help-text.ts';
+import { type Config, ConfigError, commandLineAction, loadConfig } from './config/load-config.ts';
 import { pluginVersion } from './config/version.ts';
-import { type Config, ConfigError, commandLineAction, loadConfig } from './config.ts';
 import { armCrashPoint } from './crash-points.ts';
 import { DockerBackend } from './docker/docker-backend.ts';
 import { DockerCli, DockerCliError } from './docker/engine/docker-cli.ts';

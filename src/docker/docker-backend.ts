@@ -6,7 +6,7 @@
  */
 
 import type { Backend } from '../backend/backend.ts';
-import type { Config } from '../config.ts';
+import type { Config } from '../config/load-config.ts';
 import type {
   CreateStruct,
   Health,

@@ -8,7 +8,7 @@ import { connect } from 'node:net';
 import { dirname } from 'node:path';
 import { createAdaptorServer } from '@hono/node-server';
 import type { Hono } from 'hono';
-import type { ListenAddress } from '../config.ts';
+import type { ListenAddress } from '../config/load-config.ts';
 
 export interface Listening {
   server: Server;

@@ -16,7 +16,7 @@ import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-grpc';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { MiddlewareHandler } from 'hono';
-import type { TracingConfig } from '../config.ts';
+import type { TracingConfig } from '../config/load-config.ts';
 import type { DockerCallObserver } from '../docker/engine/docker-cli.ts';
 import type { AppEnv } from '../http/app.ts';
 import { dockerProcessKind } from '../metrics/docker-verb.ts';

@@ -3,8 +3,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config/load-config.ts';
 import { fileKey, SETTINGS } from '../../src/config/settings.ts';
-import { loadConfig } from '../../src/config.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'deploy-obs-config-'));
 let n = 0;

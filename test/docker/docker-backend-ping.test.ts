@@ -3,7 +3,7 @@ import { chmod, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config.ts';
+import { loadConfig } from '../../src/config/load-config.ts';
 import { DockerBackend } from '../../src/docker/docker-backend.ts';
 import { DockerCli } from '../../src/docker/engine/docker-cli.ts';
 import { DOCKER_DOWN_MESSAGE } from '../../src/docker/engine/docker-outage.ts';

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { loadConfig } from '../../src/config.ts';
+import { loadConfig } from '../../src/config/load-config.ts';
 
 const HELM = resolve(import.meta.dirname, '..', '..', 'deploy', 'helm');
 const values = parse(readFileSync(join(HELM, 'values.yaml'), 'utf8'));

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config.ts';
+import { loadConfig } from '../../src/config/load-config.ts';
 
 const REPO_ROOT = resolve(import.meta.dirname, '..', '..');
 const UNIT = join(REPO_ROOT, 'deploy', 'systemd', 'interlink-docker-plugin.service');

@@ -7,7 +7,7 @@
  * images set it to `all`, which the nvidia runtime would honour. The variable comes after the
  * pod's own env, so the last `--env` (Docker keeps the last) is the plugin's.
  */
-import type { GpuMode } from '../../config.ts';
+import type { GpuMode } from '../../config/load-config.ts';
 import { LABEL } from '../labels.ts';
 
 /** `docker create` args giving a container exactly these devices (none for an empty list). */

@@ -4,7 +4,7 @@
  * view having read its containers, and the containers that could not be made (e.g. a config
  * error or an image that must not be pulled).
  */
-import type { Config } from '../../config.ts';
+import type { Config } from '../../config/load-config.ts';
 import { crashPoint } from '../../crash-points.ts';
 import { PluginError } from '../../errors.ts';
 import type { Logger } from '../../log.ts';

@@ -5,7 +5,7 @@
  * waiting reason for that container.
  */
 
-import type { Config } from '../../config.ts';
+import type { Config } from '../../config/load-config.ts';
 import type { Container, Pod, RetrievedPodData } from '../../contract/api-types.ts';
 import { invalidField } from '../../errors.ts';
 import type { NodeAllocatable } from '../../pod/downward-api.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { GpuMode } from '../../../src/config.ts';
+import type { GpuMode } from '../../../src/config/load-config.ts';
 import { gpuArgs } from '../../../src/docker/gpu/gpu-args.ts';
 
 describe('gpuArgs', () => {

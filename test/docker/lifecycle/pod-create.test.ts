@@ -6,7 +6,7 @@ import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { loadConfig } from '../../../src/config.ts';
+import { loadConfig } from '../../../src/config/load-config.ts';
 import { DockerBackend } from '../../../src/docker/docker-backend.ts';
 import { DockerCli, type RunOptions, type RunResult } from '../../../src/docker/engine/docker-cli.ts';
 import { LABEL } from '../../../src/docker/labels.ts';

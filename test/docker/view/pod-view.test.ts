@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { loadConfig } from '../../../src/config.ts';
+import { loadConfig } from '../../../src/config/load-config.ts';
 import type { Pod } from '../../../src/contract/api-types.ts';
 import { DockerBackend } from '../../../src/docker/docker-backend.ts';
 import { DockerCli } from '../../../src/docker/engine/docker-cli.ts';

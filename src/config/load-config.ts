@@ -4,13 +4,13 @@
  * of settings (src/config/settings.ts) drives flags, variables, file keys, --help and the README.
  */
 import { parseArgs } from 'node:util';
-import { ConfigError } from './config/config-error.ts';
-import { configPath, type FileValues, readConfigFile } from './config/config-file.ts';
-import { SETTINGS, type SettingKey } from './config/settings.ts';
-import { parseTaints, type Taint } from './pod/taints.ts';
+import { parseTaints, type Taint } from '../pod/taints.ts';
+import { ConfigError } from './config-error.ts';
+import { configPath, type FileValues, readConfigFile } from './config-file.ts';
+import { SETTINGS, type SettingKey } from './settings.ts';
 
-export { ConfigError } from './config/config-error.ts';
-export { SETTINGS } from './config/settings.ts';
+export { ConfigError } from './config-error.ts';
+export { SETTINGS } from './settings.ts';
 
 /** How a container's GPUs reach it (src/docker/gpu/gpu-args.ts). */
 export type GpuMode = 'toolkit' | 'runtime' | 'env';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig, parseListen } from '../src/config.ts';
+import { ConfigError, loadConfig, parseListen } from '../../src/config/load-config.ts';
 
 describe('parseListen', () => {
   it.each([
