@@ -296,7 +296,7 @@ export class DockerBackend implements Backend {
     return streamLogs(this.docker, args, opts.Bytes ?? 0, signal);
   }
 
-  /** While Docker does not answer: 503, so the node turns NotReady, which is the truth (README). */
+  /** While Docker does not answer: 503, so the node turns NotReady, which is the truth (docs/operations.md). */
   /** GPUs held by pods and free, for the metrics; undefined on a host with none to hand out. */
   gpuUsage(): { assigned: number; free: number } | undefined {
     if (this.gpus.total === 0) return undefined;

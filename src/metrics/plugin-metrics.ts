@@ -2,7 +2,7 @@
  * The plugin's Prometheus metrics (prom-client), served at GET /metrics. Counters and histograms
  * are fed as things happen (requests, docker processes); gauges of pods, containers and the
  * view are read from the pod view at scrape time, so they always say what the view holds.
- * The README's metrics table lists them; deploy/grafana/ has a dashboard over them.
+ * The metrics table of docs/operations.md lists them; deploy/grafana/ has a dashboard over them.
  */
 import type { MiddlewareHandler } from 'hono';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
