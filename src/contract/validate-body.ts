@@ -83,7 +83,7 @@ export class BodyValidator {
         .map((p) => `${p.field || '(body)'} ${p.problem}`)
         .join('; ');
       throw new PluginError(
-        422,
+        'invalid',
         `invalid ${name.replace(/\[\]$/, ' list')}: ${shown}${problems.length > 5 ? '; …' : ''}`,
         { details: problems.slice(0, MAX_DETAILS) },
       );

@@ -277,7 +277,7 @@ export class DockerBackend implements Backend {
     const containers = groupContainers(all);
     if (!containers.anchor) {
       throw new PluginError(
-        404,
+        'not-found',
         `pod ${request.Namespace}/${request.PodName} (uid ${request.PodUID}) is not known to this plugin`,
       );
     }
@@ -286,7 +286,7 @@ export class DockerBackend implements Backend {
     const opts = request.Opts ?? {};
     if (opts.Previous && c.RestartCount === 0) {
       throw new PluginError(
-        400,
+        'malformed',
         `previous terminated container "${name}" in pod "${request.PodName}" not found`,
       );
     }

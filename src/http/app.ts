@@ -12,6 +12,7 @@ import { BodyValidator } from '../contract/validate-body.ts';
 import { PluginError } from '../errors.ts';
 import { type Logger, log as rootLog } from '../log.ts';
 import { errorAnswer } from './error-answer.ts';
+import { statusOf } from './error-status.ts';
 import { OpsLimit } from './ops-limit.ts';
 import { parseJson, readBody } from './read-body.ts';
 import { pluginRoutes } from './routes.ts';
@@ -55,19 +56,20 @@ export function createApp(options: AppOptions): Hono<Env> {
   const validator = options.validator ?? new BodyValidator();
   const appLog = options.log ?? rootLog;
 
-  /** PluginError → its status and an error answer (error-answer.ts); anything else → 500. */
+  /** PluginError → the status of its kind and an error answer (error-answer.ts); anything else → 500. */
   const errorResponse = (err: unknown, c: Context<Env>): Response => {
     const reqLog = c.get('log') ?? appLog;
     if (err instanceof PluginError) {
+      const status = statusOf(err.kind);
       // A 503 with Retry-After is a known, passing condition its source logs once (a Docker outage).
-      const level = err.retryAfterSeconds !== undefined ? 'debug' : err.status >= 500 ? 'error' : 'warn';
+      const level = err.retryAfterSeconds !== undefined ? 'debug' : status >= 500 ? 'error' : 'warn';
       reqLog[level](err.message, {
-        status: err.status,
+        status,
         cause: err.cause instanceof Error ? err.cause.message : undefined,
       });
       const headers: Record<string, string> =
         err.retryAfterSeconds !== undefined ? { 'Retry-After': String(err.retryAfterSeconds) } : {};
-      return errorAnswer(c, err.status, err.message, err.details, headers);
+      return errorAnswer(c, status, err.message, err.details, headers);
     }
     reqLog.error('unexpected error', { error: err instanceof Error ? err.stack : String(err) });
     // The message may carry paths, argv or stderr of the host: it stays in the log, found by session.
@@ -100,7 +102,10 @@ export function createApp(options: AppOptions): Hono<Env> {
     const expected = `Bearer ${options.authToken}`;
     app.use(async (c, next) => {
       if (c.req.path !== '/healthz' && c.req.header('authorization') !== expected) {
-        throw new PluginError(401, 'missing or wrong bearer token (PLUGIN_AUTH_TOKEN is set on this plugin)');
+        throw new PluginError(
+          'unauthorized',
+          'missing or wrong bearer token (PLUGIN_AUTH_TOKEN is set on this plugin)',
+        );
       }
       await next();
     });

@@ -21,7 +21,7 @@ export class OpsLimit {
     if (this.running >= this.max) {
       if (this.waiting.length >= this.max) {
         throw new PluginError(
-          503,
+          'unavailable',
           `the plugin is busy: ${this.running} creates and deletes are running and ${this.waiting.length} waiting (PLUGIN_MAX_CONCURRENT_OPS=${this.max}); retry shortly`,
           { retryAfterSeconds: RETRY_AFTER_SECONDS },
         );

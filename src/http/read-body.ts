@@ -103,7 +103,7 @@ function refuse(incoming: IncomingMessage, limitBytes: number, drainMaxBytes: nu
   });
   incoming.resume();
   return new PluginError(
-    413,
+    'too-large',
     `request body is larger than the limit of ${limitBytes} bytes (PLUGIN_BODY_LIMIT)`,
   );
 }
@@ -142,14 +142,18 @@ function holdsMoreValuesThan(raw: Buffer, max: number): boolean {
 export function parseJson(raw: Buffer): unknown {
   if (raw.length === 0) return undefined;
   if (holdsMoreValuesThan(raw, MAX_JSON_VALUES)) {
-    throw new PluginError(422, `request body holds more than ${MAX_JSON_VALUES} JSON values, the limit`, {
-      details: [{ field: '', problem: `holds more than ${MAX_JSON_VALUES} JSON values` }],
-    });
+    throw new PluginError(
+      'invalid',
+      `request body holds more than ${MAX_JSON_VALUES} JSON values, the limit`,
+      {
+        details: [{ field: '', problem: `holds more than ${MAX_JSON_VALUES} JSON values` }],
+      },
+    );
   }
   try {
     return JSON.parse(raw.toString('utf8'));
   } catch (err) {
-    throw new PluginError(422, `request body is not valid JSON: ${(err as Error).message}`, {
+    throw new PluginError('invalid', `request body is not valid JSON: ${(err as Error).message}`, {
       details: [{ field: '', problem: 'is not valid JSON' }],
     });
   }

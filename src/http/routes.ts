@@ -23,13 +23,13 @@ export function pluginRoutes(backend: Backend, validator: BodyValidator, ops?: O
     const opts = request.Opts ?? {};
     if ((opts.Tail ?? 0) > 0 && (opts.Bytes ?? 0) > 0) {
       throw new PluginError(
-        400,
+        'malformed',
         'Opts.Tail and Opts.Bytes cannot be used together (interLink rejects them too)',
       );
     }
     if ((opts.SinceSeconds ?? 0) > 0 && !isGoZeroTime(opts.SinceTime)) {
       throw new PluginError(
-        400,
+        'malformed',
         'Opts.SinceSeconds and Opts.SinceTime cannot be used together (interLink rejects them too)',
       );
     }
@@ -42,7 +42,7 @@ export function pluginRoutes(backend: Backend, validator: BodyValidator, ops?: O
       if (Array.isArray(body)) {
         const items = validator.check<RetrievedPodData[]>('RetrievedPodData[]', body);
         if (items.length === 0)
-          throw new PluginError(422, 'invalid create request: the list of pods is empty', {
+          throw new PluginError('invalid', 'invalid create request: the list of pods is empty', {
             details: [{ field: '', problem: 'must list at least one pod' }],
           });
         const created = [];

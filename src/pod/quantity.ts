@@ -9,7 +9,7 @@ import { PluginError } from '../errors.ts';
 /** A quantity that does not parse, or that makes no sense where it is used; a 422 on its own. */
 export class QuantityError extends PluginError {
   constructor(message: string) {
-    super(422, message);
+    super('invalid', message);
     this.name = 'QuantityError';
   }
 }

@@ -307,7 +307,7 @@ function planMount(
 /** The planned volume a mount names. */
 export function findVolume(plan: VolumePlan, name: string): PlannedVolume {
   const volume = plan.volumes.find((v) => v.name === name);
-  if (!volume) throw new PluginError(500, `volume plan has no volume ${name}`);
+  if (!volume) throw new PluginError('internal', `volume plan has no volume ${name}`);
   return volume;
 }
 

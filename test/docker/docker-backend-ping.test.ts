@@ -41,7 +41,7 @@ describe('DockerBackend.ping', () => {
   it('answers 503 when Docker does not answer, so the node goes NotReady', async () => {
     const ping = backend(await fakeDocker(undefined)).ping();
     await expect(ping).rejects.toMatchObject({
-      status: 503,
+      kind: 'unavailable',
       message: DOCKER_DOWN_MESSAGE,
     });
   });

@@ -194,22 +194,27 @@ describe('the bearer token (PLUGIN_AUTH_TOKEN)', () => {
 
 describe('errors the backend throws', () => {
   it.each([
-    [404, 'pod default/x is not known to this plugin'],
-    [409, 'pod default/x is being deleted'],
-    [503, 'the Docker engine does not answer'],
-  ])('maps a PluginError %i to that status and the spec’s Error body', async (status, message) => {
-    const { backend, target } = await serveFake();
-    backend.failWith('logs', new PluginError(status, message));
-    const res = await httpRequest(target, 'GET', '/getLogs', logsRequest(buildPod(), 'c'), JSON_ERRORS);
-    expect(res.status).toBe(status);
-    expect(res.json()).toEqual({ status, error: message });
-  });
+    ['malformed', 400, 'Opts.Tail and Opts.Bytes cannot be used together'],
+    ['forbidden', 403, 'violates PodSecurity "baseline:latest": privileged'],
+    ['not-found', 404, 'pod default/x is not known to this plugin'],
+    ['conflict', 409, 'pod default/x is being deleted'],
+    ['unavailable', 503, 'the Docker engine does not answer'],
+  ] as const)(
+    'maps a PluginError of kind %s to %i and the spec’s Error body',
+    async (kind, status, message) => {
+      const { backend, target } = await serveFake();
+      backend.failWith('logs', new PluginError(kind, message));
+      const res = await httpRequest(target, 'GET', '/getLogs', logsRequest(buildPod(), 'c'), JSON_ERRORS);
+      expect(res.status).toBe(status);
+      expect(res.json()).toEqual({ status, error: message });
+    },
+  );
 
   it('sends Retry-After with a passing 503 and logs each poll only at debug', async () => {
     const { backend, lines, target } = await serveFake();
     backend.failWith(
       'status',
-      new PluginError(503, 'Docker is not answering; the plugin retries', { retryAfterSeconds: 5 }),
+      new PluginError('unavailable', 'Docker is not answering; the plugin retries', { retryAfterSeconds: 5 }),
     );
     for (let i = 0; i < 3; i++) {
       const res = await httpRequest(target, 'GET', '/status', statusRequest(buildPod(), 'x'), JSON_ERRORS);
@@ -228,7 +233,7 @@ describe('errors the backend throws', () => {
     const { backend, target } = await serveFake();
     backend.failWith(
       'create',
-      new PluginError(422, 'invalid request: x', { details: [{ field: '/x', problem: 'is bad' }] }),
+      new PluginError('invalid', 'invalid request: x', { details: [{ field: '/x', problem: 'is bad' }] }),
     );
     const res = await httpRequest(target, 'POST', '/create', buildCreateRequest(buildPod()), JSON_ERRORS);
     expect(res.status).toBe(422);
@@ -328,7 +333,7 @@ describe('POST aliases of the GETs, for proxies that drop GET bodies', () => {
 describe('session logging', () => {
   it('puts the InterLink-Http-Session on every log line of a request', async () => {
     const { backend, lines, target } = await serveFake();
-    backend.failWith('create', new PluginError(409, 'pod is being deleted'));
+    backend.failWith('create', new PluginError('conflict', 'pod is being deleted'));
     const bad = buildCreateRequest(buildPod());
     delete (bad.pod.metadata as { uid?: string }).uid;
     await httpRequest(target, 'POST', '/create', bad, { 'InterLink-Http-Session': 'Request-1' });

@@ -46,7 +46,7 @@ describe('containerGpuCount', () => {
       err = e;
     }
     expect(err).toBeInstanceOf(PluginError);
-    expect((err as PluginError).status).toBe(422);
+    expect((err as PluginError).kind).toBe('invalid');
     expect((err as PluginError).details?.[0]?.field).toBe(field);
     expect((err as PluginError).details?.[0]?.problem).toMatch(problem);
   });

@@ -90,7 +90,7 @@ describe('parseQuantity', () => {
     }
     expect(caught).toBeInstanceOf(QuantityError);
     expect(caught).toBeInstanceOf(PluginError);
-    expect((caught as PluginError).status).toBe(422);
+    expect((caught as PluginError).kind).toBe('invalid');
     expect((caught as Error).message).toMatch(/is not a valid Kubernetes quantity/);
     expect((caught as Error).message).toMatch(why);
   });

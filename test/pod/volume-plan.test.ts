@@ -259,7 +259,7 @@ describe('planPodVolumes refuses what would escape or cannot be honoured', () =>
     }
     expect(caught).toBeInstanceOf(PluginError);
     const error = caught as PluginError;
-    expect(error.status).toBe(422);
+    expect(error.kind).toBe('invalid');
     expect(error.details).toEqual([{ field, problem: expect.stringMatching(problem) }]);
   });
 

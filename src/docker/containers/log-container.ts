@@ -32,14 +32,14 @@ export function logContainer(
     const [only, ...others] = [...containers.main.entries()];
     if (only && others.length === 0) return { name: only[0], container: only[1] };
     throw new PluginError(
-      400,
+      'malformed',
       `ContainerName is empty and pod ${pod} runs ${containers.main.size} containers here: name one of ${choices()}`,
     );
   }
   const found = containers.main.get(name) ?? containers.init.get(name) ?? other(name);
   if (found) return { name, container: found };
   const kind = clusterKindOf(clusterContainersFromLabels(containers.anchor?.Config.Labels), name);
-  if (kind) throw new PluginError(404, runsInClusterMessage(pod, name, kind));
+  if (kind) throw new PluginError('not-found', runsInClusterMessage(pod, name, kind));
   const all = [...containers.init.keys(), ...containers.main.keys()].join(', ');
-  throw new PluginError(404, `container ${name} is not in pod ${pod} (containers: ${all || 'none'})`);
+  throw new PluginError('not-found', `container ${name} is not in pod ${pod} (containers: ${all || 'none'})`);
 }

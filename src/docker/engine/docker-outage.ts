@@ -18,7 +18,10 @@ export async function duringOutage<T>(work: () => Promise<T>): Promise<T> {
     return await work();
   } catch (err) {
     if (isDaemonUnreachable(err))
-      throw new PluginError(503, DOCKER_DOWN_MESSAGE, { cause: err, retryAfterSeconds: RETRY_AFTER_SECONDS });
+      throw new PluginError('unavailable', DOCKER_DOWN_MESSAGE, {
+        cause: err,
+        retryAfterSeconds: RETRY_AFTER_SECONDS,
+      });
     throw err;
   }
 }

@@ -49,7 +49,7 @@ export class GpuAllocator {
     const free = this.free();
     if (free.length < count) {
       throw new PluginError(
-        409,
+        'conflict',
         `UnexpectedAdmissionError: Allocate failed due to requested number of devices unavailable for ${GPU_RESOURCE}. ` +
           `Requested: ${count}, Available: ${free.length}, which is unexpected. Pod ${pod} was not created: ` +
           `this node hands out ${this.total} GPUs and other pods' containers hold ${this.total - free.length}; ` +

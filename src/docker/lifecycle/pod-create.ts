@@ -287,7 +287,7 @@ export class PodCreation {
       if (undone) await removePodStorage(docker, config.stateDir, pod).catch(() => {});
       if (err instanceof PluginError) throw err;
       throw new PluginError(
-        500,
+        'internal',
         `could not create pod ${identity.namespace}/${identity.name}: ${(err as Error).message}`,
         {
           cause: err,
@@ -305,7 +305,7 @@ export class PodCreation {
     );
     if (!place)
       throw new PluginError(
-        503,
+        'unavailable',
         `every pod network is full (${networks.capacity()} pods); add one with PLUGIN_POD_NETWORKS`,
       );
     return place.args;

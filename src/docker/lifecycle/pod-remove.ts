@@ -93,7 +93,7 @@ export async function removePodContainers(docker: DockerCli, view: PodView, ids:
       view.unexpectGone(ids);
       void view.refresh(ids);
       throw new PluginError(
-        500,
+        'internal',
         `could not remove containers: ${err instanceof DockerCliError ? err.reason : String(err)}`,
         { cause: err },
       );

@@ -97,7 +97,7 @@ export function securityArgs(
     const gid = id(e.runAsGroup, where('runAsGroup'));
     if (policy.imageUser === undefined) {
       throw new PluginError(
-        500,
+        'internal',
         `runAsGroup without runAsUser needs the image's user (policy.imageUser) for ${field}`,
       );
     }

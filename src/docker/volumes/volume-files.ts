@@ -16,14 +16,14 @@ const RO_DIR_BITS = 0o550 | 0o2000;
 const RW_DIR_BITS = 0o770 | 0o2000;
 
 function writeError(what: string, err: unknown): PluginError {
-  return new PluginError(500, `could not ${what}: ${(err as Error).message}`, { cause: err });
+  return new PluginError('internal', `could not ${what}: ${(err as Error).message}`, { cause: err });
 }
 
 /** mkdir that refuses to go through a symlink or a non-directory, then sets the mode exactly. */
 async function ensureDir(path: string, mode: number): Promise<void> {
   try {
     const st = await fs.lstat(path);
-    if (!st.isDirectory()) throw new PluginError(500, `${path} exists and is not a directory`);
+    if (!st.isDirectory()) throw new PluginError('internal', `${path} exists and is not a directory`);
     return;
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;

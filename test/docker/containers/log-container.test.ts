@@ -54,7 +54,7 @@ describe('logContainer', () => {
     ]);
     expect(() => logContainer(ask(''), pod)).toThrow(
       expect.objectContaining({
-        status: 400,
+        kind: 'malformed',
         message: expect.stringMatching(/name one of a, b \(init containers: setup\)/),
       }),
     );
@@ -67,7 +67,7 @@ describe('logContainer', () => {
   ])('answers 404 for %s, saying where it is', (name, message) => {
     const pod = groupContainers([c('main', 'app', cluster)]);
     expect(() => logContainer(ask(name), pod)).toThrow(
-      expect.objectContaining({ status: 404, message: expect.stringMatching(message) }),
+      expect.objectContaining({ kind: 'not-found', message: expect.stringMatching(message) }),
     );
   });
 });

@@ -37,7 +37,7 @@ describe('GpuAllocator', () => {
       err = e;
     }
     expect(err).toBeInstanceOf(PluginError);
-    expect((err as PluginError).status).toBe(409);
+    expect((err as PluginError).kind).toBe('conflict');
     expect((err as PluginError).message).toMatch(
       /^UnexpectedAdmissionError: Allocate failed due to requested number of devices unavailable for nvidia\.com\/gpu\. Requested: 2, Available: 1, which is unexpected\. Pod team\/train was not created/,
     );

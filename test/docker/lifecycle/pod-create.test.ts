@@ -66,7 +66,7 @@ describeDocker('creating a pod', () => {
     });
     const failed = await backend.create(buildCreateRequest(pod)).catch((err: unknown) => err);
     expect(failed).toBeInstanceOf(PluginError);
-    expect(failed).toMatchObject({ status: 500 });
+    expect(failed).toMatchObject({ kind: 'internal' });
     expect((failed as Error).message).toMatch(/could not create pod .*connection reset/);
     expect(await dockerPs({ [LABEL.owner]: instance, [LABEL.podUid]: pod.metadata.uid })).toEqual([]);
     expect(existsSync(podStateDir(stateDir, pod.metadata.uid))).toBe(false);
@@ -92,7 +92,7 @@ describeDocker('creating a pod', () => {
     });
     const ours = { [LABEL.owner]: instance, [LABEL.podUid]: pod.metadata.uid };
     engine.removalsFail = true;
-    await expect(backend.create(buildCreateRequest(pod))).rejects.toMatchObject({ status: 500 });
+    await expect(backend.create(buildCreateRequest(pod))).rejects.toMatchObject({ kind: 'internal' });
     // Half a pod is left, and its record says so.
     expect(await dockerPs(ours)).toHaveLength(2);
     const record = JSON.parse(

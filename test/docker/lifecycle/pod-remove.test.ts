@@ -52,7 +52,7 @@ describeDocker('removing pod containers', () => {
     const broken = new DockerCli('false');
     const failed = await removePodContainers(broken, view, [id]).catch((err: unknown) => err);
     expect(failed).toBeInstanceOf(PluginError);
-    expect(failed).toMatchObject({ status: 500 });
+    expect(failed).toMatchObject({ kind: 'internal' });
     expect((failed as Error).message).toMatch(/could not remove containers/);
     expect(await dockerPs([owner])).toEqual([id]);
   });

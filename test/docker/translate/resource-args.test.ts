@@ -120,7 +120,7 @@ describe('resourceArgs', () => {
       caught = err;
     }
     expect(caught).toBeInstanceOf(PluginError);
-    expect((caught as PluginError).status).toBe(422);
+    expect((caught as PluginError).kind).toBe('invalid');
     expect((caught as PluginError).details).toEqual([{ field, problem: expect.stringMatching(problem) }]);
   });
 });

@@ -181,7 +181,7 @@ describe('securityArgs', () => {
       caught = err;
     }
     expect(caught).toBeInstanceOf(PluginError);
-    expect((caught as PluginError).status).toBe(422);
+    expect((caught as PluginError).kind).toBe('invalid');
     expect((caught as PluginError).details).toEqual([{ field, problem: expect.stringMatching(problem) }]);
   });
 

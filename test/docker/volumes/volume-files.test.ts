@@ -96,7 +96,7 @@ describe('writing and removing', () => {
     await fs.rm(join(volumeDir('scratch'), 'link'), { recursive: true });
     await fs.symlink('/etc', join(volumeDir('scratch'), 'link'));
     await expect(checkSubPaths(p, 'inspector')).rejects.toMatchObject({
-      status: 422,
+      kind: 'invalid',
       details: [
         { field: '/pod/spec/containers/0/volumeMounts/5/subPath', problem: expect.stringMatching(/symlink/) },
       ],
@@ -168,7 +168,7 @@ describe('writing and removing', () => {
       await expect(
         writePodVolumes(plan(hostVolume(join(allowed, 'nope'), 'Directory'), [allowed])),
       ).rejects.toMatchObject({
-        status: 422,
+        kind: 'invalid',
         details: [{ field: '/pod/spec/volumes/5/hostPath/path' }],
       });
     });
@@ -180,7 +180,7 @@ describe('writing and removing', () => {
       await expect(
         writePodVolumes(plan(hostVolume(join(allowed, 'etc'), ''), [allowed])),
       ).rejects.toMatchObject({
-        status: 422,
+        kind: 'invalid',
         message: expect.stringMatching(/resolves to \/etc/),
       });
     });
@@ -196,6 +196,6 @@ describe('writing and removing', () => {
   });
 
   it('refuses to remove anything for a UID that is not a safe directory name', async () => {
-    await expect(removePodVolumes(state.dir, '..')).rejects.toMatchObject({ status: 422 });
+    await expect(removePodVolumes(state.dir, '..')).rejects.toMatchObject({ kind: 'invalid' });
   });
 });
