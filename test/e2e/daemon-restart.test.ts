@@ -12,21 +12,19 @@ import type { Pod, PodStatus } from '../../src/contract/api-types.ts';
 import { LABEL } from '../../src/docker/labels.ts';
 import { buildCreateRequest, buildPod, statusRequest, TEST_IMAGE } from '../fixtures/pod-builder.ts';
 import { describeDocker } from '../helpers/docker.ts';
-import { type RunningPlugin, startPlugin, stopAll } from '../helpers/plugin-process.ts';
 import { loadImage, type SecondDockerd, startSecondDockerd } from '../helpers/second-dockerd.ts';
+import { usePlugin } from '../helpers/use-plugin.ts';
 
 describeDocker('a Docker daemon restart', () => {
   let dockerd: SecondDockerd;
-  let plugin: RunningPlugin;
   beforeAll(async () => {
     dockerd = await startSecondDockerd();
     await loadImage(dockerd, TEST_IMAGE);
-    plugin = await startPlugin({ env: { DOCKER_HOST: dockerd.host } });
   }, 120_000);
   afterAll(async () => {
-    await stopAll().catch(() => {});
     await dockerd?.stop();
   });
+  const plugin = usePlugin(() => ({ env: { DOCKER_HOST: dockerd.host } }));
 
   /** Polls /status until `done`; the last answer is in the error. */
   async function statusUntil(pod: Pod, jid: string, done: (s: PodStatus) => boolean): Promise<PodStatus> {
@@ -169,12 +167,11 @@ describeDocker('a Docker daemon restart', () => {
 
     // The daemon restarts while the plugin is down: the plugin, started again, brings the pod
     // back and still counts the restarts from before.
-    const { instance, stateDir } = plugin;
     await plugin.stop('SIGTERM');
     await dockerd.halt();
     leaveSandboxDown(sandboxId);
     await dockerd.start();
-    plugin = await startPlugin({ instance, stateDir, env: { DOCKER_HOST: dockerd.host } });
+    await plugin.startAgain();
     await statusUntil(pod, jid, runningWith(3));
     expect((await engineState(pod)).joined).toBe(true);
   }, 300_000);

@@ -13,8 +13,9 @@ import {
   statusRequest,
 } from '../fixtures/pod-builder.ts';
 import { describeDocker } from '../helpers/docker.ts';
-import { type HttpResponse, type RunningPlugin, startPlugin, stopAll } from '../helpers/plugin-process.ts';
+import type { HttpResponse } from '../helpers/plugin-process.ts';
 import { type SecondDockerd, startSecondDockerd } from '../helpers/second-dockerd.ts';
+import { usePlugin } from '../helpers/use-plugin.ts';
 
 const JSON_ACCEPT = { Accept: 'application/json' };
 
@@ -46,15 +47,13 @@ const OUTAGE = {
 
 describeDocker('a Docker daemon that stops and comes back', () => {
   let dockerd: SecondDockerd;
-  let plugin: RunningPlugin;
   beforeAll(async () => {
     dockerd = await startSecondDockerd();
-    plugin = await startPlugin({ env: { DOCKER_HOST: dockerd.host }, args: ['--log-level', 'debug'] });
   }, 90_000);
   afterAll(async () => {
-    await stopAll().catch(() => {});
-    await dockerd.stop();
+    await dockerd?.stop();
   });
+  const plugin = usePlugin(() => ({ env: { DOCKER_HOST: dockerd.host }, args: ['--log-level', 'debug'] }));
 
   const ready = () => plugin.request('GET', '/readyz');
   const pod = buildPod();

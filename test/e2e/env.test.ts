@@ -1,9 +1,9 @@
 /** A container's environment as a Kubernetes user sees it from inside. */
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import type { EnvVar } from '../../src/contract/api-types.ts';
 import { buildConfigMap, buildPod, buildSecret } from '../fixtures/pod-builder.ts';
 import { describeDocker } from '../helpers/docker.ts';
-import { type RunningPlugin, startPlugin, stopAll } from '../helpers/plugin-process.ts';
+import { usePlugin } from '../helpers/use-plugin.ts';
 import { createPod, deletePod, logsOf, runToEnd } from './pod-session.ts';
 import { pollStatus } from './poll.ts';
 
@@ -19,11 +19,7 @@ const expectedLines = (values: Record<string, string>) =>
     .join('\n')}\n`;
 
 describeDocker('container environment', () => {
-  let plugin: RunningPlugin;
-  beforeAll(async () => {
-    plugin = await startPlugin();
-  });
-  afterAll(stopAll);
+  const plugin = usePlugin();
 
   it('passes values the Virtual Kubelet resolved byte for byte, $(VAR) included', async () => {
     const values: Record<string, string> = {

@@ -3,12 +3,13 @@
  * says which devices it was given by printing NVIDIA_VISIBLE_DEVICES. Real containers on the
  * real engine; what is checked is what the containers themselves saw.
  */
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, expect, it } from 'vitest';
 import type { Pod } from '../../src/contract/api-types.ts';
 import { LABEL } from '../../src/docker/labels.ts';
 import { buildCreateRequest, buildPod, logsRequest } from '../fixtures/pod-builder.ts';
 import { describeDocker, runDocker } from '../helpers/docker.ts';
-import { type RunningPlugin, startPlugin, stopAll } from '../helpers/plugin-process.ts';
+import { startPlugin, stopAll } from '../helpers/plugin-process.ts';
+import { usePlugin } from '../helpers/use-plugin.ts';
 import { createPod, podContainerIds } from './pod-session.ts';
 import { allTerminated, pollStatus } from './poll.ts';
 
@@ -29,12 +30,8 @@ function gpuPod(gpus: number, more: { name: string; gpus: number }[] = []): Pod 
 }
 
 describeDocker('GPUs, exclusive per container (env mode, three GPUs from PLUGIN_GPU_DEVICES)', () => {
-  let plugin: RunningPlugin;
+  const plugin = usePlugin({ env: GPU_ENV });
   const current = () => plugin;
-  beforeAll(async () => {
-    plugin = await startPlugin({ env: GPU_ENV });
-  });
-  afterAll(stopAll);
 
   /** The NVIDIA_VISIBLE_DEVICES a container printed, once it has. */
   async function devicesSeen(pod: Pod, container = 'cuda'): Promise<string> {
@@ -111,9 +108,8 @@ describeDocker('GPUs, exclusive per container (env mode, three GPUs from PLUGIN_
     expect(await devicesSeen(plain)).toBe('void');
 
     // A restarted plugin knows who holds what from the labels alone.
-    const { instance, stateDir } = plugin;
     expect(await plugin.stop('SIGTERM')).toBe(0);
-    plugin = await startPlugin({ instance, stateDir, env: GPU_ENV });
+    await plugin.startAgain();
     const d = gpuPod(1);
     await expectNotAdmitted(d, 1, 0);
     await finish(c, jidC);

@@ -5,20 +5,16 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { LABEL } from '../../src/docker/labels.ts';
 import { BAD_FOR_DOCKER_BODIES } from '../fixtures/bad-create-bodies.ts';
 import { answerProblem, ENDPOINTS, hostileBody, wireBody } from '../fixtures/hostile-bodies.ts';
 import { buildCreateRequest, buildPod } from '../fixtures/pod-builder.ts';
 import { describeDocker, dockerPs } from '../helpers/docker.ts';
-import { type RunningPlugin, startPlugin, stopAll } from '../helpers/plugin-process.ts';
+import { usePlugin } from '../helpers/use-plugin.ts';
 
 describeDocker('hostile create bodies on a real engine', () => {
-  let plugin: RunningPlugin;
-  beforeAll(async () => {
-    plugin = await startPlugin();
-  });
-  afterAll(stopAll);
+  const plugin = usePlugin();
 
   const podDirs = () => {
     const dir = join(plugin.stateDir, 'pods');

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { LABEL } from '../../src/docker/labels.ts';
 import { BAD_CREATE_BODIES } from '../fixtures/bad-create-bodies.ts';
 import {
@@ -10,19 +10,18 @@ import {
 } from '../fixtures/pod-builder.ts';
 import { describeDocker, dockerPs } from '../helpers/docker.ts';
 import { type RunningPlugin, startPlugin, stopAll } from '../helpers/plugin-process.ts';
+import { usePlugin } from '../helpers/use-plugin.ts';
 import { JSON_ERRORS } from './pod-session.ts';
 import { allTerminated, pollStatus } from './poll.ts';
 
 describeDocker('the HTTP contract, over TCP and over a unix socket', () => {
-  const plugins: Record<'tcp' | 'unix', RunningPlugin | undefined> = { tcp: undefined, unix: undefined };
-  beforeAll(async () => {
-    plugins.tcp = await startPlugin({ listen: 'tcp', args: ['--body-limit', '200000'] });
-    plugins.unix = await startPlugin({ listen: 'unix' });
-  });
-  afterAll(stopAll);
+  const plugins = {
+    tcp: usePlugin({ listen: 'tcp', args: ['--body-limit', '200000'] }),
+    unix: usePlugin({ listen: 'unix' }),
+  };
 
   describe.each(['tcp', 'unix'] as const)('over %s', (kind) => {
-    const plugin = () => plugins[kind] as RunningPlugin;
+    const plugin = () => plugins[kind];
 
     it('answers the ping (GET /status with []) with this host’s capacity', async () => {
       const res = await plugin().request('GET', '/status', []);

@@ -1,21 +1,17 @@
 import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, expect, it } from 'vitest';
 import { LABEL } from '../../src/docker/labels.ts';
 import { buildCreateRequest, buildPod, deleteRequest, logsRequest } from '../fixtures/pod-builder.ts';
 import { describeDocker, dockerPs, runDocker } from '../helpers/docker.ts';
-import { type RunningPlugin, startPlugin, stopAll } from '../helpers/plugin-process.ts';
+import { usePlugin } from '../helpers/use-plugin.ts';
 import { allTerminated, pollStatus } from './poll.ts';
 
 describeDocker('images that are not on the host', () => {
-  let plugin: RunningPlugin;
   const tagged: string[] = [];
-  beforeAll(async () => {
-    plugin = await startPlugin({ args: ['--image-pull-backoff', '1'] });
-  });
   afterAll(async () => {
-    await stopAll();
     for (const image of tagged) await runDocker(['rmi', image]).catch(() => {});
   });
+  const plugin = usePlugin({ args: ['--image-pull-backoff', '1'] });
 
   // No registry answers here: a pull of this name fails at once, for real.
   const missingImage = () => `localhost/pull-test-${randomBytes(4).toString('hex')}:1`;
@@ -86,11 +82,7 @@ describeDocker('images that are not on the host', () => {
     expect(await plugin.stop('SIGTERM')).toBe(0);
     await runDocker(['tag', 'busybox:1.36', image]);
     tagged.push(image);
-    plugin = await startPlugin({
-      instance: plugin.instance,
-      stateDir: plugin.stateDir,
-      args: ['--image-pull-backoff', '1'],
-    });
+    await plugin.startAgain();
     const done = await pollStatus(plugin, pod, PodJID, allTerminated, 20_000);
     expect(done.containers[0]?.state.terminated).toMatchObject({ exitCode: 0 });
     expect((await plugin.request('GET', '/getLogs', logsRequest(pod, 'patient'))).text).toBe(

@@ -1,10 +1,10 @@
 /** Init containers as Kubernetes runs them: one at a time, in order, each to exit 0, before any container. */
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import type { PodStatus, Volume, VolumeMount } from '../../src/contract/api-types.ts';
 import { LABEL } from '../../src/docker/labels.ts';
 import { buildPod } from '../fixtures/pod-builder.ts';
 import { describeDocker, dockerPs, runDocker } from '../helpers/docker.ts';
-import { type RunningPlugin, startPlugin, stopAll } from '../helpers/plugin-process.ts';
+import { usePlugin } from '../helpers/use-plugin.ts';
 import { createPod, deletePod, logsOf, podContainerIds, runToEnd } from './pod-session.ts';
 import { allTerminated, pollStatus } from './poll.ts';
 
@@ -22,11 +22,7 @@ const step = (name: string, script: string) => ({
 const DOCKER_ZERO_TIME = '0001-01-01T00:00:00Z';
 
 describeDocker('init containers', () => {
-  let plugin: RunningPlugin;
-  beforeAll(async () => {
-    plugin = await startPlugin();
-  });
-  afterAll(stopAll);
+  const plugin = usePlugin();
 
   it('runs init containers one at a time, in order, each to the end, before any container starts', async () => {
     const pod = buildPod({
@@ -179,7 +175,6 @@ describeDocker('init containers', () => {
     const jid = await createPod(() => plugin, pod);
     await pollStatus(plugin, pod, jid, (s) => s.initContainers[0]?.state.running !== undefined, 10_000);
 
-    const { instance, stateDir } = plugin;
     expect(await plugin.stop('SIGTERM')).toBe(0);
     // init1 ends while no plugin runs; nobody may start init2 meanwhile.
     const [init1] = await dockerPs([`${LABEL.podUid}=${pod.metadata.uid}`, `${LABEL.containerName}=init1`]);
@@ -193,7 +188,7 @@ describeDocker('init containers', () => {
     ]);
     expect(stdout).toContain('init2 created');
 
-    plugin = await startPlugin({ instance, stateDir });
+    await plugin.startAgain();
     const status = await pollStatus(plugin, pod, jid, allTerminated);
     for (const c of [...status.initContainers, ...status.containers]) {
       expect(c.state.terminated, c.name).toMatchObject({ exitCode: 0, reason: 'Completed' });

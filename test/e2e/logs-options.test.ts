@@ -4,7 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LogOpts, Pod } from '../../src/contract/api-types.ts';
 import { buildCreateRequest, buildPod, deleteRequest, logsRequest } from '../fixtures/pod-builder.ts';
 import { describeDocker } from '../helpers/docker.ts';
-import { type RunningPlugin, startPlugin, stopAll } from '../helpers/plugin-process.ts';
+import type { RunningPlugin } from '../helpers/plugin-process.ts';
+import { usePlugin } from '../helpers/use-plugin.ts';
 import { createPod, deletePod, expectRefusal, JSON_ERRORS, logsOf } from './pod-session.ts';
 import { allRunning, allTerminated, pollStatus } from './poll.ts';
 
@@ -72,11 +73,7 @@ async function waitForLogs(
 const goTime = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 describeDocker('container logs', () => {
-  let plugin: RunningPlugin;
-  beforeAll(async () => {
-    plugin = await startPlugin();
-  });
-  afterAll(stopAll);
+  const plugin = usePlugin();
 
   describe('of a finished container that printed five lines', () => {
     const pod = buildPod({

@@ -5,7 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, expect, it } from 'vitest';
 import type { Pod, PodStatus } from '../../src/contract/api-types.ts';
 import { HELPER_KIND_LABEL, HELPER_ROLE } from '../../src/docker/network/network-helper.ts';
 import { MESH_NETWORK_ANNOTATION, PRE_EXEC_ANNOTATION } from '../../src/pod/mesh-script.ts';
@@ -18,6 +18,7 @@ import {
 import { buildPod, type ContainerInput } from '../fixtures/pod-builder.ts';
 import { describeDocker, dockerPs, runDocker } from '../helpers/docker.ts';
 import { type RunningPlugin, startPlugin, stopAll } from '../helpers/plugin-process.ts';
+import { usePlugin } from '../helpers/use-plugin.ts';
 import { createPod, deletePod, logsOf, podContainerIds } from './pod-session.ts';
 import { allRunning, pollStatus } from './poll.ts';
 
@@ -71,12 +72,7 @@ const waitingForMesh = (s: PodStatus) =>
   );
 
 describeDocker("interLink's full mesh", () => {
-  let plugin: RunningPlugin;
-  const env = { PLUGIN_NETWORK_HELPER_IMAGE: NETWORK_HELPER_TEST_IMAGE };
-  beforeAll(async () => {
-    plugin = await startPlugin({ env });
-  });
-  afterAll(stopAll);
+  const plugin = usePlugin({ env: { PLUGIN_NETWORK_HELPER_IMAGE: NETWORK_HELPER_TEST_IMAGE } });
 
   it('runs the mesh before every container of the pod, which then see its interface, routes and DNS', async () => {
     const pod = meshPod(
@@ -170,7 +166,7 @@ describeDocker("interLink's full mesh", () => {
     ).toBe('mesh');
     await pollStatus(plugin, pod, jid, waitingForMesh);
     await plugin.stop();
-    plugin = await startPlugin({ env, instance: plugin.instance, stateDir: plugin.stateDir });
+    await plugin.startAgain();
     await pollStatus(plugin, pod, jid, allRunning, 60_000);
     expectMeshSeen(await logsOf(plugin, pod, 'only'), pod);
     expect(await helpers(pod)).toEqual([helper]);

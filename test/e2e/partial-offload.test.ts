@@ -2,7 +2,7 @@
  * interLink 0.6.1's partial offload, with bodies shaped as the Virtual Kubelet sends them: /create
  * without the containers the annotations keep in the cluster, /status and /delete with the full pod.
  */
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import {
   buildCreateRequest,
   buildPod,
@@ -11,16 +11,12 @@ import {
   statusRequest,
 } from '../fixtures/pod-builder.ts';
 import { describeDocker } from '../helpers/docker.ts';
-import { type RunningPlugin, startPlugin, stopAll } from '../helpers/plugin-process.ts';
+import { usePlugin } from '../helpers/use-plugin.ts';
 import { deletePod, podContainerIds } from './pod-session.ts';
 import { allTerminated, pollStatus } from './poll.ts';
 
 describeDocker('partial offload (interLink 0.6.1)', () => {
-  let plugin: RunningPlugin;
-  beforeAll(async () => {
-    plugin = await startPlugin();
-  });
-  afterAll(stopAll);
+  const plugin = usePlugin();
 
   it('reports only the main containers it runs, never the cluster ones as gone, and says where their logs are', async () => {
     const pod = buildPod({
@@ -48,7 +44,7 @@ describeDocker('partial offload (interLink 0.6.1)', () => {
 
     // After a restart the plugin still knows which containers the cluster runs (Docker labels).
     await plugin.stop('SIGTERM');
-    plugin = await startPlugin({ instance: plugin.instance, stateDir: plugin.stateDir });
+    await plugin.startAgain();
     const [again] = (await plugin.request('GET', '/status', statusRequest(pod, PodJID))).json();
     expect(again.containers.map((c: { name: string }) => c.name)).toEqual(['work']);
     const afterRestart = await plugin.request('GET', '/getLogs', logsRequest(pod, 'proxy'));

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { LABEL } from '../../src/docker/labels.ts';
 import {
   buildCreateRequest,
@@ -10,15 +10,11 @@ import {
   statusRequest,
 } from '../fixtures/pod-builder.ts';
 import { describeDocker, dockerPs, runDocker } from '../helpers/docker.ts';
-import { type RunningPlugin, startPlugin, stopAll } from '../helpers/plugin-process.ts';
+import { usePlugin } from '../helpers/use-plugin.ts';
 import { allRunning, allTerminated, pollStatus } from './poll.ts';
 
 describeDocker('a pod on the Docker host, driven as interLink drives it', () => {
-  let plugin: RunningPlugin;
-  beforeAll(async () => {
-    plugin = await startPlugin();
-  });
-  afterAll(stopAll);
+  const plugin = usePlugin();
 
   it('runs every container of a two-container pod and reports each exit code', async () => {
     const pod = buildPod({

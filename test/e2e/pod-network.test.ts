@@ -1,9 +1,10 @@
 /** One pod, one network: what a Kubernetes user sees of localhost, hostname and hostPort. */
 import { get } from 'node:http';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { buildPod, type ContainerInput } from '../fixtures/pod-builder.ts';
 import { describeDocker } from '../helpers/docker.ts';
-import { freePort, type RunningPlugin, startPlugin, stopAll } from '../helpers/plugin-process.ts';
+import { freePort } from '../helpers/plugin-process.ts';
+import { usePlugin } from '../helpers/use-plugin.ts';
 import { createPod, deletePod, logsOf, runToEnd } from './pod-session.ts';
 import { pollStatus } from './poll.ts';
 
@@ -51,11 +52,7 @@ async function hostGetEventually(port: number, timeoutMs = 15_000): Promise<stri
 }
 
 describeDocker('one pod, one network', () => {
-  let plugin: RunningPlugin;
-  beforeAll(async () => {
-    plugin = await startPlugin();
-  });
-  afterAll(stopAll);
+  const plugin = usePlugin();
 
   it('lets one container reach another of the same pod on 127.0.0.1', async () => {
     const pod = buildPod({

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { POD_NETWORK_LABEL } from '../../src/docker/network/pod-networks.ts';
 import { buildPod } from '../fixtures/pod-builder.ts';
 import { describeDocker, runDocker } from '../helpers/docker.ts';
-import { type RunningPlugin, startPlugin, stopAll } from '../helpers/plugin-process.ts';
+import { usePlugin } from '../helpers/use-plugin.ts';
 import { createPod, deletePod, podContainerIds } from './pod-session.ts';
 import { allRunning, pollStatus } from './poll.ts';
 
@@ -15,16 +15,14 @@ describeDocker('pod networks', () => {
     { name: `netmesh-a-${suffix}`, subnet: '10.213.7.0/28' },
     { name: `netmesh-b-${suffix}`, subnet: '10.213.7.16/28' },
   ];
-  let plugin: RunningPlugin;
   beforeAll(async () => {
     for (const n of networks)
       await runDocker(['network', 'create', '--label', 'netmesh-test=1', '--subnet', n.subnet, n.name]);
-    plugin = await startPlugin({ env: { PLUGIN_POD_NETWORKS: networks.map((n) => n.name).join(',') } });
   });
   afterAll(async () => {
-    await stopAll();
     for (const n of networks) await runDocker(['network', 'rm', n.name]).catch(() => undefined);
   });
+  const plugin = usePlugin({ env: { PLUGIN_POD_NETWORKS: networks.map((n) => n.name).join(',') } });
 
   it('promises in the ping no more pods than the networks hold', async () => {
     const res = await plugin.request('GET', '/status', []);

@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, expect, it } from 'vitest';
 import type { ContainerStatus, Pod, PodStatus } from '../../src/contract/api-types.ts';
 import { LABEL } from '../../src/docker/labels.ts';
 import {
@@ -13,7 +13,7 @@ import {
   type PodOptions,
 } from '../fixtures/pod-builder.ts';
 import { describeDocker, dockerPs } from '../helpers/docker.ts';
-import { type RunningPlugin, startPlugin, stopAll } from '../helpers/plugin-process.ts';
+import { usePlugin } from '../helpers/use-plugin.ts';
 import { pollStatus } from './poll.ts';
 
 const main = (s: PodStatus): ContainerStatus => s.containers[0] as ContainerStatus;
@@ -21,17 +21,9 @@ const running = (s: PodStatus) => main(s).state.running !== undefined;
 const ready = (s: PodStatus) => running(s) && main(s).ready;
 
 describeDocker('Kubernetes probes and lifecycle hooks on the Docker host', () => {
-  let plugin: RunningPlugin;
-  let hostDir: string;
-
-  beforeAll(async () => {
-    hostDir = mkdtempSync(join(tmpdir(), 'probes-hooks-'));
-    plugin = await startPlugin({ args: ['--allowed-host-paths', hostDir] });
-  });
-  afterAll(async () => {
-    await stopAll();
-    rmSync(hostDir, { recursive: true, force: true });
-  });
+  const hostDir = mkdtempSync(join(tmpdir(), 'probes-hooks-'));
+  afterAll(() => rmSync(hostDir, { recursive: true, force: true }));
+  const plugin = usePlugin({ args: ['--allowed-host-paths', hostDir] });
 
   /** Creates the pod (grace period 1 s unless given) and answers its JobID. */
   async function create(containers: ContainerInput[], opts: PodOptions = {}): Promise<[Pod, string]> {
@@ -224,11 +216,7 @@ describeDocker('Kubernetes probes and lifecycle hooks on the Docker host', () =>
     ]);
     await pollStatus(plugin, pod, jid, ready, 15_000);
     await plugin.stop();
-    plugin = await startPlugin({
-      instance: plugin.instance,
-      stateDir: plugin.stateDir,
-      args: ['--allowed-host-paths', hostDir],
-    });
+    await plugin.startAgain();
     const again = await pollStatus(plugin, pod, jid, ready, 15_000);
     expect(main(again).restartCount).toBe(0);
     await remove(pod);

@@ -1,9 +1,9 @@
 /** Resource requests and limits as the container feels them: cgroup settings, the OOM killer, refusals. */
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import type { Pod, ResourceRequirements } from '../../src/contract/api-types.ts';
 import { buildCreateRequest, buildPod } from '../fixtures/pod-builder.ts';
 import { describeDocker } from '../helpers/docker.ts';
-import { type RunningPlugin, startPlugin, stopAll } from '../helpers/plugin-process.ts';
+import { usePlugin } from '../helpers/use-plugin.ts';
 import { deletePod, expectRefusal, JSON_ERRORS, podContainerIds, runToEnd } from './pod-session.ts';
 
 /**
@@ -24,11 +24,7 @@ const CGROUP_SCRIPT = [
 const weightOf = (shares: number) => 1 + Math.floor(((shares - 2) * 9999) / 262142);
 
 describeDocker('container resources', () => {
-  let plugin: RunningPlugin;
-  beforeAll(async () => {
-    plugin = await startPlugin();
-  });
-  afterAll(stopAll);
+  const plugin = usePlugin();
 
   it('kills a container that goes over its memory limit and reports OOMKilled with exit code 137', async () => {
     const pod = buildPod({

@@ -1,20 +1,16 @@
 /** restartPolicy as a Kubernetes user sees it: restart counts, last states, and containers that cannot run. */
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import type { ContainerStatus } from '../../src/contract/api-types.ts';
 import { buildPod, type ContainerInput } from '../fixtures/pod-builder.ts';
 import { describeDocker } from '../helpers/docker.ts';
-import { type RunningPlugin, startPlugin, stopAll } from '../helpers/plugin-process.ts';
+import { usePlugin } from '../helpers/use-plugin.ts';
 import { createPod, deletePod, logsOf } from './pod-session.ts';
 import { pollStatus } from './poll.ts';
 
 type Policy = 'Always' | 'OnFailure' | 'Never';
 
 describeDocker('restartPolicy', () => {
-  let plugin: RunningPlugin;
-  beforeAll(async () => {
-    plugin = await startPlugin();
-  });
-  afterAll(stopAll);
+  const plugin = usePlugin();
 
   const first = (s: { containers: ContainerStatus[] }) => s.containers[0] as ContainerStatus;
 

@@ -1,9 +1,9 @@
 /** securityContext as the process inside the container experiences it, and what the plugin refuses. */
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import type { PodSecurityContext, SecurityContext } from '../../src/contract/api-types.ts';
 import { buildCreateRequest, buildPod } from '../fixtures/pod-builder.ts';
 import { describeDocker } from '../helpers/docker.ts';
-import { type RunningPlugin, startPlugin, stopAll } from '../helpers/plugin-process.ts';
+import { usePlugin } from '../helpers/use-plugin.ts';
 import {
   createPod,
   deletePod,
@@ -18,11 +18,7 @@ const tryIt = (what: string, command: string) =>
   `(${command}) >/dev/null 2>&1 && echo "${what}: allowed" || echo "${what}: refused"`;
 
 describeDocker('securityContext', () => {
-  let plugin: RunningPlugin;
-  beforeAll(async () => {
-    plugin = await startPlugin({ args: ['--allow-privileged', 'false'] });
-  });
-  afterAll(stopAll);
+  const plugin = usePlugin({ args: ['--allow-privileged', 'false'] });
 
   it.each<[string, PodSecurityContext | undefined, SecurityContext | undefined, string]>([
     [

@@ -2,7 +2,7 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, expect, it } from 'vitest';
 import type { Pod, Volume } from '../../src/contract/api-types.ts';
 import { LABEL } from '../../src/docker/labels.ts';
 import {
@@ -15,7 +15,7 @@ import {
   SERVICE_ACCOUNT_MOUNT_PATH,
 } from '../fixtures/pod-builder.ts';
 import { describeDocker, runDocker } from '../helpers/docker.ts';
-import { type RunningPlugin, startPlugin, stopAll } from '../helpers/plugin-process.ts';
+import { usePlugin } from '../helpers/use-plugin.ts';
 import { deletePod, expectRefusal, JSON_ERRORS, podContainerIds, runToEnd } from './pod-session.ts';
 
 const sh = (name: string, script: string, extra: Partial<ContainerInput> = {}): ContainerInput => ({
@@ -32,15 +32,9 @@ const printBase64 = (dir: string, files: string[]) =>
 const b64 = (s: string | Uint8Array) => Buffer.from(s).toString('base64');
 
 describeDocker('volumes', () => {
-  let plugin: RunningPlugin;
   const allowedDir = mkdtempSync(join(tmpdir(), 'allowed-host-path-'));
-  beforeAll(async () => {
-    plugin = await startPlugin({ args: ['--allowed-host-paths', allowedDir] });
-  });
-  afterAll(async () => {
-    await stopAll();
-    rmSync(allowedDir, { recursive: true, force: true });
-  });
+  afterAll(() => rmSync(allowedDir, { recursive: true, force: true }));
+  const plugin = usePlugin({ args: ['--allowed-host-paths', allowedDir] });
 
   const podDir = (pod: Pod) => join(plugin.stateDir, 'pods', pod.metadata.uid);
 

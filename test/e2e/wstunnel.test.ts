@@ -3,14 +3,15 @@
  * shape, its download pointed at a local stand-in that forwards port P+1000 to P) runs in a helper in
  * the pod's network namespace for the pod's lifetime.
  */
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, expect, it } from 'vitest';
 import type { Pod } from '../../src/contract/api-types.ts';
 import { HELPER_ROLE } from '../../src/docker/network/network-helper.ts';
 import { WSTUNNEL_ANNOTATION } from '../../src/pod/mesh-script.ts';
 import { NETWORK_HELPER_TEST_IMAGE, wstunnelCommand } from '../fixtures/interlink-mesh.ts';
 import { buildPod } from '../fixtures/pod-builder.ts';
 import { describeDocker, dockerPs, runDocker } from '../helpers/docker.ts';
-import { type RunningPlugin, startPlugin, stopAll } from '../helpers/plugin-process.ts';
+import { startPlugin, stopAll } from '../helpers/plugin-process.ts';
+import { usePlugin } from '../helpers/use-plugin.ts';
 import { createPod, deletePod, logsOf, podContainerIds } from './pod-session.ts';
 import { allRunning, pollStatus } from './poll.ts';
 
@@ -64,11 +65,7 @@ async function restartCount(id: string): Promise<number> {
 }
 
 describeDocker("interLink's wstunnel port exposure", () => {
-  let plugin: RunningPlugin;
-  beforeAll(async () => {
-    plugin = await startPlugin({ env: { PLUGIN_NETWORK_HELPER_IMAGE: NETWORK_HELPER_TEST_IMAGE } });
-  });
-  afterAll(stopAll);
+  const plugin = usePlugin({ env: { PLUGIN_NETWORK_HELPER_IMAGE: NETWORK_HELPER_TEST_IMAGE } });
 
   it("makes the pod's port reachable through the tunnel, and restarts the tunnel when it drops", async () => {
     const pod = tunnelledServer(wstunnelCommand([8080]));

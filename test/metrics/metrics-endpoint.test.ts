@@ -1,30 +1,21 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, expect, it } from 'vitest';
 import { LABEL } from '../../src/docker/labels.ts';
 import { createPod } from '../e2e/pod-session.ts';
 import { allRunning, allTerminated, pollStatus } from '../e2e/poll.ts';
 import { buildPod } from '../fixtures/pod-builder.ts';
 import { describeDocker, runDocker } from '../helpers/docker.ts';
-import {
-  freePort,
-  httpRequest,
-  type RunningPlugin,
-  startPlugin,
-  stopAll,
-} from '../helpers/plugin-process.ts';
+import { freePort, httpRequest, startPlugin, stopAll } from '../helpers/plugin-process.ts';
 import { histogramOf, type MetricFamily, metricValue, parseMetrics } from '../helpers/prometheus-text.ts';
+import { usePlugin } from '../helpers/use-plugin.ts';
 
 const P = 'interlink_docker_plugin_';
 const execFileAsync = promisify(execFile);
 
 describeDocker('GET /metrics', () => {
-  let plugin: RunningPlugin;
-  beforeAll(async () => {
-    plugin = await startPlugin({ args: ['--image-pull-backoff', '1'] });
-  });
-  afterAll(stopAll);
+  const plugin = usePlugin({ args: ['--image-pull-backoff', '1'] });
 
   async function scrape(): Promise<Map<string, MetricFamily>> {
     const res = await plugin.request('GET', '/metrics');
