@@ -31,4 +31,32 @@ export const resourceScenarios: Scenario[] = [
       );
     },
   },
+  {
+    id: 'exit-137-not-oom',
+    group: 'resources',
+    checks:
+      'A container with a 32Mi memory limit that ends itself with exit code 137 (as a SIGKILL would) was not ' +
+      'OOM-killed: terminated with reason Error and exitCode 137, never OOMKilled, and the VK phase ends Failed. ' +
+      'The kubelet takes an OOM kill only from the kernel, never from an exit code.',
+    async run(ctx) {
+      await runToEnd(
+        ctx,
+        {
+          name: 'exit-137',
+          containers: [
+            {
+              name: 'main',
+              resources: { limits: { memory: '32Mi' }, requests: { memory: '32Mi' } },
+              command: sh('echo exiting; exit 137'),
+            },
+          ],
+        },
+        {
+          phase: 'Failed',
+          containers: { main: { exitCode: 137, reason: 'Error' } },
+          logs: { main: 'exiting\n' },
+        },
+      );
+    },
+  },
 ];

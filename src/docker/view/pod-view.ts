@@ -2,17 +2,18 @@
  * The one place that reads container state. An in-memory view of every container this plugin
  * owns, kept fresh by one long-lived `docker events` process; a batched `docker ps` + `docker
  * inspect` fills it at start-up, after any break of the events stream (which then reconnects
- * with --since so nothing is missed) and on a slow timer as a safety net.
- * Longer than ~350 lines on purpose: the cache, the events stream and the resync share the same
- * maps and timers; split apart, each would reach into the others' state.
+ * with --since so nothing is missed) and on a slow timer as a safety net. Whether an exit was an
+ * OOM kill is oom-attribution.ts's to say; a container as kept here is container-record.ts's.
  */
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import type { Logger } from '../../log.ts';
 import { type DockerCli, isDaemonUnreachable } from '../engine/docker-cli.ts';
 import { containerEvents, inspectContainers, listContainers, serverVersion } from '../engine/docker-verbs.ts';
-import { type ContainerInspect, isZeroTime } from '../engine/inspect-types.ts';
+import type { ContainerInspect } from '../engine/inspect-types.ts';
 import { LABEL } from '../labels.ts';
+import { changed, trim } from './container-record.ts';
+import { OomAttribution } from './oom-attribution.ts';
 
 export interface PodViewOptions {
   docker: DockerCli;
@@ -23,6 +24,10 @@ export interface PodViewOptions {
   adjust?: (c: ContainerInspect) => void;
   /** Called once the view is read again after the events stream broke (the daemon may have restarted). */
   reconnected?: () => void;
+  /** The kernel log to read OOM kills from (default /dev/kmsg); false: Docker's reports only. */
+  kernelLog?: string | false;
+  /** Whether a container's process runs on the kernel the plugin sees (default: its /proc cgroup). */
+  onThisKernel?: (id: string, pid: number) => boolean;
 }
 
 export interface ViewHealth {
@@ -32,13 +37,6 @@ export interface ViewHealth {
 }
 
 type Listener = (podUid: string) => void;
-
-/**
- * How long the exit of a SIGKILLed container (137) waits for Docker's `oom` event before the view
- * shows it. Docker may report the exit first and the OOM kill after it; shown at once, such a
- * container would read `Error`, and the VK keeps the first terminal reason it sees.
- */
-const OOM_GRACE_MS = 5000;
 
 /** How long container changes are gathered before one `docker inspect` reads them all. */
 const BATCH_WINDOW_MS = 15;
@@ -52,13 +50,7 @@ export class PodView {
   private readonly listeners = new Set<Listener>();
   /** The last exit Docker reported per container (die/oom events), for lastState after a restart. */
   private readonly lastExit = new Map<string, NonNullable<ContainerInspect['LastExit']>>();
-  /**
-   * When Docker last reported an OOM kill per container (ms). Docker's `oom` and `die` events, and
-   * the inspect flag, come in either order under load; any of them is enough to say OOMKilled.
-   */
-  private readonly oomAt = new Map<string, number>();
-  /** Exits of SIGKILLed containers held back until their `oom` event or OOM_GRACE_MS. */
-  private readonly oomWait = new Map<string, NodeJS.Timeout>();
+  private readonly oom: OomAttribution;
   /** Containers Docker reported destroyed: an inspect that raced the destroy must not bring them back. */
   private destroyed = new Set<string>();
   private events: ChildProcessWithoutNullStreams | undefined;
@@ -75,7 +67,13 @@ export class PodView {
   private lastSyncAt: Date | undefined;
   private lastError: string | undefined;
 
-  constructor(private readonly options: PodViewOptions) {}
+  constructor(private readonly options: PodViewOptions) {
+    this.oom = new OomAttribution({
+      log: options.log,
+      ...(options.kernelLog !== undefined ? { kernelLog: options.kernelLog } : {}),
+      ...(options.onThisKernel ? { onThisKernel: options.onThisKernel } : {}),
+    });
+  }
 
   /** Fills the view from Docker, then follows events. Resolves once the first sync is done. */
   async start(): Promise<void> {
@@ -94,10 +92,9 @@ export class PodView {
     this.closed = true;
     clearInterval(this.resyncTimer);
     clearTimeout(this.reconnectTimer);
-    for (const timer of this.oomWait.values()) clearTimeout(timer);
-    this.oomWait.clear();
     this.events?.kill();
     await this.flushing;
+    this.oom.close();
   }
 
   health(): ViewHealth {
@@ -234,49 +231,17 @@ export class PodView {
     }
   }
 
-  /** Whether an OOM kill was reported since the run that started at `startedAt`. */
-  private oomInRun(id: string, startedAt: string | undefined): boolean {
-    const oom = this.oomAt.get(id);
-    if (oom === undefined) return false;
-    const started = startedAt ? Date.parse(startedAt) : Number.NaN;
-    // Docker's times are to the nanosecond and the event's too; unknown start: the oom counts.
-    return Number.isNaN(started) || oom >= Math.floor(started);
-  }
-
-  /**
-   * Whether a fresh 137 exit not yet known as an OOM kill should wait for Docker's `oom` event;
-   * schedules the read that shows it once the grace is over.
-   */
-  private holdForOom(c: ContainerInspect): boolean {
-    const s = c.State;
-    if (s.Status !== 'exited' || s.ExitCode !== 137 || s.OOMKilled || !c.HostConfig?.Memory) return false;
-    const wait = Date.parse(s.FinishedAt) + OOM_GRACE_MS - Date.now();
-    if (!(wait > 0)) {
-      // Docker sometimes never reports the OOM kill of a memory-limited container (cgroup v2, a
-      // loaded host); a 137 exit the plugin did not cause is then taken for one.
-      if (!this.destroyed.has(c.Id)) s.OOMKilled = true;
-      return false;
-    }
-    if (!this.oomWait.has(c.Id)) {
-      const timer = setTimeout(() => {
-        this.oomWait.delete(c.Id);
-        this.refresh([c.Id]).catch(() => {});
-      }, wait + 10);
-      timer.unref();
-      this.oomWait.set(c.Id, timer);
-    }
-    return true;
-  }
-
   private upsert(full: ContainerInspect): void {
     const uid = full.Config.Labels?.[LABEL.podUid];
     if (!uid || full.Config.Labels?.[LABEL.owner] !== this.options.instance) return;
     if (this.destroyed.has(full.Id)) return;
     const c = trim(full);
     this.options.adjust?.(c);
-    if (!c.State.Running && this.oomInRun(c.Id, c.State.StartedAt)) c.State.OOMKilled = true;
-    // Any read (an event, a create's own refresh, a resync) may come between the exit and the oom.
-    if (this.holdForOom(c) && this.byId.has(c.Id)) return;
+    if (c.State.Running) this.oom.sawRunning(c.Id, c.State.Pid);
+    else if (!c.State.OOMKilled) {
+      this.oom.catchUp();
+      if (this.oom.killedInRun(c.Id, c.State.StartedAt, c.State.FinishedAt)) c.State.OOMKilled = true;
+    }
     const last = this.lastExit.get(c.Id);
     if (last) c.LastExit = last;
     const before = this.byId.get(c.Id);
@@ -379,12 +344,8 @@ export class PodView {
     if (this.destroyed.has(id) && action !== 'destroy') return;
     if (event.time) this.lastEventAt = Math.max(this.lastEventAt, event.time);
     const atMs = event.timeNano ? event.timeNano / 1e6 : Date.now();
-    if (action === 'oom' || action === 'destroy') {
-      clearTimeout(this.oomWait.get(id));
-      this.oomWait.delete(id);
-    }
     if (action === 'oom') {
-      this.oomAt.set(id, atMs);
+      this.oom.reported(id, atMs);
       // An oom reported after its die still belongs to that exit, unless the container ran again.
       const last = this.lastExit.get(id);
       const current = this.byId.get(id);
@@ -392,78 +353,26 @@ export class PodView {
         last.OOMKilled = true;
     }
     if (action === 'die') {
-      const started = this.byId.get(id)?.State.StartedAt;
-      const exit = {
+      const at = new Date(atMs).toISOString();
+      // The view may not have seen this run start (a quick restart): it began after the last exit.
+      const started = [this.byId.get(id)?.State.StartedAt, this.lastExit.get(id)?.At]
+        .filter((t): t is string => t !== undefined)
+        .sort((x, y) => Date.parse(y) - Date.parse(x))[0];
+      this.oom.catchUp();
+      this.lastExit.set(id, {
         ExitCode: Number(event.Actor?.Attributes?.exitCode ?? 0),
-        OOMKilled: this.oomInRun(id, started),
-        At: new Date(atMs).toISOString(),
-      };
-      this.lastExit.set(id, exit);
-      const limited = (this.byId.get(id)?.HostConfig?.Memory ?? 0) > 0;
-      if (exit.ExitCode === 137 && !exit.OOMKilled && limited && !this.oomWait.has(id)) {
-        const timer = setTimeout(() => {
-          this.oomWait.delete(id);
-          this.refresh([id]).catch(() => {});
-        }, OOM_GRACE_MS);
-        timer.unref();
-        this.oomWait.set(id, timer);
-        return;
-      }
+        OOMKilled: this.oom.killedInRun(id, started, at),
+        At: at,
+      });
     }
     if (action === 'destroy') {
       this.pending.delete(id);
       this.lastExit.delete(id);
-      this.oomAt.delete(id);
+      this.oom.forget(id);
       this.destroyed.add(id);
       this.remove(id);
       return;
     }
     this.refresh([id]).catch(() => {});
   }
-}
-
-/** Keeps only what the plugin reads: a full inspect is ~10 KB, and the view holds thousands. */
-function trim(c: ContainerInspect): ContainerInspect {
-  const s = c.State;
-  return {
-    Id: c.Id,
-    Name: c.Name,
-    Created: c.Created,
-    Image: c.Image,
-    RestartCount: c.RestartCount,
-    State: {
-      Status: s.Status,
-      Running: s.Running,
-      Restarting: s.Restarting,
-      OOMKilled: s.OOMKilled,
-      Dead: s.Dead,
-      Pid: s.Pid,
-      ExitCode: s.ExitCode,
-      Error: s.Error,
-      StartedAt: s.StartedAt,
-      FinishedAt: s.FinishedAt,
-    },
-    Config: { Image: c.Config.Image, Labels: c.Config.Labels },
-    HostConfig: { Memory: c.HostConfig?.Memory ?? 0 },
-    NetworkSettings: { IPAddress: podIp(c) },
-  };
-}
-
-/** The container's IP on its (first) network; empty for containers sharing another's network. */
-function podIp(c: ContainerInspect): string {
-  const ns = c.NetworkSettings;
-  if (ns?.IPAddress) return ns.IPAddress;
-  for (const n of Object.values(ns?.Networks ?? {})) if (n.IPAddress) return n.IPAddress;
-  return '';
-}
-
-function changed(a: ContainerInspect, b: ContainerInspect): boolean {
-  return (
-    a.State.Status !== b.State.Status ||
-    a.State.OOMKilled !== b.State.OOMKilled ||
-    a.State.StartedAt !== b.State.StartedAt ||
-    a.State.FinishedAt !== b.State.FinishedAt ||
-    a.RestartCount !== b.RestartCount ||
-    (isZeroTime(a.State.StartedAt) && a.State.Error !== b.State.Error)
-  );
 }

@@ -1,0 +1,52 @@
+/**
+ * A container as the pod view keeps it: only what the plugin reads (a full inspect is ~10 KB, and
+ * the view holds thousands), and what counts as a change worth telling listeners about.
+ */
+import { type ContainerInspect, isZeroTime } from '../engine/inspect-types.ts';
+
+/** The part of an inspect the view keeps. */
+export function trim(c: ContainerInspect): ContainerInspect {
+  const s = c.State;
+  return {
+    Id: c.Id,
+    Name: c.Name,
+    Created: c.Created,
+    Image: c.Image,
+    RestartCount: c.RestartCount,
+    State: {
+      Status: s.Status,
+      Running: s.Running,
+      Restarting: s.Restarting,
+      OOMKilled: s.OOMKilled,
+      Dead: s.Dead,
+      Pid: s.Pid,
+      ExitCode: s.ExitCode,
+      Error: s.Error,
+      StartedAt: s.StartedAt,
+      FinishedAt: s.FinishedAt,
+    },
+    Config: { Image: c.Config.Image, Labels: c.Config.Labels },
+    HostConfig: { Memory: c.HostConfig?.Memory ?? 0 },
+    NetworkSettings: { IPAddress: podIp(c) },
+  };
+}
+
+/** The container's IP on its (first) network; empty for containers sharing another's network. */
+function podIp(c: ContainerInspect): string {
+  const ns = c.NetworkSettings;
+  if (ns?.IPAddress) return ns.IPAddress;
+  for (const n of Object.values(ns?.Networks ?? {})) if (n.IPAddress) return n.IPAddress;
+  return '';
+}
+
+/** Whether listeners should hear of the difference between two reads of a container. */
+export function changed(a: ContainerInspect, b: ContainerInspect): boolean {
+  return (
+    a.State.Status !== b.State.Status ||
+    a.State.OOMKilled !== b.State.OOMKilled ||
+    a.State.StartedAt !== b.State.StartedAt ||
+    a.State.FinishedAt !== b.State.FinishedAt ||
+    a.RestartCount !== b.RestartCount ||
+    (isZeroTime(a.State.StartedAt) && a.State.Error !== b.State.Error)
+  );
+}

@@ -1,0 +1,62 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { KernelOomLog, parseOomRecord } from '../../../src/docker/view/kernel-oom-log.ts';
+import { OomAttribution } from '../../../src/docker/view/oom-attribution.ts';
+import { createLogger } from '../../../src/log.ts';
+
+const ID = 'ab'.repeat(32);
+const kill = (usec: number, memcg: string) =>
+  `3,812,${usec},-;oom-kill:constraint=CONSTRAINT_MEMCG,nodemask=(null),cpuset=x,mems_allowed=0,` +
+  `oom_memcg=${memcg},task_memcg=${memcg},task=dd,pid=9856,uid=0`;
+
+describe('the kernel log as a record of OOM kills', () => {
+  it.each([
+    ['a cgroupfs container', `/docker/${ID}`, ID],
+    ['a container under a pod cgroup', `/interlink/default/pod-1/${ID}`, ID],
+    ['a systemd scope', `/interlink.slice/interlink-pod1.slice/docker-${ID}.scope`, ID],
+    ['a process outside any container', '/user.slice/user-0.slice/session-1.scope', undefined],
+  ])('names the victim container of %s', (_, memcg, want) => {
+    expect(parseOomRecord(kill(2_000_000, memcg), 1_000)?.containerId).toBe(want);
+  });
+
+  it('times a kill by the kernel clock, from its zero', () => {
+    expect(parseOomRecord(kill(2_500_000, `/docker/${ID}`), 1_000)?.atMs).toBe(3_500);
+  });
+
+  it('ignores every other record, the memory report before a kill included', () => {
+    expect(
+      parseOomRecord(`4,811,1999,-;dd invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL)`, 0),
+    ).toBeUndefined();
+    expect(parseOomRecord(`6,1,1,-;task_memcg=/docker/${ID} said by someone else`, 0)).toBeUndefined();
+  });
+
+  it('reads only the records written since the last read', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'kmsg-')), 'kmsg');
+    writeFileSync(file, `${kill(1, `/docker/${ID}`)}\n`);
+    const log = KernelOomLog.open(file);
+    expect(log.drain()).toHaveLength(1);
+    expect(log.drain()).toHaveLength(0);
+    log.close();
+  });
+});
+
+describe('OOM attribution to a run', () => {
+  const started = '2026-12-07T01:00:00.000Z';
+  const finished = '2026-12-07T01:00:10.000Z';
+  const at = (iso: string, plusMs: number) => Date.parse(iso) + plusMs;
+
+  it('counts Docker’s oom event from the run’s start on, even after the exit', () => {
+    const oom = new OomAttribution({ log: createLogger({}), kernelLog: false });
+    oom.reported(ID, at(finished, 2_000));
+    expect(oom.killedInRun(ID, started, finished)).toBe(true);
+    expect(oom.killedInRun(ID, '2026-12-07T01:00:20.000Z')).toBe(false);
+  });
+
+  it('counts no kill for a container nobody reported', () => {
+    const oom = new OomAttribution({ log: createLogger({}), kernelLog: false });
+    oom.reported('other', at(started, 1));
+    expect(oom.killedInRun(ID, started, finished)).toBe(false);
+  });
+});
