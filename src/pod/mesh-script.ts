@@ -77,7 +77,11 @@ function innerCommand(unshareLine: string): string {
     .trim()
     .split(/[ \t]+/);
   const at = words.findIndex((w, i) => i > 0 && /\.sh["']?$/.test(w));
-  if (at < 0) throw new MeshScriptError(`cannot find the script that "${unshareLine.trim()}" runs`);
+  // Named, not quoted: the script holds secrets (WireGuard keys) and the message reaches the log.
+  if (at < 0)
+    throw new MeshScriptError(
+      'has an unshare line that runs no .sh script: not the shape of interLink 0.6 mesh script',
+    );
   return words.slice(at).join(' ');
 }
 

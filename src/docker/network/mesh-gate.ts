@@ -1,10 +1,10 @@
 /**
  * Holds a pod's containers back until interLink's mesh is up, and fails the pod when it cannot come
- * up: the helper exited first, or took longer than PLUGIN_NETWORK_HELPER_TIMEOUT. Everything it
- * decides comes from Docker's state and the helper's files (`up`, `failed`), so a restarted plugin
+ * up: the helper exited first, took longer than PLUGIN_NETWORK_HELPER_TIMEOUT, or left a resolver
+ * the plugin does not copy (a link, not a file, too large). Everything it decides comes from
+ * Docker's state and the files (the helper's `up`, the plugin's `failed`), so a restarted plugin
  * decides the same. It also says what the pod's containers show meanwhile.
  */
-import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
 import type { PodStatus } from '../../contract/api-types.ts';
 import type { Logger } from '../../log.ts';
@@ -12,7 +12,16 @@ import type { DockerCli } from '../engine/docker-cli.ts';
 import { setRestartPolicy, stopContainers } from '../engine/docker-verbs.ts';
 import { type ContainerInspect, isZeroTime } from '../engine/inspect-types.ts';
 import { kubeTime } from '../view/container-status.ts';
-import { expectedHelper, findHelper, HELPER_LOG_NAME, networkDir } from './network-helper.ts';
+import {
+  expectedHelper,
+  failureNote,
+  findHelper,
+  HELPER_LOG_NAME,
+  helperOutDir,
+  networkDir,
+  podResolvConf,
+} from './network-helper.ts';
+import { isRegularFile, readRegularFile, replaceFile } from './nofollow-files.ts';
 
 export interface MeshGateOptions {
   docker: DockerCli;
@@ -24,6 +33,10 @@ export interface MeshGateOptions {
 }
 
 const WATCH_MS = 500;
+/** Far more than any resolv.conf (glibc reads 3 nameservers and 6 search domains). */
+const RESOLVER_MAX_BYTES = 64 * 1024;
+/** The plugin's own note: a sentence. */
+const NOTE_MAX_BYTES = 16 * 1024;
 
 export class MeshGate {
   private readonly up = new Set<string>();
@@ -43,10 +56,19 @@ export class MeshGate {
     if ((!helper && expectedHelper(containers) !== 'mesh') || this.up.has(uid)) return true;
     if (this.failed.has(uid)) return false;
     const dir = networkDir(this.options.stateDir, uid);
-    const noted = await fs.readFile(join(dir, 'failed'), 'utf8').catch(() => undefined);
-    if (noted !== undefined) return this.fail(uid, noted, dir, false);
+    const noted = await readRegularFile(failureNote(dir), NOTE_MAX_BYTES);
+    if (noted.ok) return this.fail(uid, noted.text, dir, false);
     if (!helper) return this.fail(uid, "interLink's mesh network failed: its helper container is gone", dir);
-    if (await exists(join(dir, 'up'))) {
+    if (await isRegularFile(join(helperOutDir(dir), 'up'))) {
+      // The pod's containers get a copy: what the helper does to its own file later changes nothing.
+      const resolver = await readRegularFile(join(helperOutDir(dir), 'resolv.conf'), RESOLVER_MAX_BYTES);
+      if (!resolver.ok)
+        return this.fail(
+          uid,
+          `interLink's mesh network failed: the resolver file its helper wrote ${resolver.why}`,
+          dir,
+        );
+      await replaceFile(podResolvConf(dir), resolver.text);
       this.up.add(uid);
       this.watching.delete(uid);
       // From now on a crash is Docker's to restart; before, a failure had to stay a failure.
@@ -126,8 +148,8 @@ export class MeshGate {
     this.watching.delete(uid);
     if (note) {
       this.options.log.warn('mesh network failed', { podUid: uid, reason: message });
-      // Kept beside the helper's files, so a restarted plugin reports the same reason.
-      await fs.writeFile(join(dir, 'failed'), message).catch(() => {});
+      // Kept in the plugin's own dir, so a restarted plugin reports the same reason.
+      await replaceFile(failureNote(dir), message).catch(() => {});
     }
     return false;
   }
@@ -139,18 +161,11 @@ export class MeshGate {
 
   private async tick(): Promise<void> {
     for (const [uid, deadline] of this.watching) {
-      if (Date.now() >= deadline || (await exists(join(networkDir(this.options.stateDir, uid), 'up'))))
-        this.options.recheck(uid);
+      const up = join(helperOutDir(networkDir(this.options.stateDir, uid)), 'up');
+      if (Date.now() >= deadline || (await isRegularFile(up))) this.options.recheck(uid);
     }
     if (this.watching.size === 0) this.close();
   }
-}
-
-function exists(path: string): Promise<boolean> {
-  return fs.access(path).then(
-    () => true,
-    () => false,
-  );
 }
 
 function withFinish<T extends object>(o: T, finishedAt: string | undefined): T {

@@ -1,13 +1,19 @@
 /**
  * The network helper: a container joined to a pod's sandbox network namespace that runs interLink's
  * mesh script (full mesh) or wstunnel command (port exposure) for the pod's lifetime, with NET_ADMIN
- * and /dev/net/tun, never privileged. Its files live in the pod's state dir (`network/`):
+ * and /dev/net/tun, never privileged. It runs text from the pod's annotations as root, so it sees
+ * only what it needs, and nothing it can write is followed by Docker or the plugin. Its files live
+ * in the pod's state dir (`network/`), which no container sees:
  *
- * - `run.sh`: the plugin's wrapper (below), the helper's entrypoint;
- * - `mesh.sh` + `user.sh` (mesh) or `wstunnel.sh` (wstunnel): the annotations' text;
- * - `resolv.conf`: the pod's resolver, which the mesh script fills and every container of the pod
- *   mounts as /etc/resolv.conf, so DNS is set once for the whole pod;
- * - `up`: made by the helper once the mesh is up; `failed`: the plugin's note of why it never was.
+ * - `scripts/`, mounted read-only: `run.sh`, the plugin's wrapper (below), the helper's entrypoint;
+ *   `mesh.sh` + `user.sh` (mesh) or `wstunnel.sh` (wstunnel): the annotations' text.
+ * - `helper/`, mounted writable into a mesh helper only: the helper's `resolv.conf`, which the mesh
+ *   script fills, and `up`, made once the mesh is up. The helper may put anything there (a symlink
+ *   to a host file): the plugin reads only regular files there, never following a link
+ *   (nofollow-files.ts), and nothing else reads that directory.
+ * - `resolv.conf`: the pod's resolver, which every container of the pod mounts read-only as
+ *   /etc/resolv.conf: made empty at create, filled by the plugin with a copy of the helper's once the
+ *   mesh is up (mesh-gate.ts). `failed`: the plugin's note of why the mesh never came up.
  *
  * A mesh helper starts with `--restart no`, so a script that fails stays failed (and fails the pod);
  * once the mesh is up the plugin switches it to `on-failure`, so Docker restarts it if it crashes
@@ -28,6 +34,7 @@ import { podStateDir } from '../../pod/volume-plan.ts';
 import type { ContainerInspect } from '../engine/inspect-types.ts';
 import { LABEL } from '../labels.ts';
 import { type PodIdentity, podIdentity, podJobId } from '../naming.ts';
+import { replaceFile } from './nofollow-files.ts';
 
 export type HelperKind = 'mesh' | 'wstunnel';
 
@@ -41,16 +48,36 @@ export const HELPER_LOG_NAME: Record<HelperKind, string> = {
   wstunnel: 'interlink-wstunnel',
 };
 
-/** Where the helper sees the pod's network dir. */
+/** Where the helper sees its scripts (read-only) and, for a mesh, its writable directory. */
 const MOUNT = '/interlink-network';
+const OUT_MOUNT = '/interlink-mesh';
 
+/** The pod's network dir: the plugin's own; the helper sees two of its subdirectories. */
 export function networkDir(stateDir: string, uid: string): string {
   return join(podStateDir(stateDir, uid), 'network');
+}
+
+/** The mesh helper's writable directory, inside the pod's network dir. */
+export function helperOutDir(dir: string): string {
+  return join(dir, 'helper');
+}
+
+const scriptsDir = (dir: string) => join(dir, 'scripts');
+
+/** The resolver the pod's containers mount: the plugin's copy of the helper's. */
+export function podResolvConf(dir: string): string {
+  return join(dir, 'resolv.conf');
+}
+
+/** The plugin's note of why the mesh failed, kept for a restarted plugin. */
+export function failureNote(dir: string): string {
+  return join(dir, 'failed');
 }
 
 const MESH_RUN = `#!/bin/bash
 # Written by interlink-docker-plugin: runs interLink's mesh script in the pod's network namespace.
 D=${MOUNT}
+OUT=${OUT_MOUNT}
 trap 'exit 0' TERM INT
 links() { ip -o link show | awk -F': ' '{print $2}' | sed 's/@.*//'; }
 before=$(links)
@@ -62,8 +89,8 @@ if [ "$rc" -ne 0 ]; then
   exit "$rc"
 fi
 # A script that set no resolver leaves the pod Docker's.
-[ -s "$D/resolv.conf" ] || cat /etc/resolv.conf > "$D/resolv.conf"
-touch "$D/up"
+[ -s "$OUT/resolv.conf" ] || cat /etc/resolv.conf > "$OUT/resolv.conf"
+touch "$OUT/up"
 echo "interlink-docker-plugin: the mesh network is up"
 if [ -s "$D/user.sh" ]; then
   bash "$D/user.sh" || echo "interlink-docker-plugin: the pre-exec text after the mesh script exited with code $?" >&2
@@ -101,18 +128,29 @@ export function planPodNetworking(pod: Pod): PodNetworking {
   }
 }
 
-/** Writes the helper's files; the resolver file exists (empty) before any container mounts it. */
+/**
+ * Writes the helper's scripts, and for a mesh its empty writable directory (what an earlier helper
+ * of a retried create left there is removed: a stale `up` must not pass for this one's) and the
+ * pod's resolver, empty until the mesh is up: it must exist before any container mounts it.
+ */
 export async function writeHelperFiles(
   dir: string,
   plan: Exclude<PodNetworking, { kind: 'none' }>,
 ): Promise<void> {
-  await fs.mkdir(dir, { recursive: true, mode: 0o700 });
+  const scripts = scriptsDir(dir);
+  await fs.mkdir(scripts, { recursive: true, mode: 0o700 });
   const files: Record<string, string> =
     plan.kind === 'mesh'
-      ? { 'run.sh': MESH_RUN, 'mesh.sh': plan.script, 'user.sh': plan.userText, 'resolv.conf': '' }
+      ? { 'run.sh': MESH_RUN, 'mesh.sh': plan.script, 'user.sh': plan.userText }
       : { 'run.sh': WSTUNNEL_RUN, 'wstunnel.sh': `${plan.command}\n` };
-  for (const [name, text] of Object.entries(files))
-    await fs.writeFile(join(dir, name), text, { mode: 0o644 });
+  for (const [name, text] of Object.entries(files)) await replaceFile(join(scripts, name), text);
+  if (plan.kind !== 'mesh') return;
+  const out = helperOutDir(dir);
+  // rm never follows a link inside what it removes.
+  await fs.rm(out, { recursive: true, force: true });
+  await fs.mkdir(out, { mode: 0o700 });
+  await fs.rm(failureNote(dir), { force: true });
+  await replaceFile(podResolvConf(dir), '');
 }
 
 /** `docker run -d` args of the helper, joined to the sandbox's network namespace. */
@@ -143,6 +181,9 @@ export function helperRunArgs(input: {
     `container:${input.sandbox}`,
     '--cap-add',
     'NET_ADMIN',
+    // A device node it made in its writable directory would be one on the host.
+    '--cap-drop',
+    'MKNOD',
     '--device',
     '/dev/net/tun',
     '--restart',
@@ -154,11 +195,17 @@ export function helperRunArgs(input: {
     '--log-opt',
     'max-file=2',
     '--mount',
-    `type=bind,src=${input.dir},dst=${MOUNT}`,
+    `type=bind,src=${scriptsDir(input.dir)},dst=${MOUNT},readonly`,
+    ...(input.kind === 'mesh'
+      ? [
+          '--mount',
+          `type=bind,src=${helperOutDir(input.dir)},dst=${OUT_MOUNT}`,
+          '--env',
+          `${RESOLV_CONF_VAR}=${OUT_MOUNT}/resolv.conf`,
+        ]
+      : []),
     '--env',
     'TMPDIR=/tmp',
-    '--env',
-    `${RESOLV_CONF_VAR}=${MOUNT}/resolv.conf`,
     '--workdir',
     '/tmp',
     '--entrypoint',
@@ -172,9 +219,9 @@ export function helperName(id: PodIdentity, kind: HelperKind): string {
   return `${podJobId(id)}_${HELPER_LOG_NAME[kind]}`;
 }
 
-/** The args that give a pod's container the mesh's resolver. */
+/** The args that give a pod's container the mesh's resolver: the plugin's copy, never the helper's file. */
 export function resolvConfMountArgs(dir: string): string[] {
-  return ['--mount', `type=bind,src=${join(dir, 'resolv.conf')},dst=/etc/resolv.conf,readonly`];
+  return ['--mount', `type=bind,src=${podResolvConf(dir)},dst=/etc/resolv.conf,readonly`];
 }
 
 /** On the sandbox: the kind of helper the pod has, so a helper that could not be made (or went away) is noticed. */
@@ -189,9 +236,9 @@ export function expectedHelper(containers: readonly ContainerInspect[]): HelperK
   return kind === 'mesh' || kind === 'wstunnel' ? kind : undefined;
 }
 
-/** Notes beside the helper's files why it could not be made; the status reports it. */
+/** Notes in the plugin's own dir why the helper could not be made; the status reports it. */
 export async function noteHelperFailure(dir: string, message: string): Promise<void> {
-  await fs.writeFile(join(dir, 'failed'), message);
+  await replaceFile(failureNote(dir), message);
 }
 
 /** A pod's helper of the given kind, if it has one. */
