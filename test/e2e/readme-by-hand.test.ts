@@ -6,9 +6,9 @@ import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { describeDocker, runDocker } from '../helpers/docker.ts';
-import { type RunningPlugin, startPlugin, stopAll } from '../helpers/plugin-process.ts';
+import { usePlugin } from '../helpers/use-plugin.ts';
 
 const REPO_ROOT = resolve(import.meta.dirname, '..', '..');
 const README_URL = 'http://127.0.0.1:4000';
@@ -27,11 +27,7 @@ function words(line: string): string[] {
 }
 
 describeDocker("the README's Try it by hand", () => {
-  let plugin: RunningPlugin;
-  beforeAll(async () => {
-    plugin = await startPlugin();
-  });
-  afterAll(stopAll);
+  const plugin = usePlugin();
 
   it('pings, creates the example pod, shows it completed with its logs, and deletes it, with curl', async () => {
     const [cd, ...curls] = byHandCommands();
