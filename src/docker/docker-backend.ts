@@ -31,6 +31,7 @@ import { HostInfo } from './engine/host-info.ts';
 import { GpuAllocator } from './gpu/gpu-allocator.ts';
 import { gpusHeld } from './gpu/gpu-holders.ts';
 import { discoverGpus } from './gpu/gpu-inventory.ts';
+import { runContainerCommand } from './lifecycle/container-command.ts';
 import { removeUnfinishedPods } from './lifecycle/crash-recovery.ts';
 import { ImagePulls } from './lifecycle/image-pulls.ts';
 import { KeyedLock } from './lifecycle/keyed-lock.ts';
@@ -126,7 +127,7 @@ export class DockerBackend implements Backend {
         initialBackoffMs: config.imagePullBackoffSeconds * 1000,
       }),
       log,
-      make: async (_uid, c) => (await docker.run(c.argv)).stdout.trim(),
+      make: async (_uid, c) => (await runContainerCommand(docker, c)).stdout.trim(),
       made: async (uid, ids) => {
         await view.refresh(ids);
         void sequencer.advance(uid);
@@ -219,7 +220,10 @@ export class DockerBackend implements Backend {
     return duringOutage(async () => {
       // Everything that can be refused is refused here, before anything exists.
       const facts = await this.host.factsFor(data.pod, { cached: this.view.live });
-      const prepared = preparePod(data, this.config, facts);
+      const prepared = preparePod(data, this.config, {
+        ...facts,
+        cliEnvNames: this.docker.environmentNames(),
+      });
       const networking = planPodNetworking(data.pod);
       const { uid } = prepared.identity;
       await this.locks.run(uid, () => this.creation.create(prepared, networking));

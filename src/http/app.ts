@@ -11,6 +11,7 @@ import type { Backend } from '../backend/backend.ts';
 import { BodyValidator } from '../contract/validate-body.ts';
 import { PluginError } from '../errors.ts';
 import { type Logger, log as rootLog } from '../log.ts';
+import { causeFields } from './cause-fields.ts';
 import { errorAnswer } from './error-answer.ts';
 import { statusOf } from './error-status.ts';
 import { OpsLimit } from './ops-limit.ts';
@@ -56,25 +57,29 @@ export function createApp(options: AppOptions): Hono<Env> {
   const validator = options.validator ?? new BodyValidator();
   const appLog = options.log ?? rootLog;
 
-  /** PluginError → the status of its kind and an error answer (error-answer.ts); anything else → 500. */
+  /**
+   * PluginError → the status of its kind and an error answer (error-answer.ts); anything else → 500. A 500's
+   * message may carry the docker command line, its stderr or host paths, which the pod's
+   * status.message would show to whoever can `kubectl describe` it: it goes to the log line of
+   * the request's session, and the answer names that session instead.
+   */
   const errorResponse = (err: unknown, c: Context<Env>): Response => {
     const reqLog = c.get('log') ?? appLog;
+    const session = c.get('session');
+    const internal = `internal error: the plugin's log has the details (session ${session})`;
     if (err instanceof PluginError) {
       const status = statusOf(err.kind);
       // A 503 with Retry-After is a known, passing condition its source logs once (a Docker outage).
       const level = err.retryAfterSeconds !== undefined ? 'debug' : status >= 500 ? 'error' : 'warn';
-      reqLog[level](err.message, {
-        status,
-        cause: err.cause instanceof Error ? err.cause.message : undefined,
-      });
+      reqLog[level](err.message, { status, ...causeFields(err.cause) });
       const headers: Record<string, string> =
         err.retryAfterSeconds !== undefined ? { 'Retry-After': String(err.retryAfterSeconds) } : {};
-      return errorAnswer(c, status, err.message, err.details, headers);
+      // Every other kind's message is written for the user; an internal one is the plugin's own account.
+      const message = err.kind === 'internal' ? internal : err.message;
+      return errorAnswer(c, status, message, err.details, headers);
     }
     reqLog.error('unexpected error', { error: err instanceof Error ? err.stack : String(err) });
-    // The message may carry paths, argv or stderr of the host: it stays in the log, found by session.
-    const session = c.get('session');
-    return errorAnswer(c, 500, `internal error: the plugin's log has the details (session ${session})`);
+    return errorAnswer(c, 500, internal);
   };
   for (const observer of options.observers ?? []) app.use(observer);
 

@@ -104,6 +104,11 @@ export class DockerCli {
     readonly timeouts: DockerTimeouts = DEFAULT_TIMEOUTS,
   ) {}
 
+  /** The names in every docker process's environment (the plugin's own): a pod's variable never overrides one. */
+  environmentNames(): ReadonlySet<string> {
+    return new Set(Object.keys(process.env));
+  }
+
   /** The timeout of a call with these args, unless the caller sets its own. */
   timeoutFor(args: readonly string[]): number {
     return args[0] === 'pull' ? this.timeouts.pullMs : this.timeouts.callMs;

@@ -7,13 +7,13 @@ import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from '../../log.ts';
 import { podStateDir } from '../../pod/volume-plan.ts';
+import { type ContainerCommand, envFilePath, withoutEnvValues } from './container-command.ts';
 import type { ImagePulls } from './image-pulls.ts';
 
-export interface PendingContainer {
+/** `argv` is `create` or `run -d`, then the container's arguments; `env` how its env gets there. */
+export interface PendingContainer extends ContainerCommand {
   name: string;
   image: string;
-  /** `create` or `run -d`, then the container's arguments. */
-  argv: string[];
 }
 
 export interface PendingOptions {
@@ -69,7 +69,10 @@ export class PendingContainers {
         .readFile(join(podStateDir(this.options.stateDir, uid), FILE), 'utf8')
         .catch(() => undefined);
       if (!text) continue;
-      const containers = JSON.parse(text) as PendingContainer[];
+      const containers = (JSON.parse(text) as PendingContainer[]).map((c) => ({
+        ...c,
+        ...withoutEnvValues(c, envFilePath(this.options.stateDir, uid, 'pending', c.name)),
+      }));
       if (containers.length > 0) await this.add(uid, containers);
     }
   }

@@ -30,6 +30,7 @@ import { type PodNetwork, sandboxRunArgs } from '../translate/pod-to-docker-args
 import type { PodView } from '../view/pod-view.ts';
 import { writePodVolumes } from '../volumes/volume-files.ts';
 import { sandboxMountArgs } from '../volumes/volume-mounts.ts';
+import { runContainerCommand } from './container-command.ts';
 import type { PendingContainers } from './pending-containers.ts';
 import type { PodRecords } from './pod-record.ts';
 import { removePodContainers, removePodStorage } from './pod-remove.ts';
@@ -235,7 +236,8 @@ export class PodCreation {
           continue;
         }
         try {
-          made.push((await docker.run([...verb, ...createArgs(c, network)])).stdout.trim());
+          const command = { argv: [...verb, ...createArgs(c, network)], env: c.env };
+          made.push((await runContainerCommand(docker, command)).stdout.trim());
           crashPoint('create:container');
         } catch (err) {
           if (!(err instanceof DockerCliError)) throw err;
@@ -270,6 +272,7 @@ export class PodCreation {
             name: c.name,
             image: c.image,
             argv: [...verb, ...createArgs(c, sandboxNetwork)],
+            env: c.env,
           })),
         );
       }

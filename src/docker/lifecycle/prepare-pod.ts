@@ -15,9 +15,10 @@ import { type PodGpuRequest, podGpuRequest } from '../../pod/gpu-request.ts';
 import { effectivePullPolicy } from '../../pod/pull-policy.ts';
 import { planPodVolumes } from '../../pod/volume-plan.ts';
 import type { VolumePlan } from '../../pod/volume-types.ts';
-import { checkArgument, checkArgv } from '../engine/argv-limits.ts';
+import { checkArgument, checkArgv, checkTotal } from '../engine/argv-limits.ts';
 import { gpuArgs } from '../gpu/gpu-args.ts';
 import { type PodIdentity, podIdentity } from '../naming.ts';
+import { type EnvDelivery, EnvDeliveryRefusal, planEnvDelivery } from '../translate/env-delivery.ts';
 import { containerCreateArgs, type PodNetwork, podNetworkArgs } from '../translate/pod-to-docker-args.ts';
 import { resourceArgs } from '../translate/resource-args.ts';
 import {
@@ -27,6 +28,7 @@ import {
   securityArgs,
 } from '../translate/security-args.ts';
 import { mountArgsFor } from '../volumes/volume-mounts.ts';
+import { envFilePath } from './container-command.ts';
 
 export interface PreparedContainer {
   name: string;
@@ -35,6 +37,8 @@ export interface PreparedContainer {
   pullPolicy: 'Always' | 'IfNotPresent' | 'Never';
   /** `docker create` / `docker run -d` args (after the verb) once the pod's network and the container's GPUs are known. */
   createArgs(network: PodNetwork, gpus?: readonly string[]): string[];
+  /** The env file and CLI environment that go with those args: no env value is in them. */
+  env: EnvDelivery;
   /** Set when kubelet would refuse to create this container. */
   configError?: { reason: string; message: string };
 }
@@ -52,6 +56,8 @@ export interface HostFacts {
   nodeAllocatable: NodeAllocatable;
   /** Image → its USER ('' = root), for the images present locally that a check needs. */
   imageUsers: ReadonlyMap<string, string>;
+  /** The names the docker CLI's environment already has: a pod's variable never goes there under one. */
+  cliEnvNames?: ReadonlySet<string>;
 }
 
 /** The images whose USER must be known to prepare this pod (runAsNonRoot, runAsGroup alone). */
@@ -121,7 +127,13 @@ export function preparePod(data: RetrievedPodData, config: Config, host: HostFac
       ...securityArgs(pod, c, policy, field),
       ...mountArgsFor(volumes, c.name),
     ];
-    const base = { name: c.name, image: c.image, role, pullPolicy: effectivePullPolicy(c) };
+    const base = {
+      name: c.name,
+      image: c.image,
+      role,
+      pullPolicy: effectivePullPolicy(c),
+      env: { args: [], cliEnv: {} },
+    };
     if ('error' in env) return { ...base, createArgs: () => [], configError: env.error };
     const nonRoot = imageUser !== undefined ? nonRootViolation(pod, c, imageUser) : undefined;
     if (nonRoot)
@@ -132,11 +144,25 @@ export function preparePod(data: RetrievedPodData, config: Config, host: HostFac
       };
     const vars = new Map(env.env);
     const { command, args } = expandCommand(c.command, c.args, vars);
-    // Values resolved from configMaps and secrets, or grown by $(VAR) expansion, are checked as Docker gets them.
-    for (const [name, value] of env.env)
-      checkArgument(`${field}/env`, `${name}=${value}`, `variable ${name}`);
+    // Values resolved from configMaps and secrets, or grown by $(VAR) expansion, are checked as
+    // the container's first process gets them from execve.
+    const envStrings = env.env.map(([name, value]) => `${name}=${value}`);
+    for (const [i, s] of envStrings.entries())
+      checkArgument(
+        `${field}/env`,
+        s,
+        `variable ${env.env[i]?.[0]}`,
+        "as a variable of the container's environment",
+      );
     for (const [i, word] of command.entries()) checkArgument(`${field}/command/${i}`, word);
     for (const [i, word] of args.entries()) checkArgument(`${field}/args/${i}`, word);
+    checkTotal(field, [...envStrings, ...command, ...args], "the container's env, command and args");
+    const delivery = deliverEnv(
+      env.env,
+      envFilePath(config.stateDir, identity.uid, role, c.name),
+      host,
+      field,
+    );
     const createArgs = (network: PodNetwork, devices: readonly string[] = []) =>
       containerCreateArgs({
         pod,
@@ -145,14 +171,33 @@ export function preparePod(data: RetrievedPodData, config: Config, host: HostFac
         index,
         instance: config.instance,
         network,
-        env: env.env,
+        envArgs: delivery.args,
         command,
         args,
         extraArgs: [...extraArgs, ...gpuArgs(config.gpuMode, devices)],
       });
-    // Whichever way it joins the pod's network, its whole command must fit what Linux takes.
-    checkArgv(field, createArgs({ kind: 'own' }), 'env, command, args, probes, mounts');
-    return { ...base, createArgs };
+    // Whichever way it joins the pod's network, its whole command must fit what Linux takes, with
+    // the variables that ride in the CLI's environment.
+    const argv = createArgs({ kind: 'own' });
+    checkArgv(field, argv, 'command, args, probes, mounts');
+    const cliEnv = Object.entries(delivery.cliEnv).map(([n, v]) => `${n}=${v}`);
+    checkTotal(field, [...argv, ...cliEnv], 'the docker command and the env it carries');
+    return { ...base, createArgs, env: delivery };
   });
   return { identity, pod, volumes, containers, gpus };
+}
+
+/** The container's env as env-delivery.ts hands it to Docker; a variable it cannot hand over is a 422. */
+function deliverEnv(
+  env: ReadonlyArray<readonly [string, string]>,
+  filePath: string,
+  host: HostFacts,
+  field: string,
+): EnvDelivery {
+  try {
+    return planEnvDelivery(env, filePath, host.cliEnvNames ?? new Set());
+  } catch (err) {
+    if (err instanceof EnvDeliveryRefusal) throw invalidField(`${field}/env`, err.message);
+    throw err;
+  }
 }

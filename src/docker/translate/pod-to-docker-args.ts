@@ -85,8 +85,8 @@ export interface ContainerInput {
   index: number;
   instance: string;
   network: PodNetwork;
-  /** name → value, already resolved and expanded, in order. */
-  env: ReadonlyArray<readonly [string, string]>;
+  /** How the env reaches Docker (env-delivery.ts): `--env-file` and `--env NAME`, never a value. */
+  envArgs: readonly string[];
   command: string[] | null | undefined;
   args: string[] | null | undefined;
   /** Volume mounts, resources and security args made by their own modules. */
@@ -128,7 +128,7 @@ export function containerCreateArgs(input: ContainerInput): string[] {
   if (probes) args.push('--label', `${LABEL.probes}=${JSON.stringify(probes)}`);
   // The backend pulls, in the background and with back-off; docker only runs what is here.
   args.push('--pull', 'never');
-  for (const [name, value] of input.env) args.push('--env', `${name}=${value}`);
+  args.push(...input.envArgs);
   if (container.workingDir) args.push('--workdir', container.workingDir);
   if (container.tty) args.push('--tty');
   if (container.stdin) args.push('--interactive');

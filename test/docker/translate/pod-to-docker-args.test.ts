@@ -60,7 +60,7 @@ describe('containerCreateArgs', () => {
     index: 0,
     instance: 'inst',
     network: { kind: 'sandbox' as const, sandbox: 'sb123' },
-    env: [['A', 'x=y'] as const, ['MULTI', 'line1\nline2 $(B) `c`'] as const, ['EMPTY', ''] as const],
+    envArgs: ['--env-file', '/state/pods/u/env/main-app.env', '--env', 'MULTI'],
     command: ['sh', '-c'],
     args: ['echo "$A"'],
     extraArgs: ['--read-only'],
@@ -70,8 +70,10 @@ describe('containerCreateArgs', () => {
   it('joins the sandbox network', () => {
     expect(valuesOf(args, '--network')).toEqual(['container:sb123']);
   });
-  it('passes env values byte for byte, empty ones included', () => {
-    expect(valuesOf(args, '--env')).toEqual(['A=x=y', 'MULTI=line1\nline2 $(B) `c`', 'EMPTY=']);
+  it('hands the env over as env-delivery.ts planned, before the image', () => {
+    expect(valuesOf(args, '--env-file')).toEqual(['/state/pods/u/env/main-app.env']);
+    expect(valuesOf(args, '--env')).toEqual(['MULTI']);
+    expect(args.indexOf('--env')).toBeLessThan(args.indexOf('--'));
   });
   it('replaces the entrypoint and puts the image after "--" so it can never be read as a flag', () => {
     expect(valuesOf(args, '--entrypoint')).toEqual(['sh']);

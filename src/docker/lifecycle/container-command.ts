@@ -1,0 +1,87 @@
+/**
+ * Runs the `docker create` / `docker run -d` of a pod's container with its env delivered as
+ * env-delivery.ts planned: the env file exists (mode 0600, in the pod's state directory, which
+ * no container sees) only while the docker CLI runs, and the values the file cannot carry ride in
+ * the CLI's own environment. No value is ever in the argv.
+ */
+import { constants, promises as fs } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { podStateDir } from '../../pod/volume-plan.ts';
+import type { DockerCli, RunResult } from '../engine/docker-cli.ts';
+import { type EnvDelivery, planEnvDelivery } from '../translate/env-delivery.ts';
+
+/** A container's docker command: `create` or `run -d`, then its args; and how its env gets there. */
+export interface ContainerCommand {
+  argv: string[];
+  /** Absent in a pending.json written before env left the argv (its values are in `argv`). */
+  env?: EnvDelivery;
+}
+
+/** Where a container's env file is written: the pod's state directory, which no container sees. */
+export function envFilePath(stateDir: string, podUid: string, role: string, container: string): string {
+  return join(podStateDir(stateDir, podUid), 'env', `${role}-${container}.env`);
+}
+
+/** Runs the command; the env file is written just before and removed right after, whatever happens. */
+export async function runContainerCommand(docker: DockerCli, command: ContainerCommand): Promise<RunResult> {
+  const env = command.env;
+  const file = env?.file;
+  const cliEnv = env && Object.keys(env.cliEnv).length > 0 ? env.cliEnv : undefined;
+  if (cliEnv) {
+    // Planned against the same environment; a name the CLI already has would steer it, never a pod.
+    const taken = Object.keys(cliEnv).filter((n) => docker.environmentNames().has(n));
+    if (taken.length > 0) throw new Error(`env ${taken.join(', ')} would override the docker CLI's own`);
+  }
+  if (file) await writeEnvFile(file.path, file.text);
+  try {
+    return await docker.run(command.argv, cliEnv ? { env: cliEnv } : {});
+  } finally {
+    if (file) await fs.rm(file.path, { force: true });
+  }
+}
+
+/** Written fresh (a crash may have left one), never through a link, readable by the plugin's user only. */
+async function writeEnvFile(path: string, text: string): Promise<void> {
+  await fs.mkdir(dirname(path), { recursive: true, mode: 0o700 });
+  await fs.rm(path, { force: true });
+  const handle = await fs.open(
+    path,
+    constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW,
+    0o600,
+  );
+  try {
+    await handle.writeFile(text, 'utf8');
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * A command kept by a plugin from before env left the argv (`--env NAME=VALUE` in it): its
+ * variables moved to an env file at `filePath` or the CLI's environment. One env-delivery.ts
+ * refuses stays where it was, as that plugin accepted it.
+ */
+export function withoutEnvValues(command: ContainerCommand, filePath: string): ContainerCommand {
+  if (command.env) return command;
+  const end = command.argv.indexOf('--');
+  const head = end < 0 ? command.argv : command.argv.slice(0, end);
+  const kept: string[] = [];
+  const env: Array<[string, string]> = [];
+  for (let i = 0; i < head.length; i++) {
+    const a = head[i] as string;
+    const value = head[i + 1];
+    const eq = value?.indexOf('=') ?? -1;
+    if ((a === '--env' || a === '-e') && value !== undefined && eq > 0) {
+      env.push([value.slice(0, eq), value.slice(eq + 1)]);
+      i++;
+    } else kept.push(a);
+  }
+  if (env.length === 0) return { ...command, env: { args: [], cliEnv: {} } };
+  try {
+    const delivery = planEnvDelivery(env, filePath, new Set());
+    const rest = end < 0 ? [] : command.argv.slice(end);
+    return { ...command, argv: [...kept, ...delivery.args, ...rest], env: delivery };
+  } catch {
+    return command;
+  }
+}

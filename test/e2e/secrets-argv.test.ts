@@ -1,0 +1,207 @@
+/**
+ * Issue 15, attacks 4 and 6, against the real engine. Every local user reads a process's argv
+ * (/proc/<pid>/cmdline): the plugin's docker binary is a wrapper that records each call's argv,
+ * and the mode of any env file it is handed, before it runs the real docker. No Secret value (nor
+ * any env value) may be in any argv, the env file is the plugin's user's alone and is gone once
+ * the container is made, and each variable still reads exactly its value inside the container.
+ * And a 500 carries no host internals in its body, only a session to find them in the log.
+ */
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import {
+  chmodSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { EnvVar } from '../../src/contract/api-types.ts';
+import { podStateDir } from '../../src/pod/volume-plan.ts';
+import { buildCreateRequest, buildPod, buildSecret } from '../fixtures/pod-builder.ts';
+import { describeDocker, runDocker } from '../helpers/docker.ts';
+import { type RunningPlugin, startPlugin, stopAll } from '../helpers/plugin-process.ts';
+import { createPod, deletePod, expectRefusal, JSON_ERRORS, logsOf, runToEnd } from './pod-session.ts';
+import { allTerminated, pollStatus } from './poll.ts';
+
+const secretValue = (what: string) => `${what}-${randomBytes(8).toString('hex')}`;
+const b64 = (s: string) => Buffer.from(s, 'utf8').toString('base64');
+/** Prints `NAME base64(value)` per variable: byte-exact through the log. */
+const printEnv = (names: string[]) =>
+  names.map((n) => `echo "${n} $(printf %s "$${n}" | base64 | tr -d '\\n')"`).join('; ');
+const expectedLines = (values: Record<string, string>) =>
+  `${Object.entries(values)
+    .map(([n, v]) => `${n} ${b64(v)}`)
+    .join('\n')}\n`;
+
+describeDocker('secrets off the command line (a docker wrapper records every argv)', () => {
+  const records = mkdtempSync(join(tmpdir(), 'argv-records-'));
+  const wrapper = join(records, 'docker-wrapper.sh');
+  let plugin: RunningPlugin;
+  const tagged: string[] = [];
+
+  beforeAll(async () => {
+    const realDocker = execFileSync('sh', ['-c', 'command -v docker'], { encoding: 'utf8' }).trim();
+    writeFileSync(
+      wrapper,
+      [
+        '#!/bin/sh',
+        // Each call: its argv, NUL-separated; for an env file, its mode and owner as docker reads it.
+        `f=$(mktemp '${records}/call.XXXXXXXX')`,
+        `for a in "$@"; do printf '%s\\0' "$a"; done > "$f"`,
+        'prev=',
+        `for a in "$@"; do [ "$prev" = --env-file ] && stat -c '%a %u' "$a" >> "$f.envfile"; prev=$a; done`,
+        // A sandbox of a pod named "boom-*" fails as a daemon refusal naming host paths would.
+        `case "$*" in *--name\\ k8s_default_boom-*_sandbox*) echo "docker: Error response from daemon: mkdir /var/lib/docker/overlay2/x: read-only file system at ${records}" >&2; exit 125;; esac`,
+        `exec '${realDocker}' "$@"`,
+        '',
+      ].join('\n'),
+    );
+    chmodSync(wrapper, 0o755);
+    plugin = await startPlugin({ args: ['--docker', wrapper, '--image-pull-backoff', '1'] });
+  });
+  afterAll(async () => {
+    await stopAll();
+    for (const image of tagged) await runDocker(['rmi', image]).catch(() => {});
+    rmSync(records, { recursive: true, force: true });
+  });
+
+  /** Every argv the wrapper recorded so far. */
+  const recordedArgvs = () =>
+    readdirSync(records)
+      .filter((f) => /^call\.\w+$/.test(f))
+      .map((f) => readFileSync(join(records, f), 'utf8').split('\0'));
+  const envFileModes = () =>
+    readdirSync(records)
+      .filter((f) => f.endsWith('.envfile'))
+      .flatMap((f) => readFileSync(join(records, f), 'utf8').trim().split('\n'));
+  const envFilesLeft = (uid: string) => {
+    const dir = join(podStateDir(plugin.stateDir, uid), 'env');
+    return existsSync(dir) ? readdirSync(dir) : [];
+  };
+  const expectInNoArgv = (values: string[]) => {
+    const argvs = recordedArgvs();
+    expect(argvs.length).toBeGreaterThan(0);
+    for (const value of values)
+      for (const line of value.split(/\r?\n/).filter((l) => l.length > 0))
+        expect(argvs.filter((argv) => argv.some((a) => a.includes(line)))).toEqual([]);
+  };
+
+  it('puts no Secret or env value into any docker argv, and each variable reads exactly its value', async () => {
+    const password = secretValue('password');
+    const pem = `-----BEGIN PRIVATE KEY-----\n${secretValue('pem')}\n${secretValue('pem2')}\n-----END PRIVATE KEY-----\n`;
+    const apiKey = secretValue('apikey');
+    const secret = buildSecret('creds', { password, pem, apikey: apiKey });
+    const values: Record<string, string> = {
+      PASSWORD: password,
+      TLS_KEY: pem,
+      PLAIN: secretValue('plain'),
+      MULTI: `first ${secretValue('multi')}\n  second\n\n`,
+      DOCKER_HOST: `tcp://${secretValue('dockerhost')}.invalid:2375`,
+      HOME: `/home/${secretValue('home')}`,
+      QUOTED: `"${secretValue('quoted')}"`,
+      TRAILING_CR: `${secretValue('cr')}\r`,
+      password,
+      pem,
+      apikey: apiKey,
+    };
+    const env: EnvVar[] = [
+      { name: 'PASSWORD', valueFrom: { secretKeyRef: { name: 'creds', key: 'password' } } },
+      { name: 'TLS_KEY', valueFrom: { secretKeyRef: { name: 'creds', key: 'pem' } } },
+      ...['PLAIN', 'MULTI', 'DOCKER_HOST', 'HOME', 'QUOTED', 'TRAILING_CR'].map((name) => ({
+        name,
+        value: values[name] as string,
+      })),
+    ];
+    const pod = buildPod({
+      containers: [
+        {
+          name: 'app',
+          command: ['sh', '-c', printEnv(Object.keys(values))],
+          env,
+          envFrom: [{ secretRef: { name: 'creds' } }],
+        },
+      ],
+    });
+    const { logs } = await runToEnd(plugin, pod, { perContainer: { app: { secrets: [secret] } } });
+    expect(logs.app).toBe(expectedLines(values));
+    expectInNoArgv(Object.values(values));
+    // The env file was there for docker, readable by the plugin's user only; it is gone now.
+    expect(envFileModes().length).toBeGreaterThan(0);
+    for (const mode of envFileModes()) expect(mode).toBe(`600 ${process.getuid?.()}`);
+    expect(envFilesLeft(pod.metadata.uid)).toEqual([]);
+    await deletePod(plugin, pod);
+  });
+
+  it('keeps values out of the argv of a container made once its image arrives', async () => {
+    const image = `localhost/secrets-argv-${randomBytes(4).toString('hex')}:1`;
+    const token = secretValue('late');
+    const pod = buildPod({
+      containers: [
+        {
+          name: 'late',
+          image,
+          command: ['sh', '-c', printEnv(['TOKEN', 'KEY'])],
+          env: [
+            { name: 'TOKEN', value: token },
+            { name: 'KEY', value: `a\n${token}-key\n` },
+          ],
+        },
+      ],
+    });
+    const jid = await createPod(plugin, pod);
+    // No registry answers here: the pull fails until an operator loads the image by hand.
+    await runDocker(['tag', 'busybox:1.36', image]);
+    tagged.push(image);
+    await pollStatus(plugin, pod, jid, allTerminated, 30_000);
+    expect(await logsOf(plugin, pod, 'late')).toBe(expectedLines({ TOKEN: token, KEY: `a\n${token}-key\n` }));
+    expectInNoArgv([token]);
+    expect(envFilesLeft(pod.metadata.uid)).toEqual([]);
+    await deletePod(plugin, pod);
+    expect(existsSync(podStateDir(plugin.stateDir, pod.metadata.uid))).toBe(false);
+  });
+
+  it('refuses a value no env file can carry under a name that would steer the docker CLI', async () => {
+    const pod = buildPod({
+      containers: [{ name: 'app', env: [{ name: 'DOCKER_HOST', value: 'tcp://a\ntcp://b' }] }],
+    });
+    const res = await plugin.request('POST', '/create', buildCreateRequest(pod), JSON_ERRORS);
+    const body = expectRefusal(res, 422);
+    expect(body.details).toEqual([
+      { field: '/pod/spec/containers/0/env', problem: expect.stringContaining('DOCKER_HOST') },
+    ]);
+  });
+
+  it('answers a 500 with no host path, command line or stderr, and logs them under its session', async () => {
+    const pod = buildPod({
+      name: `boom-${randomBytes(3).toString('hex')}`,
+      containers: [
+        { name: 'a', command: ['true'] },
+        { name: 'b', command: ['true'] },
+      ],
+    });
+    const session = `secrets-argv-${randomBytes(4).toString('hex')}`;
+    const res = await plugin.request('POST', '/create', buildCreateRequest(pod), {
+      'InterLink-Http-Session': session,
+    });
+    expect(res.status).toBe(500);
+    expect(res.text).toContain(session);
+    for (const internal of [
+      plugin.stateDir,
+      records,
+      '/var/lib',
+      '/tmp/',
+      'docker ',
+      'Error response',
+      'exit 125',
+    ])
+      expect(res.text).not.toContain(internal);
+    const line = await plugin.waitForLog(new RegExp(`"level":"error".*"session":"${session}"`));
+    expect(line).toContain('Error response from daemon: mkdir /var/lib/docker/overlay2/x');
+    expect(line).toContain('--name k8s_default_boom-');
+  });
+});
