@@ -5,6 +5,7 @@
  * Docker's state and the files (the helper's `up`, the plugin's `failed`), so a restarted plugin
  * decides the same. It also says what the pod's containers show meanwhile.
  */
+import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
 import type { PodStatus } from '../../contract/api-types.ts';
 import type { Logger } from '../../log.ts';
@@ -59,16 +60,9 @@ export class MeshGate {
     const noted = await readRegularFile(failureNote(dir), NOTE_MAX_BYTES);
     if (noted.ok) return this.fail(uid, noted.text, dir, false);
     if (!helper) return this.fail(uid, "interLink's mesh network failed: its helper container is gone", dir);
-    if (await isRegularFile(join(helperOutDir(dir), 'up'))) {
-      // The pod's containers get a copy: what the helper does to its own file later changes nothing.
-      const resolver = await readRegularFile(join(helperOutDir(dir), 'resolv.conf'), RESOLVER_MAX_BYTES);
-      if (!resolver.ok)
-        return this.fail(
-          uid,
-          `interLink's mesh network failed: the resolver file its helper wrote ${resolver.why}`,
-          dir,
-        );
-      await replaceFile(podResolvConf(dir), resolver.text);
+    const outcome = await meshUp(dir);
+    if ('failure' in outcome) return this.fail(uid, outcome.failure, dir);
+    if (outcome.up) {
       this.up.add(uid);
       this.watching.delete(uid);
       // From now on a crash is Docker's to restart; before, a failure had to stay a failure.
@@ -166,6 +160,39 @@ export class MeshGate {
     }
     if (this.watching.size === 0) this.close();
   }
+}
+
+/**
+ * Whether the helper says the mesh is up, with the pod's resolver filled from the helper's first.
+ * Filled once: a restarted plugin finds it filled and copies nothing, so what the helper did to its
+ * own file since reaches no one. A resolver that is not a plain file fails the mesh.
+ */
+async function meshUp(dir: string): Promise<{ up: boolean } | { failure: string }> {
+  const out = helperOutDir(dir);
+  if (!(await isRegularFile(join(out, 'up')))) return { up: await madeUpBeforeOwnDir(dir) };
+  const copy = await fs.lstat(podResolvConf(dir)).catch(() => undefined);
+  if (copy?.isFile() && copy.size > 0) return { up: true };
+  const resolver = await readRegularFile(join(out, 'resolv.conf'), RESOLVER_MAX_BYTES);
+  if (!resolver.ok)
+    return { failure: `interLink's mesh network failed: the resolver file its helper wrote ${resolver.why}` };
+  await replaceFile(podResolvConf(dir), resolver.text);
+  return { up: true };
+}
+
+/**
+ * A pod made before the helper had a directory of its own: its helper wrote `up` into the network
+ * dir and its containers mount the resolver it wrote there. Its mesh is up as it was; stopping its
+ * helper now (as one never up) would cut a running pod off.
+ */
+async function madeUpBeforeOwnDir(dir: string): Promise<boolean> {
+  if (
+    await fs.lstat(helperOutDir(dir)).then(
+      () => true,
+      () => false,
+    )
+  )
+    return false;
+  return isRegularFile(join(dir, 'up'));
 }
 
 function withFinish<T extends object>(o: T, finishedAt: string | undefined): T {
