@@ -21,6 +21,7 @@ import { PluginError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import { GPU_RESOURCE } from '../pod/gpu-request.ts';
 import { offloadedPart } from '../pod/partial-offload.ts';
+import { PodCgroups } from './cgroups/pod-cgroups.ts';
 import { currentRunSince, dockerLogsArgs, streamLogs } from './containers/container-logs.ts';
 import { ContainerProbes } from './containers/container-probes.ts';
 import { InitSequencer } from './containers/init-sequencer.ts';
@@ -77,6 +78,8 @@ export class DockerBackend implements Backend {
   private readonly gpus: GpuAllocator;
   private readonly networks: PodNetworks;
   private readonly meshGate: MeshGate;
+  /** The pods' own cgroups; on once start() has seen the engine's cgroups are this host's. */
+  readonly cgroups: PodCgroups;
 
   constructor(options: DockerBackendOptions) {
     const { config, docker, log } = options;
@@ -87,6 +90,8 @@ export class DockerBackend implements Backend {
     const records = new PodRecords(config.stateDir, config.instance);
     this.records = records;
     this.host = new HostInfo(docker);
+    const cgroups = new PodCgroups(config.instance, log.child({ component: 'cgroups' }));
+    this.cgroups = cgroups;
     logOutages(docker, log);
     this.networks = new PodNetworks(docker, config.podNetworks);
     const meshGate = new MeshGate({
@@ -153,6 +158,7 @@ export class DockerBackend implements Backend {
       gpus: this.gpus,
       pauseImage: this.pauseImage,
       networks: this.networks,
+      cgroups,
     });
     this.removal = new PodRemoval({
       docker,
@@ -161,6 +167,7 @@ export class DockerBackend implements Backend {
       pending: this.pending,
       probes: this.probes,
       records,
+      cgroups,
       created: {
         arrival: (uid) => this.creation.arrival(uid),
         forget: (uid) => {
@@ -180,6 +187,7 @@ export class DockerBackend implements Backend {
     const devices = await discoverGpus({ configured: this.config.gpuDevices, log: this.log });
     this.gpus.stock(devices.map((d) => d.id));
     await this.networks.load();
+    await this.cgroups.detect(await this.host.engine({ cached: false }));
     await this.restarts.load();
     await this.view.start();
     await removeUnfinishedPods({
@@ -191,6 +199,8 @@ export class DockerBackend implements Backend {
       log: this.log,
     });
     await this.pending.resume(this.view.podUids());
+    // What a crash left: cgroups of pods that are gone (each pod's own goes with its delete).
+    await this.cgroups.sweep(this.view.podUids());
     this.view.onChange((uid) => this.sequencer.advance(uid));
     for (const uid of this.view.podUids()) this.sequencer.advance(uid);
     // Docker may have restarted while the plugin was down, and again while it runs.
@@ -206,6 +216,7 @@ export class DockerBackend implements Backend {
     this.meshGate.close();
     await this.view.close();
     await this.sequencer.settled();
+    await this.cgroups.close();
   }
 
   /**

@@ -14,6 +14,11 @@ export interface EngineInfo {
   NCPU: number;
   MemTotal: number;
   ServerVersion: string;
+  /** cgroupfs or systemd. */
+  CgroupDriver?: string;
+  /** "1" or "2". */
+  CgroupVersion?: string;
+  KernelVersion?: string;
 }
 
 /** What a kill needs to know of a container's current run. */

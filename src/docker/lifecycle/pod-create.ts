@@ -50,6 +50,8 @@ export interface PodCreationOptions {
   pauseImage: string;
   /** The Docker networks pods join. */
   networks: PodNetworks;
+  /** Every container of a pod goes into the pod's cgroup (`--cgroup-parent`). */
+  cgroups: { parentArgs(uid: string): string[] };
 }
 
 export interface Failure {
@@ -160,8 +162,12 @@ export class PodCreation {
     const { config, docker, view, log, pending, pauseImage, records } = this.options;
     const { identity, pod, containers } = prepared;
     const gpusOf = splitDevices(prepared.gpus, gpus);
+    const inPodCgroup = this.options.cgroups.parentArgs(identity.uid);
     const createArgs = (c: PreparedContainer, network: PodNetwork) =>
-      c.createArgs(network, gpusOf.get(gpuKey(c.role, c.name)));
+      c.createArgs(
+        { ...network, extraArgs: [...(network.extraArgs ?? []), ...inPodCgroup] },
+        gpusOf.get(gpuKey(c.role, c.name)),
+      );
     // Behind a mesh, containers wait for it: created now, started once it is up (mesh-gate.ts).
     const verb =
       containers.some((c) => c.role === 'init') || networking.kind === 'mesh' ? ['create'] : ['run', '-d'];
@@ -181,6 +187,7 @@ export class PodCreation {
           ...(networking.kind === 'none' ? [] : helperKindLabelArgs(networking.kind)),
           ...sandboxMountArgs(prepared.volumes),
           ...gpuLabelArgs(gpus),
+          ...inPodCgroup,
         ],
       });
       const sandbox = (await docker.run(sandboxArgs)).stdout.trim();
@@ -209,7 +216,9 @@ export class PodCreation {
           dir,
         });
         try {
-          made.push((await docker.run(helperArgs)).stdout.trim());
+          // `run -d`, then the pod's cgroup, then the helper's own args.
+          const inCgroup = [...helperArgs.slice(0, 2), ...inPodCgroup, ...helperArgs.slice(2)];
+          made.push((await docker.run(inCgroup)).stdout.trim());
         } catch (err) {
           // An image that cannot be pulled fails the mesh (or leaves the tunnel down), not the create.
           if (!(err instanceof DockerCliError)) throw err;

@@ -26,6 +26,8 @@ export interface PodRemovalOptions {
   records: PodRecords;
   /** What the create side keeps of a pod: the arrival to wait for, the failures to forget. */
   created: { arrival(uid: string): Promise<void> | undefined; forget(uid: string): void };
+  /** The pod's own cgroup, removed once its containers are. */
+  cgroups: { remove(uid: string): Promise<void> };
 }
 
 export class PodRemoval {
@@ -68,6 +70,7 @@ export class PodRemoval {
       );
       crashPoint('delete:removed');
       await removePodStorage(docker, this.options.stateDir, pod);
+      await this.options.cgroups.remove(uid);
       created.forget(uid);
       view.forget(containers.map((c) => c.Id));
     } finally {

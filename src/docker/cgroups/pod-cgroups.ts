@@ -1,0 +1,135 @@
+/**
+ * The pod cgroups on this host (layout in cgroup-layout.ts): Docker makes a pod's cgroup when its
+ * first container starts (`--cgroup-parent`) and never removes it, so the pod's cgroup outlives
+ * its containers until the plugin removes it with the pod. A plugin restart needs nothing to adopt
+ * them (a pod's path follows from its UID); what a crash left behind is swept at start-up.
+ * Where the plugin cannot see the engine's cgroups (a remote DOCKER_HOST: another kernel), it says
+ * so once and makes none: Docker then places containers where it always does.
+ */
+import { lstat, readdir, rmdir } from 'node:fs/promises';
+import { release } from 'node:os';
+import { join } from 'node:path';
+import type { Logger } from '../../log.ts';
+import {
+  type CgroupDriver,
+  type CgroupLayout,
+  type CgroupVersion,
+  cgroupDir,
+  pluginCgroupPath,
+  podCgroupLeaf,
+  podCgroupParent,
+  podCgroupPath,
+} from './cgroup-layout.ts';
+
+/** What `docker info` says of the engine's cgroups and kernel. */
+export interface EngineCgroups {
+  CgroupDriver?: string;
+  CgroupVersion?: string;
+  KernelVersion?: string;
+}
+
+export const CGROUP_ROOT = '/sys/fs/cgroup';
+
+export class PodCgroups {
+  private layout: CgroupLayout | undefined;
+  /** v1: the hierarchies mounted under the root (memory, cpu, ...); v2: the root alone. */
+  private hierarchies: string[] = [];
+
+  constructor(
+    private readonly instance: string,
+    private readonly log: Logger,
+    private readonly root = CGROUP_ROOT,
+  ) {}
+
+  /** Turns pod cgroups on when the engine's cgroups are this host's; says once why not. */
+  async detect(engine: EngineCgroups, localKernel = release()): Promise<void> {
+    const driver = engine.CgroupDriver as CgroupDriver;
+    const version = Number(engine.CgroupVersion) as CgroupVersion;
+    const off = (reason: string) => this.log.warn('pods get no cgroup of their own', { reason });
+    if ((driver !== 'cgroupfs' && driver !== 'systemd') || (version !== 1 && version !== 2))
+      return off(
+        `the engine's cgroup driver ${driver} (cgroup v${engine.CgroupVersion}) is not one the plugin knows`,
+      );
+    if (engine.KernelVersion !== localKernel)
+      return off(
+        `the engine runs on another kernel (${engine.KernelVersion}, here ${localKernel}): a remote DOCKER_HOST; ` +
+          'OOM kills and usage come from Docker’s reports only',
+      );
+    const hierarchies = version === 2 ? [this.root] : await v1Hierarchies(this.root);
+    if (hierarchies.length === 0) return off(`no cgroup v${version} hierarchy is mounted at ${this.root}`);
+    this.layout = { driver, version, root: this.root, instance: this.instance };
+    this.hierarchies = hierarchies;
+  }
+
+  /** The layout in use; undefined when pods get no cgroup of their own. */
+  get current(): CgroupLayout | undefined {
+    return this.layout;
+  }
+
+  /** `--cgroup-parent` for each of the pod's containers (none when off). */
+  parentArgs(uid: string): string[] {
+    return this.layout ? ['--cgroup-parent', podCgroupParent(this.layout, uid)] : [];
+  }
+
+  /** The pod's cgroup directory in one controller's hierarchy (v2: the one). */
+  podDir(uid: string, controller: string): string | undefined {
+    return this.layout ? cgroupDir(this.layout, controller, podCgroupPath(this.layout, uid)) : undefined;
+  }
+
+  /**
+   * Removes the pod's cgroup, once its containers are gone. With systemd the slice is systemd's
+   * to remove (it goes when its last scope has).
+   */
+  async remove(uid: string): Promise<void> {
+    if (this.layout?.driver !== 'cgroupfs') return;
+    const leaf = podCgroupLeaf(this.layout, uid);
+    await this.removeLeaves([leaf]);
+  }
+
+  /** Removes every pod cgroup of this plugin whose pod is not in `keep` (what a crash left). */
+  async sweep(keep: Iterable<string>): Promise<void> {
+    const layout = this.layout;
+    if (layout?.driver !== 'cgroupfs') return;
+    const wanted = new Set([...keep].map((uid) => podCgroupLeaf(layout, uid)));
+    const leaves = new Set<string>();
+    for (const h of this.hierarchies) {
+      const parent = join(h, pluginCgroupPath(layout));
+      for (const e of await readdir(parent, { withFileTypes: true }).catch(() => [])) {
+        if (e.isDirectory() && e.name.startsWith('pod') && !wanted.has(e.name)) leaves.add(e.name);
+      }
+    }
+    await this.removeLeaves([...leaves]);
+  }
+
+  /** Removes the plugin-wide parent if no pod is left in it (at the plugin's stop: no create races it). */
+  async close(): Promise<void> {
+    const layout = this.layout;
+    if (layout?.driver !== 'cgroupfs') return;
+    for (const h of this.hierarchies) await rmdir(join(h, pluginCgroupPath(layout))).catch(() => {});
+  }
+
+  private async removeLeaves(leaves: readonly string[]): Promise<void> {
+    const layout = this.layout;
+    if (!layout) return;
+    for (const leaf of leaves) {
+      for (const h of this.hierarchies) {
+        const dir = join(h, pluginCgroupPath(layout), leaf);
+        await rmdir(dir).catch((err: NodeJS.ErrnoException) => {
+          // ENOENT: never made in that hierarchy, or gone. EBUSY: a process is still in it.
+          if (err.code !== 'ENOENT') this.log.warn('could not remove a pod cgroup', { dir, error: err.code });
+        });
+      }
+    }
+  }
+}
+
+/** The v1 hierarchies: the directories under the root (cpu,cpuacct style links are skipped). */
+async function v1Hierarchies(root: string): Promise<string[]> {
+  const found: string[] = [];
+  for (const name of await readdir(root).catch(() => [] as string[])) {
+    const dir = join(root, name);
+    const st = await lstat(dir).catch(() => undefined);
+    if (st?.isDirectory() && !st.isSymbolicLink()) found.push(dir);
+  }
+  return found;
+}
