@@ -8,13 +8,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Pod, PodStatus } from '../../src/contract/api-types.ts';
+import { LABEL } from '../../src/docker/labels.ts';
+import { HELPER_ROLE } from '../../src/docker/network/network-helper.ts';
 import { PRE_EXEC_ANNOTATION, WSTUNNEL_ANNOTATION } from '../../src/pod/mesh-script.ts';
 import { NETWORK_HELPER_TEST_IMAGE } from '../fixtures/interlink-mesh.ts';
 import { buildCreateRequest, buildPod } from '../fixtures/pod-builder.ts';
-import { describeDocker } from '../helpers/docker.ts';
+import { describeDocker, dockerPs, runDocker } from '../helpers/docker.ts';
 import type { RunningPlugin } from '../helpers/plugin-process.ts';
 import { usePlugin } from '../helpers/use-plugin.ts';
-import { createPod, deletePod, logsOf } from './pod-session.ts';
+import { createPod, deletePod, logsOf, podContainerIds } from './pod-session.ts';
 import { pollStatus } from './poll.ts';
 
 /** A pre-exec annotation of interLink's mesh shape whose script runs `attack` (as root, in the helper). */
@@ -81,6 +83,29 @@ describeDocker('the mesh helper cannot reach host files', () => {
     // The plugin refuses a resolver that is not a plain file: the mesh failed, and says why.
     expect(status.containers[0]?.state.terminated).toMatchObject({ reason: 'MeshNetworkFailed' });
     expect(status.containers[0]?.state.terminated?.message).toMatch(/resolver file .*not a regular file/);
+    await deletePod(plugin, pod, jid);
+  });
+
+  it('never gives a container that starts again a host file when the helper swaps its resolver after the mesh is up', async () => {
+    const secret = join(hostDir, 'late-resolver-target');
+    writeFileSync(secret, `${MARKER}\n`);
+    const pod = hostileMeshPod('echo "nameserver 10.96.0.10" > "$INTERLINK_RESOLV_CONF"');
+    const jid = await createPod(plugin, pod);
+    await pollStatus(plugin, pod, jid, (s) => s.containers[0]?.state.running !== undefined, 60_000);
+    const [helper] = await dockerPs([`${LABEL.podUid}=${pod.metadata.uid}`, `${LABEL.role}=${HELPER_ROLE}`]);
+    await runDocker([
+      'exec',
+      helper ?? '',
+      'bash',
+      '-c',
+      `rm -f "$INTERLINK_RESOLV_CONF" && ln -s '${secret}' "$INTERLINK_RESOLV_CONF"`,
+    ]);
+    // Docker resolves a bind source again at every start: the app starts again.
+    const [app] = await podContainerIds(pod, 'main');
+    await runDocker(['restart', '-t', '0', app ?? '']);
+    const resolver = (await runDocker(['exec', app ?? '', 'cat', '/etc/resolv.conf'])).stdout;
+    expect(resolver).not.toContain(MARKER);
+    expect(resolver).toContain('nameserver 10.96.0.10');
     await deletePod(plugin, pod, jid);
   });
 
