@@ -51,6 +51,7 @@ import { groupContainers } from './view/pod-containers.ts';
 import { type PodNotes, podStatus } from './view/pod-status.ts';
 import { PodView } from './view/pod-view.ts';
 import { RestartCounts } from './view/restart-counts.ts';
+import { PinGate } from './volumes/pin-gate.ts';
 
 export interface DockerBackendOptions {
   config: Config;
@@ -80,6 +81,7 @@ export class DockerBackend implements Backend {
   private readonly meshGate: MeshGate;
   /** The pods' own cgroups; on once start() has seen the engine's cgroups are this host's. */
   readonly cgroups: PodCgroups;
+  private readonly pins: PinGate;
 
   constructor(options: DockerBackendOptions) {
     const { config, docker, log } = options;
@@ -115,13 +117,21 @@ export class DockerBackend implements Backend {
     });
     this.view = view;
     const busy = (uid: string) => this.removal.isDeleting(uid) || this.creation.isCreating(uid);
-    this.revival = new PodRevival({ docker, view, log, busy });
+    const pins = new PinGate({
+      stateDir: config.stateDir,
+      log,
+      containersOf: (uid) => view.containersOfPod(uid),
+    });
+    this.pins = pins;
+    const beforeStart = (uid: string, ids: readonly string[]) => pins.beforeStart(uid, ids);
+    this.revival = new PodRevival({ docker, view, log, busy, beforeStart });
     const sequencer = new InitSequencer({
       docker,
       view,
       log,
       busy,
       mayStart: (uid, containers) => meshGate.mayStart(uid, containers),
+      beforeStart,
     });
     this.sequencer = sequencer;
     this.pending = new PendingContainers({
@@ -173,6 +183,7 @@ export class DockerBackend implements Backend {
         forget: (uid) => {
           this.creation.forget(uid);
           meshGate.forget(uid);
+          pins.forget(uid);
         },
       },
     });
@@ -184,6 +195,7 @@ export class DockerBackend implements Backend {
    */
   async start(): Promise<void> {
     await ensurePauseImage(this.docker, this.pauseImage);
+    await this.pins.detect();
     const devices = await discoverGpus({ configured: this.config.gpuDevices, log: this.log });
     this.gpus.stock(devices.map((d) => d.id));
     await this.networks.load();
@@ -234,6 +246,7 @@ export class DockerBackend implements Backend {
       const prepared = preparePod(data, this.config, {
         ...facts,
         cliEnvNames: this.docker.environmentNames(),
+        subPathPins: this.pins.available,
       });
       const networking = planPodNetworking(data.pod);
       const { uid } = prepared.identity;
@@ -262,7 +275,8 @@ export class DockerBackend implements Backend {
       const containers = groupContainers(all);
       const notes: PodNotes = {
         creating: this.creation.isCreating(uid),
-        waiting: (name) => this.creation.failure(uid, name) ?? this.pending.waiting(uid, name),
+        waiting: (name) =>
+          this.creation.failure(uid, name) ?? this.pending.waiting(uid, name) ?? this.pins.refusal(uid, name),
         readiness: (id) => this.probes.ready(id),
         started: (id) => this.probes.started(id),
       };

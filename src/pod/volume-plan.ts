@@ -132,7 +132,9 @@ export function planPodVolumes(data: RetrievedPodData, options: VolumeOptions): 
   for (const { c, field: containerField } of containers) {
     mounts.set(
       c.name,
-      (c.volumeMounts ?? []).map((m, k) => planMount(m, `${containerField}/volumeMounts/${k}`, byName)),
+      (c.volumeMounts ?? []).map((m, k) =>
+        planMount(m, `${containerField}/volumeMounts/${k}`, byName, { container: c.name, options }),
+      ),
     );
   }
 
@@ -266,6 +268,7 @@ function planMount(
   m: VolumeMount,
   field: string,
   volumes: Map<string, { volume: PlannedVolume }>,
+  { container, options }: { container: string; options: VolumeOptions },
 ): PlannedMount {
   const found = volumes.get(m.name);
   if (!found)
@@ -288,6 +291,15 @@ function planMount(
       'subPath into a Memory emptyDir is not supported by the Docker plugin',
     );
   }
+  // A subPath into a volume a container can write must be pinned (src/docker/volumes/subpath-pins.ts):
+  // otherwise a container swaps it for a symlink and the next start mounts what it points at.
+  const pin = subPath !== '' && (volume.kind === 'emptyDir' || volume.kind === 'hostPath');
+  if (pin && !options.subPathPins) {
+    throw invalidField(
+      `${field}/subPath`,
+      `container "${container}" mounts volume "${m.name}" with subPath ${subPath}, which this plugin must pin with a bind mount so that no container can swap it for a symlink; it cannot make mounts where it runs: run it as root on the host (the README's npm start as root, or the systemd unit with User=root), or mount the whole volume`,
+    );
+  }
   const propagationName = m.mountPropagation ?? 'None';
   if (!Object.hasOwn(PROPAGATION, propagationName)) {
     throw invalidField(`${field}/mountPropagation`, 'must be None, HostToContainer or Bidirectional');
@@ -298,6 +310,7 @@ function planMount(
     // configMap, secret, projected and downwardAPI volumes are read-only in Kubernetes too.
     readOnly: volume.kind === 'files' || !!m.readOnly,
     subPath,
+    pin,
     propagation:
       volume.kind === 'files' || volume.kind === 'memory' ? undefined : PROPAGATION[propagationName],
     field,

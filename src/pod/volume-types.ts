@@ -29,6 +29,8 @@ export interface PlannedMount {
   readOnly: boolean;
   /** Normalised, '' for the whole volume. */
   subPath: string;
+  /** A subPath into a writable volume (emptyDir on disk, hostPath): the backend binds a pin of it, never the path. */
+  pin: boolean;
   /** Linux mount propagation (Docker's bind-propagation), when the spec asks for one. */
   propagation: 'rslave' | 'rshared' | undefined;
   /** JSON pointer of the volumeMount, for errors found while writing. */
@@ -55,6 +57,11 @@ export interface VolumeOptions {
   allowedHostPaths: readonly string[];
   /** The plugin instance that owns the pod (its owner label). */
   instance?: string;
+  /**
+   * Whether the backend can pin subPaths (it can make mounts on the host); when it cannot, a
+   * subPath into a writable volume is refused.
+   */
+  subPathPins: boolean;
   /** The node's allocatable, for downward API items about a resource without a limit. */
   nodeAllocatable?: NodeAllocatable;
 }

@@ -20,6 +20,8 @@ export interface InitSequencerOptions {
   busy(uid: string): boolean;
   /** Whether anything of the pod may start yet (false while its mesh network comes up: mesh-gate.ts). */
   mayStart?(uid: string, containers: readonly ContainerInspect[]): Promise<boolean>;
+  /** Pins the containers' subPaths again (pin-gate.ts); returns the ids that may start. */
+  beforeStart?(uid: string, ids: readonly string[]): Promise<string[]>;
 }
 
 export class InitSequencer {
@@ -61,8 +63,10 @@ export class InitSequencer {
     if (this.options.mayStart && !(await this.options.mayStart(uid, all))) return;
     const step = nextStep(podShapeFromLabels(uid, containers), containers);
     if (step.kind !== 'start') return;
+    const ids = this.options.beforeStart ? await this.options.beforeStart(uid, step.ids) : step.ids;
+    if (ids.length === 0) return;
     try {
-      await startContainers(docker, step.ids);
+      await startContainers(docker, ids);
       crashPoint('sequence:started');
     } catch (err) {
       // A container that cannot run (command not found...) ends exited with Docker's reason,

@@ -32,7 +32,10 @@ export class HostInfo {
   }
 
   /** What preparing a pod needs from the host: its size (downward API) and image users (security checks). */
-  async factsFor(pod: Pod, { cached = true }: { cached?: boolean } = {}): Promise<HostFacts> {
+  async factsFor(
+    pod: Pod,
+    { cached = true }: { cached?: boolean } = {},
+  ): Promise<Omit<HostFacts, 'subPathPins'>> {
     const info = await this.engine({ cached });
     const images = imagesNeedingUser(pod);
     // Images not present yet are checked by nobody: the pull happens at create (documented).

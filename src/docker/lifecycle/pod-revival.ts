@@ -79,6 +79,8 @@ export interface PodRevivalOptions {
   log: Logger;
   /** Pods being created or deleted are left alone. */
   busy(uid: string): boolean;
+  /** Pins the containers' subPaths again (after a reboot they are gone); returns the ids that may start. */
+  beforeStart?(uid: string, ids: readonly string[]): Promise<string[]>;
 }
 
 export class PodRevival {
@@ -122,7 +124,9 @@ export class PodRevival {
   private async revive(uid: string, steps: string[][]): Promise<void> {
     const { docker, view, log } = this.options;
     log.info('starting pod containers Docker left down', { podUid: uid, containers: steps.flat().length });
-    for (const ids of steps) {
+    for (const step of steps) {
+      const ids = this.options.beforeStart ? await this.options.beforeStart(uid, step) : step;
+      if (ids.length === 0) continue;
       try {
         await startContainers(docker, ids);
       } catch (err) {

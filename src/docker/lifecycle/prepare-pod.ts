@@ -58,6 +58,8 @@ export interface HostFacts {
   imageUsers: ReadonlyMap<string, string>;
   /** The names the docker CLI's environment already has: a pod's variable never goes there under one. */
   cliEnvNames?: ReadonlySet<string>;
+  /** Whether the plugin can pin subPaths (make mounts on the host): where it cannot, they are refused. */
+  subPathPins: boolean;
 }
 
 /** The images whose USER must be known to prepare this pod (runAsNonRoot, runAsGroup alone). */
@@ -100,6 +102,7 @@ export function preparePod(data: RetrievedPodData, config: Config, host: HostFac
     allowedHostPaths: config.allowedHostPaths,
     instance: config.instance,
     nodeAllocatable: host.nodeAllocatable,
+    subPathPins: host.subPathPins,
   });
 
   const containers = all.map(({ c, role, index, field }): PreparedContainer => {

@@ -41,6 +41,8 @@ export function podStatus(pod: Pod, containers: PodContainers, notes: PodNotes =
           finishedAt: step.failure.finishedAt,
         });
       }
+      // Not started by the plugin (an unsafe subPath: pin-gate.ts): why, as the kubelet says it.
+      if (waiting) return statusWithoutContainer(c, { kind: 'creating', ...waiting });
       return statusFromInspect(c, found, {
         waitingForInit: !isMain || (spec?.initContainers ?? []).length > 0,
       });

@@ -8,8 +8,11 @@ import { constants as FS, promises as fs } from 'node:fs';
 import { posix } from 'node:path';
 import { invalidField, PluginError } from '../../errors.ts';
 import { underAllowed } from '../../pod/volume-paths.ts';
-import { bindSource, findVolume, podStateDir } from '../../pod/volume-plan.ts';
+import { podStateDir } from '../../pod/volume-plan.ts';
 import type { PlannedVolume, VolumeFile, VolumePlan } from '../../pod/volume-types.ts';
+import { unmountAllUnder } from './host-mounts.ts';
+import { fdPath } from './safe-open.ts';
+import { makePins } from './subpath-pins.ts';
 
 const RO_FILE_BITS = 0o440;
 const RO_DIR_BITS = 0o550 | 0o2000;
@@ -124,45 +127,7 @@ async function prepareHostPath(
   }
 }
 
-/**
- * Checks, and creates when missing (as the kubelet does), the subPaths a container mounts,
- * refusing any that goes through a symlink: a container can plant one in an emptyDir or a
- * hostPath to make a later bind reach outside the volume. Call again right before starting a
- * container whose subPath lies in a volume other containers can write (a small race remains:
- * the kubelet closes it with file-descriptor binds, which Docker cannot take).
- */
-export async function checkSubPaths(plan: VolumePlan, containerName: string): Promise<void> {
-  for (const m of plan.mounts.get(containerName) ?? []) {
-    if (!m.subPath) continue;
-    const volume = findVolume(plan, m.volume);
-    if (volume.kind === 'memory') continue;
-    const root = bindSource(volume, '');
-    const mode = volume.kind === 'emptyDir' ? 0o777 : 0o755;
-    let current = root;
-    const parts = m.subPath.split('/');
-    for (let i = 0; i < parts.length; i++) {
-      current = posix.join(current, parts[i] as string);
-      const st = await fs.lstat(current).catch((err: NodeJS.ErrnoException) => {
-        if (err.code === 'ENOENT') return undefined;
-        throw err;
-      });
-      if (st?.isSymbolicLink()) {
-        throw invalidField(
-          `${m.field}/subPath`,
-          `${m.subPath} goes through a symlink in volume ${m.volume}, which could lead outside it`,
-        );
-      }
-      if (!st) {
-        await fs.mkdir(current, { mode });
-        await fs.chmod(current, mode);
-      } else if (!st.isDirectory() && i < parts.length - 1) {
-        throw invalidField(`${m.field}/subPath`, `${m.subPath} goes through a file in volume ${m.volume}`);
-      }
-    }
-  }
-}
-
-/** Carries out a plan: the pod directory (0700), every volume's files and directories, the subPaths. Idempotent. */
+/** Carries out a plan: the pod directory (0700), every volume's files and directories, the subPaths' pins. Idempotent. */
 export async function writePodVolumes(plan: VolumePlan): Promise<void> {
   try {
     await fs.mkdir(posix.dirname(plan.podDir), { recursive: true, mode: 0o700 });
@@ -186,7 +151,7 @@ export async function writePodVolumes(plan: VolumePlan): Promise<void> {
         await prepareHostPath(volume, plan.allowedHostPaths);
       }
     }
-    for (const name of plan.mounts.keys()) await checkSubPaths(plan, name);
+    await makePins(plan);
   } catch (err) {
     if (err instanceof PluginError) throw err;
     throw writeError(`write the volumes of pod ${plan.podUid} under ${plan.podDir}`, err);
@@ -197,9 +162,18 @@ export async function writePodVolumes(plan: VolumePlan): Promise<void> {
 // container restarts during delete) makes rm fail with ENOTEMPTY: Node's rm retries that.
 const REMOVE = { recursive: true, force: true, maxRetries: 5 } as const;
 
-/** Removes everything written for a pod; nothing to remove is fine. */
+/**
+ * Removes everything written for a pod; nothing to remove is fine. Its mounts (subPath pins, and
+ * whatever a container propagated into an emptyDir) are detached first: a recursive removal
+ * through a live bind of a hostPath would delete the host's files.
+ */
 export async function removePodVolumes(stateDir: string, podUid: string): Promise<void> {
   const dir = podStateDir(stateDir, podUid);
+  try {
+    await unmountAllUnder(dir);
+  } catch (err) {
+    throw writeError(`detach the mounts of pod ${podUid}`, err);
+  }
   try {
     await fs.rm(dir, REMOVE);
   } catch (err) {
@@ -213,9 +187,19 @@ export async function removePodVolumes(stateDir: string, podUid: string): Promis
   }
 }
 
+/**
+ * Makes every directory under `path` writable by its owner, walking through opened descriptors
+ * (O_NOFOLLOW): a directory swapped for a symlink meanwhile is not followed to a host file.
+ */
 async function makeRemovable(path: string): Promise<void> {
-  const st = await fs.lstat(path).catch(() => undefined);
-  if (!st?.isDirectory()) return;
-  await fs.chmod(path, 0o700).catch(() => undefined);
-  for (const entry of await fs.readdir(path).catch(() => [])) await makeRemovable(posix.join(path, entry));
+  const handle = await fs.open(path, FS.O_RDONLY | FS.O_DIRECTORY | FS.O_NOFOLLOW).catch(() => undefined);
+  if (!handle) return;
+  try {
+    await handle.chmod(0o700).catch(() => undefined);
+    const entries = await fs.readdir(fdPath(handle), { withFileTypes: true }).catch(() => []);
+    for (const entry of entries)
+      if (entry.isDirectory()) await makeRemovable(posix.join(fdPath(handle), entry.name));
+  } finally {
+    await handle.close();
+  }
 }

@@ -2,6 +2,7 @@
 import { bindSource, findVolume } from '../../pod/volume-plan.ts';
 import type { VolumePlan } from '../../pod/volume-types.ts';
 import { memoryVolumeFields, memoryVolumeName } from './memory-volumes.ts';
+import { pinPoint } from './subpath-pins.ts';
 
 /** One field of a `--mount` value: Docker reads the value as CSV, so quote commas and quotes. */
 function csvField(keyValue: string): string {
@@ -12,10 +13,11 @@ const mountValue = (fields: string[]) => fields.map(csvField).join(',');
 
 /**
  * `--mount` args for one container, in its volumeMounts order. A Memory emptyDir is a Docker
- * volume created on first use; everything else is a bind of a host path that writePodVolumes made.
+ * volume created on first use; everything else is a bind of a host path that writePodVolumes made
+ * (a subPath into a writable volume: of its pin).
  */
 export function mountArgsFor(plan: VolumePlan, containerName: string): string[] {
-  return (plan.mounts.get(containerName) ?? []).flatMap((m) => {
+  return (plan.mounts.get(containerName) ?? []).flatMap((m, index) => {
     const volume = findVolume(plan, m.volume);
     const fields =
       volume.kind === 'memory'
@@ -25,7 +27,12 @@ export function mountArgsFor(plan: VolumePlan, containerName: string): string[] 
             `target=${m.target}`,
             ...memoryVolumeFields(plan, volume),
           ]
-        : ['type=bind', `source=${bindSource(volume, m.subPath)}`, `target=${m.target}`];
+        : [
+            'type=bind',
+            // A pinned subPath is bound from its pin, which no container can change (subpath-pins.ts).
+            `source=${m.pin ? pinPoint(plan.podDir, containerName, index) : bindSource(volume, m.subPath)}`,
+            `target=${m.target}`,
+          ];
     if (m.readOnly) fields.push('readonly');
     if (m.propagation) fields.push(`bind-propagation=${m.propagation}`);
     return ['--mount', mountValue(fields)];

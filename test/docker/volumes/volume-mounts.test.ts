@@ -41,7 +41,7 @@ describe('mountArgsFor', () => {
       (d) => ['--mount', `type=bind,source=${d}/cfg/conf/app.conf,target=/app/app.conf,readonly`],
     ],
     [
-      'binds an emptyDir read-write, or read-only when asked',
+      'binds an emptyDir read-write, or read-only when asked; a subPath of it from its pin',
       [{ name: 'scratch', emptyDir: {} }],
       [
         { name: 'scratch', mountPath: '/scratch' },
@@ -51,7 +51,7 @@ describe('mountArgsFor', () => {
         '--mount',
         `type=bind,source=${d}/scratch,target=/scratch`,
         '--mount',
-        `type=bind,source=${d}/scratch/logs,target=/scratch-ro,readonly`,
+        `type=bind,source=${join(d, '..', 'pins', 'inspector', '6')},target=/scratch-ro,readonly`,
       ],
     ],
     [
