@@ -5,8 +5,9 @@
  * waits for it any more.
  */
 import type { Logger } from '../../log.ts';
-import type { DockerCli } from '../engine/docker-cli.ts';
+import { type DockerCli, DockerCliError } from '../engine/docker-cli.ts';
 import { imageExists } from '../engine/docker-verbs.ts';
+import { withoutHostPaths } from '../engine/user-words.ts';
 
 export type PullState =
   | { phase: 'pulling'; message: string }
@@ -127,7 +128,11 @@ export class ImagePulls {
           pull.state = {
             phase: 'failed',
             reason: 'ErrImagePull',
-            message,
+            // The pod's status shows Docker's words; the docker command line stays in the log.
+            message:
+              err instanceof DockerCliError
+                ? `Failed to pull image "${image}": ${withoutHostPaths(err.reason, [])}`
+                : message,
             failedAt,
             retryAt: failedAt + backoff,
           };

@@ -13,6 +13,7 @@ import type { PodNetworking } from '../../pod/mesh-script.ts';
 import type { InitSequencer } from '../containers/init-sequencer.ts';
 import { type DockerCli, DockerCliError } from '../engine/docker-cli.ts';
 import { containerIdByName } from '../engine/docker-verbs.ts';
+import { userReason } from '../engine/user-words.ts';
 import type { GpuAllocator } from '../gpu/gpu-allocator.ts';
 import { gpuLabelArgs } from '../gpu/gpu-args.ts';
 import { containerName } from '../naming.ts';
@@ -228,7 +229,7 @@ export class PodCreation {
           log.warn('network helper could not be made', { pod: identity.name, error: err.reason });
           await noteHelperFailure(
             dir,
-            `interLink's ${networking.kind === 'mesh' ? 'mesh network' : 'wstunnel tunnel'} failed: its helper could not be made (image ${config.networkHelperImage}): ${err.reason}`,
+            `interLink's ${networking.kind === 'mesh' ? 'mesh network' : 'wstunnel tunnel'} failed: its helper could not be made (image ${config.networkHelperImage}): ${userReason(err, config.stateDir)}`,
           );
         }
         if (networking.kind === 'mesh')
@@ -262,7 +263,11 @@ export class PodCreation {
           // `run` that could not start the command still made the container: its state says why.
           const id = await containerIdByName(docker, containerName(identity, c.role, c.name));
           if (id) made.push(id);
-          else failures.set(c.name, { reason: 'CreateContainerError', message: err.reason });
+          else
+            failures.set(c.name, {
+              reason: 'CreateContainerError',
+              message: userReason(err, config.stateDir),
+            });
           log.warn('container could not be run', {
             pod: identity.name,
             container: c.name,

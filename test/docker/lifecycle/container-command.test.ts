@@ -1,0 +1,93 @@
+/** A container's docker command: its env file lives only while docker runs, and no value is in its argv. */
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { DockerCli, type RunOptions, type RunResult } from '../../../src/docker/engine/docker-cli.ts';
+import {
+  envFilePath,
+  runContainerCommand,
+  withoutEnvValues,
+} from '../../../src/docker/lifecycle/container-command.ts';
+import { planEnvDelivery } from '../../../src/docker/translate/env-delivery.ts';
+
+/** Records what docker was handed, and the env file as docker would have read it. */
+class RecordingCli extends DockerCli {
+  seen: { args: readonly string[]; env?: Record<string, string>; file?: { mode: number; text: string } }[] =
+    [];
+  override run(args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
+    const path = args[args.indexOf('--env-file') + 1];
+    const file =
+      args.includes('--env-file') && path
+        ? { mode: statSync(path).mode & 0o777, text: readFileSync(path, 'utf8') }
+        : undefined;
+    this.seen.push({ args, ...(options.env ? { env: options.env } : {}), ...(file ? { file } : {}) });
+    return Promise.resolve({ stdout: 'id\n', stderr: '' });
+  }
+}
+
+const state = mkdtempSync(join(tmpdir(), 'container-command-'));
+afterAll(() => rmSync(state, { recursive: true, force: true }));
+
+describe('runContainerCommand', () => {
+  it('writes the env file 0600 for docker, gives the rest in its environment, and removes the file', async () => {
+    const docker = new RecordingCli();
+    const path = envFilePath(state, 'uid-1', 'main', 'app');
+    const env = planEnvDelivery(
+      [
+        ['A', 'one'],
+        ['KEY', 'line\nline'],
+      ],
+      path,
+      new Set(),
+    );
+    await runContainerCommand(docker, { argv: ['create', ...env.args, '--', 'busybox'], env });
+    expect(docker.seen).toEqual([
+      {
+        args: ['create', '--env-file', path, '--env', 'KEY', '--', 'busybox'],
+        env: { KEY: 'line\nline' },
+        file: { mode: 0o600, text: expect.stringContaining('\nA=one\n') },
+      },
+    ]);
+    expect(existsSync(path)).toBe(false);
+  });
+
+  it('removes the env file when docker fails too', async () => {
+    const docker = new (class extends DockerCli {
+      override run(): Promise<RunResult> {
+        return Promise.reject(new Error('refused'));
+      }
+    })();
+    const path = envFilePath(state, 'uid-2', 'main', 'app');
+    const env = planEnvDelivery([['A', 'one']], path, new Set());
+    await expect(runContainerCommand(docker, { argv: ['create', ...env.args], env })).rejects.toThrow(
+      'refused',
+    );
+    expect(existsSync(path)).toBe(false);
+  });
+});
+
+describe('withoutEnvValues (a pending.json written before env left the argv)', () => {
+  it('moves --env NAME=VALUE out of the argv, before the image only', () => {
+    const path = envFilePath(state, 'uid-3', 'pending', 'app');
+    const moved = withoutEnvValues(
+      { argv: ['create', '--env', 'A=x=y', '-e', 'K=a\nb', '--name', 'n', '--', 'img', '--env', 'ARG=1'] },
+      path,
+    );
+    expect(moved.argv).toEqual([
+      'create',
+      '--name',
+      'n',
+      '--env-file',
+      path,
+      '--env',
+      'K',
+      '--',
+      'img',
+      '--env',
+      'ARG=1',
+    ]);
+    expect(moved.env?.cliEnv).toEqual({ K: 'a\nb' });
+    expect(moved.env?.file?.text).toContain('\nA=x=y\n');
+  });
+});
