@@ -8,6 +8,7 @@ import type { LogOpts, Pod, PodStatus } from '../../src/contract/api-types.ts';
 import { LABEL } from '../../src/docker/labels.ts';
 import {
   buildCreateRequest,
+  type ContainerInput,
   type CreateObjects,
   deleteRequest,
   logsRequest,
@@ -78,6 +79,14 @@ export async function deletePod(plugin: RunningPlugin, pod: Pod, jid?: string): 
 export function podContainerIds(pod: Pod, role?: 'sandbox' | 'init' | 'main'): Promise<string[]> {
   return dockerPs([`${LABEL.podUid}=${pod.metadata.uid}`, ...(role ? [`${LABEL.role}=${role}`] : [])]);
 }
+
+/** A container that runs `script` with `sh -c`. */
+export const sh = (name: string, script: string, extra: Partial<ContainerInput> = {}): ContainerInput => ({
+  name,
+  command: ['sh', '-c'],
+  args: [script],
+  ...extra,
+});
 
 export { JSON_ERRORS } from '../helpers/plugin-process.ts';
 
