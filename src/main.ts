@@ -8,6 +8,7 @@ import { pluginVersion } from './config/version.ts';
 import { armCrashPoint } from './crash-points.ts';
 import { DockerBackend } from './docker/docker-backend.ts';
 import { DockerCli, DockerCliError } from './docker/engine/docker-cli.ts';
+import { serverVersion } from './docker/engine/docker-verbs.ts';
 import { checkStateDirVisible } from './docker/engine/state-dir-probe.ts';
 import { BUILTIN_PAUSE_IMAGE } from './docker/lifecycle/pause-image.ts';
 import { createApp } from './http/app.ts';
@@ -23,7 +24,7 @@ function fail(sentence: string): never {
 /** Fails with a sentence saying what to do when there is no docker CLI or no daemon answering. */
 async function checkDocker(docker: DockerCli): Promise<void> {
   try {
-    await docker.run(['version', '--format', '{{.Server.Version}}']);
+    await serverVersion(docker);
   } catch (err) {
     if (err instanceof DockerCliError && err.exitCode === null) {
       fail(

@@ -5,6 +5,7 @@
 import type { LogOpts } from '../../contract/api-types.ts';
 import { isGoZeroTime } from '../../contract/interlink-wire.ts';
 import type { DockerCli } from '../engine/docker-cli.ts';
+import { containerLogs } from '../engine/docker-verbs.ts';
 import { type ContainerInspect, isZeroTime } from '../engine/inspect-types.ts';
 
 /** How far Docker's own timestamps of one exit or start may lie apart (well under its 100 ms restart delay). */
@@ -28,7 +29,7 @@ export function dockerLogsArgs({
   currentRunSince,
   now = new Date(),
 }: LogsArgsInput): string[] {
-  const args = ['logs'];
+  const args: string[] = [];
   if ((opts.Tail ?? 0) > 0) args.push('--tail', String(opts.Tail));
   if (opts.Timestamps) args.push('--timestamps');
   let since: string | undefined;
@@ -69,19 +70,20 @@ export function currentRunSince(c: ContainerInspect): string | undefined {
 }
 
 /**
- * Runs `docker logs` and exposes its output as one byte stream. Unless it follows, it is killed
- * (and the stream ends) after the CLI's timeout, so a hung CLI never holds the request.
+ * Runs `docker logs` with the options dockerLogsArgs built and exposes its output as one byte
+ * stream. Unless it follows, it is killed (and the stream ends) after the CLI's timeout, so a hung
+ * CLI never holds the request.
  */
 export function streamLogs(
   docker: DockerCli,
-  args: string[],
+  options: string[],
   limitBytes: number,
   signal: AbortSignal,
 ): ReadableStream<Uint8Array> {
-  const child = docker.spawn(args);
+  const child = containerLogs(docker, options);
   child.stdin.end();
-  if (!args.includes('--follow')) {
-    const timer = setTimeout(() => child.kill('SIGKILL'), docker.timeoutFor(args));
+  if (!options.includes('--follow')) {
+    const timer = setTimeout(() => child.kill('SIGKILL'), docker.timeoutFor(['logs']));
     timer.unref();
     child.once('close', () => clearTimeout(timer));
   }

@@ -9,6 +9,7 @@ import { connect } from 'node:net';
 import type { Handler } from '../../pod/probe-spec.ts';
 import { resolvePort } from '../../pod/probe-spec.ts';
 import { type DockerCli, DockerCliError } from '../engine/docker-cli.ts';
+import { execInContainer } from '../engine/docker-verbs.ts';
 
 export interface ActionTarget {
   docker: DockerCli;
@@ -82,7 +83,7 @@ async function execAction(
 ): Promise<ActionOutcome> {
   if (command.length === 0) return { ok: false, message: 'exec command is empty' };
   try {
-    const { stdout, stderr } = await target.docker.run(['exec', target.containerId, ...command], { signal });
+    const { stdout, stderr } = await execInContainer(target.docker, target.containerId, command, signal);
     return { ok: true, message: tail(stdout + stderr) };
   } catch (err) {
     const timedOut = abortMessage(signal, options);

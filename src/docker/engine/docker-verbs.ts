@@ -1,12 +1,12 @@
 /**
- * The Docker verbs the plugin relies on, each spelt once over the CLI runner (as cri-dockerd's
- * libdocker names every call the shim makes): list, inspect, start, stop, update, rm, info, image
- * inspect, network inspect and events. Nothing else in src/ writes their argv. Making containers (`run`/`create`,
- * whose arguments pod-to-docker-args.ts builds), `exec`, `logs`, `pull` and `import` stay with the
- * modules that build their arguments.
+ * Every Docker verb the plugin uses, each spelt once over the CLI runner (as cri-dockerd's
+ * libdocker names every call the shim makes): ps, inspect, create/run, start, stop, update, rm,
+ * exec, logs, pull, import, version, info, image inspect, network inspect, volume ls/rm and
+ * events. Nothing else in src/ runs docker. The arguments of a container's create/run are
+ * built by translate/ (and network/ for the helpers), those of logs by containers/container-logs.ts.
  */
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
-import type { DockerCli } from './docker-cli.ts';
+import type { DockerCli, RunResult } from './docker-cli.ts';
 import type { ContainerInspect } from './inspect-types.ts';
 
 /** The parts of `docker info` the plugin reads. */
@@ -101,6 +101,29 @@ export async function containerExitCode(docker: DockerCli, id: string): Promise<
   return Number(await inspectContainerFormat(docker, id, '{{.State.ExitCode}}'));
 }
 
+/**
+ * `docker create` or `docker run -d` with the argv that translate/ built, its verb first (Docker
+ * takes the same arguments after either); answers the new container's id.
+ */
+export async function makeContainer(docker: DockerCli, argv: readonly string[]): Promise<string> {
+  return (await docker.run(argv)).stdout.trim();
+}
+
+/** `docker exec` of a command in a running container; throws DockerCliError when it exits non-zero. */
+export function execInContainer(
+  docker: DockerCli,
+  id: string,
+  command: readonly string[],
+  signal: AbortSignal,
+): Promise<RunResult> {
+  return docker.run(['exec', id, ...command], { signal });
+}
+
+/** A `docker logs` process with the options container-logs.ts built (the container last); the caller owns it. */
+export function containerLogs(docker: DockerCli, options: readonly string[]): ChildProcessWithoutNullStreams {
+  return docker.spawn(['logs', ...options]);
+}
+
 /** `docker start` of several containers in one call; throws when any could not start. */
 export async function startContainers(docker: DockerCli, ids: readonly string[]): Promise<void> {
   await docker.run(['start', ...ids]);
@@ -160,6 +183,63 @@ export async function engineInfo(docker: DockerCli): Promise<EngineInfo> {
 /** `docker version` of the server: the cheapest round trip to the daemon. */
 export async function serverVersion(docker: DockerCli): Promise<string> {
   return (await docker.run(['version', '--format', '{{.Server.Version}}'])).stdout.trim();
+}
+
+/**
+ * `docker pull`, reporting its last progress line. A pull that hangs is killed after the pull
+ * timeout and fails like any other; the error is Docker's own words.
+ */
+export function pullImage(
+  docker: DockerCli,
+  image: string,
+  progress: (line: string) => void = () => {},
+): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = docker.spawn(['pull', '--', image]);
+    child.stdin.end();
+    let stderr = '';
+    const timeoutMs = docker.timeoutFor(['pull']);
+    const timer = setTimeout(() => {
+      stderr = `not done within ${timeoutMs / 1000} s: the pull was killed`;
+      child.kill('SIGKILL');
+    }, timeoutMs);
+    timer.unref();
+    child.once('close', () => clearTimeout(timer));
+    child.stdout.on('data', (b: Buffer) => {
+      const lines = b
+        .toString()
+        .split(/[\r\n]+/)
+        .map((l) => l.trim())
+        .filter(Boolean);
+      const last = lines.at(-1);
+      if (last) progress(last);
+    });
+    child.stderr.on('data', (b: Buffer) => {
+      stderr = (stderr + b.toString()).slice(-4000);
+    });
+    child.on('error', reject);
+    child.on('close', (code) => {
+      if (code === 0) resolve();
+      else
+        reject(
+          new Error(
+            stderr.trim().replace(/^Error( response from daemon)?:\s*/i, '') || `docker pull exited ${code}`,
+          ),
+        );
+    });
+  });
+}
+
+/** `docker import` of a tar as an image whose entrypoint is `entrypoint`. */
+export async function importImage(
+  docker: DockerCli,
+  tar: Buffer,
+  image: string,
+  entrypoint: readonly string[],
+): Promise<void> {
+  await docker.run(['import', '--change', `ENTRYPOINT ${JSON.stringify(entrypoint)}`, '-', image], {
+    input: tar,
+  });
 }
 
 /** Whether the image is present on this host. */

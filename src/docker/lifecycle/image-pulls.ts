@@ -6,7 +6,7 @@
  */
 import type { Logger } from '../../log.ts';
 import { type DockerCli, DockerCliError } from '../engine/docker-cli.ts';
-import { imageExists } from '../engine/docker-verbs.ts';
+import { imageExists, pullImage } from '../engine/docker-verbs.ts';
 import { withoutHostPaths } from '../engine/user-words.ts';
 
 export type PullState =
@@ -161,42 +161,6 @@ export class ImagePulls {
 
   /** `docker pull`, reporting its last progress line; the error is Docker's own words. */
   private runPull(image: string, progress: (line: string) => void): Promise<void> {
-    return new Promise((resolve, reject) => {
-      const { docker } = this.options;
-      const child = docker.spawn(['pull', '--', image]);
-      child.stdin.end();
-      let stderr = '';
-      // A pull that hangs is killed and fails like any other, so back-off retries it.
-      const timeoutMs = docker.timeoutFor(['pull']);
-      const timer = setTimeout(() => {
-        stderr = `not done within ${timeoutMs / 1000} s: the pull was killed`;
-        child.kill('SIGKILL');
-      }, timeoutMs);
-      timer.unref();
-      child.once('close', () => clearTimeout(timer));
-      child.stdout.on('data', (b: Buffer) => {
-        const lines = b
-          .toString()
-          .split(/[\r\n]+/)
-          .map((l) => l.trim())
-          .filter(Boolean);
-        const last = lines.at(-1);
-        if (last) progress(last);
-      });
-      child.stderr.on('data', (b: Buffer) => {
-        stderr = (stderr + b.toString()).slice(-4000);
-      });
-      child.on('error', reject);
-      child.on('close', (code) => {
-        if (code === 0) resolve();
-        else
-          reject(
-            new Error(
-              stderr.trim().replace(/^Error( response from daemon)?:\s*/i, '') ||
-                `docker pull exited ${code}`,
-            ),
-          );
-      });
-    });
+    return pullImage(this.options.docker, image, progress);
   }
 }

@@ -6,7 +6,7 @@
  * without it every sandbox waits out `docker stop`'s grace period and is then killed.
  */
 import type { DockerCli } from '../engine/docker-cli.ts';
-import { imageExists } from '../engine/docker-verbs.ts';
+import { imageExists, importImage, pullImage } from '../engine/docker-verbs.ts';
 
 // The tag changes with the program, so hosts that built an older image build this one.
 export const BUILTIN_PAUSE_IMAGE = 'interlink-docker-plugin/pause:2';
@@ -131,12 +131,12 @@ export function singleFileTar(name: string, content: Buffer, mode = 0o755): Buff
 export async function ensurePauseImage(docker: DockerCli, image: string): Promise<void> {
   if (await imageExists(docker, image)) return;
   if (image !== BUILTIN_PAUSE_IMAGE) {
-    await docker.run(['pull', image]);
+    await pullImage(docker, image);
     return;
   }
   const arch = process.arch === 'arm64' ? 'arm64' : process.arch === 'x64' ? 'x64' : undefined;
   if (!arch)
     throw new Error(`no built-in pause image for ${process.arch}: set PLUGIN_PAUSE_IMAGE to a pause image`);
   const tar = singleFileTar('pause', pauseElf(arch));
-  await docker.run(['import', '--change', 'ENTRYPOINT ["/pause"]', '-', image], { input: tar });
+  await importImage(docker, tar, image, ['/pause']);
 }

@@ -12,7 +12,7 @@ import { gpuKey, splitDevices } from '../../pod/gpu-request.ts';
 import type { PodNetworking } from '../../pod/mesh-script.ts';
 import type { InitSequencer } from '../containers/init-sequencer.ts';
 import { type DockerCli, DockerCliError } from '../engine/docker-cli.ts';
-import { containerIdByName } from '../engine/docker-verbs.ts';
+import { containerIdByName, makeContainer } from '../engine/docker-verbs.ts';
 import { userReason } from '../engine/user-words.ts';
 import type { GpuAllocator } from '../gpu/gpu-allocator.ts';
 import { gpuLabelArgs } from '../gpu/gpu-args.ts';
@@ -191,7 +191,7 @@ export class PodCreation {
           ...inPodCgroup,
         ],
       });
-      const sandbox = (await docker.run(sandboxArgs)).stdout.trim();
+      const sandbox = await makeContainer(docker, sandboxArgs);
       made.push(sandbox);
       crashPoint('create:sandbox');
       network = { kind: 'sandbox', sandbox };
@@ -219,7 +219,7 @@ export class PodCreation {
         try {
           // `run -d`, then the pod's cgroup, then the helper's own args.
           const inCgroup = [...helperArgs.slice(0, 2), ...inPodCgroup, ...helperArgs.slice(2)];
-          made.push((await docker.run(inCgroup)).stdout.trim());
+          made.push(await makeContainer(docker, inCgroup));
         } catch (err) {
           // An image that cannot be pulled fails the mesh (or leaves the tunnel down), not the create.
           if (!(err instanceof DockerCliError)) throw err;

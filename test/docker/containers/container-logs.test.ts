@@ -7,18 +7,14 @@ const zero = UNSET_LOG_OPTS;
 
 describe('interLink log options → docker logs', () => {
   it.each([
-    ['every option unset (as interLink sends it)', {}, ['logs', 'cid']],
-    ['Tail', { Tail: 5 }, ['logs', '--tail', '5', 'cid']],
-    ['Timestamps', { Timestamps: true }, ['logs', '--timestamps', 'cid']],
-    ['SinceSeconds', { SinceSeconds: 30 }, ['logs', '--since', '2026-11-22T09:59:30.000Z', 'cid']],
-    [
-      'SinceSeconds reaching back before 1970: the whole log',
-      { SinceSeconds: 8640000000000 },
-      ['logs', 'cid'],
-    ],
-    ['SinceTime', { SinceTime: '2026-11-22T10:00:00Z' }, ['logs', '--since', '2026-11-22T10:00:00Z', 'cid']],
-    ['Follow', { Follow: true }, ['logs', '--follow', 'cid']],
-    ['Bytes is applied to the stream, not by docker', { Bytes: 10 }, ['logs', 'cid']],
+    ['every option unset (as interLink sends it)', {}, ['cid']],
+    ['Tail', { Tail: 5 }, ['--tail', '5', 'cid']],
+    ['Timestamps', { Timestamps: true }, ['--timestamps', 'cid']],
+    ['SinceSeconds', { SinceSeconds: 30 }, ['--since', '2026-11-22T09:59:30.000Z', 'cid']],
+    ['SinceSeconds reaching back before 1970: the whole log', { SinceSeconds: 8640000000000 }, ['cid']],
+    ['SinceTime', { SinceTime: '2026-11-22T10:00:00Z' }, ['--since', '2026-11-22T10:00:00Z', 'cid']],
+    ['Follow', { Follow: true }, ['--follow', 'cid']],
+    ['Bytes is applied to the stream, not by docker', { Bytes: 10 }, ['cid']],
   ])('%s', (_name, opts, want) => {
     expect(
       dockerLogsArgs({
@@ -36,7 +32,7 @@ describe('interLink log options → docker logs', () => {
         containerId: 'cid',
         currentRunSince: '2026-11-22T10:00:00.5Z',
       }),
-    ).toEqual(['logs', '--until', '2026-11-22T10:00:00.5Z', 'cid']);
+    ).toEqual(['--until', '2026-11-22T10:00:00.5Z', 'cid']);
   });
 
   it('shows only the current run of a restarted container, as kubectl does', () => {
@@ -45,13 +41,13 @@ describe('interLink log options → docker logs', () => {
       containerId: 'cid',
       currentRunSince: '2026-11-22T10:00:00.5Z',
     });
-    expect(args).toEqual(['logs', '--since', '2026-11-22T10:00:00.5Z', 'cid']);
+    expect(args).toEqual(['--since', '2026-11-22T10:00:00.5Z', 'cid']);
     const later = dockerLogsArgs({
       opts: { ...zero, SinceTime: '2026-11-22T11:00:00Z' },
       containerId: 'cid',
       currentRunSince: '2026-11-22T10:00:00.5Z',
     });
-    expect(later).toEqual(['logs', '--since', '2026-11-22T11:00:00Z', 'cid']);
+    expect(later).toEqual(['--since', '2026-11-22T11:00:00Z', 'cid']);
   });
 });
 
