@@ -249,7 +249,7 @@ export class PodUnderTest {
    * for the pod, and the contract leaves out pods the plugin does not have. An entry whose containers
    * are all terminated is accepted too (what a kubelet shows for a pod it is removing; harmless, since
    * the VK has dropped the pod). A container still waiting or running means the pod was not stopped:
-   * interLink never retries a delete, so that is a leak. The plugin gets GONE_GRACE_MS to finish.
+   * interLink 0.6.2 never retries a delete, so that is a leak. The plugin gets GONE_GRACE_MS to finish.
    */
   async expectGone(): Promise<void> {
     this.ctx.setStep(`GET /status of pod ${this.name} after delete`);
@@ -287,7 +287,7 @@ export class PodUnderTest {
     return deleteRequest(this.pod, this.jobId !== undefined ? { jid: this.jobId } : {});
   }
 
-  /** delete → gone → delete again (interLink does not retry deletes, so they must be idempotent). */
+  /** delete → gone → delete again (interLink may send it again, so deletes must be idempotent). */
   async teardown(): Promise<void> {
     await this.delete();
     await this.expectGone();

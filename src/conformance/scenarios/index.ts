@@ -2,6 +2,7 @@
 import type { Scenario } from '../scenario.ts';
 import { badInputScenarios } from './bad-input.ts';
 import { commandScenarios } from './command.ts';
+import { deleteRetryScenarios } from './delete-retries.ts';
 import { envRefScenarios } from './env-refs.ts';
 import { initContainerScenarios } from './init-containers.ts';
 import { lifecycleScenarios } from './lifecycle.ts';
@@ -15,6 +16,7 @@ import { volumeScenarios } from './volumes.ts';
 export const ALL_SCENARIOS: readonly Scenario[] = [
   ...pingScenarios,
   ...lifecycleScenarios,
+  ...deleteRetryScenarios,
   ...statusScenarios,
   ...commandScenarios,
   ...initContainerScenarios,

@@ -82,7 +82,7 @@ export const lifecycleScenarios: Scenario[] = [
     id: 'delete-unknown',
     group: 'lifecycle',
     checks:
-      'POST /delete of a pod the plugin never saw answers 200, twice (interLink does not retry deletes), and ' +
+      'POST /delete of a pod the plugin never saw answers 200, twice (deletes must be idempotent), and ' +
       'GET /status for it gives no entry.',
     async run(ctx) {
       const pod = ctx.pod({
