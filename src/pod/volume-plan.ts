@@ -250,6 +250,14 @@ function planVolume(
           `${hostPath} is not under an allowed host path; the plugin's PLUGIN_ALLOWED_HOST_PATHS (--allowed-host-paths) setting allows it (allowed now: ${now})`,
         );
       }
+      // The state dir holds what steers the plugin (pod records, pins, the args of containers yet
+      // to make): no pod may mount it, or a directory above it, whatever the operator allows.
+      const stateDir = posix.normalize(src.options.stateDir).replace(/(.)\/+$/, '$1');
+      if (underAllowed(hostPath, [stateDir]) || underAllowed(stateDir, [hostPath]))
+        throw invalidField(
+          `${base}/path`,
+          `${hostPath} holds the plugin's state directory, which no pod may mount`,
+        );
       const type = h.type ?? '';
       if (!HOST_PATH_TYPES.has(type))
         throw invalidField(`${base}/type`, `hostPath type ${type} is not a Kubernetes hostPath type`);

@@ -1,3 +1,4 @@
+import { dirname } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Container, RetrievedPodData, Volume } from '../../src/contract/api-types.ts';
 import { PluginError } from '../../src/errors.ts';
@@ -354,5 +355,74 @@ describe('downward API items in volumes', () => {
       projected: '3000',
       env: { env: [['CPU', '3000']] },
     });
+  });
+});
+
+describe('planPodVolumes and subPath pins', () => {
+  const withMount = (volume: Volume, mount: Record<string, unknown>) => {
+    const d = example();
+    d.pod.spec?.volumes?.push(volume);
+    d.pod.spec?.containers[0]?.volumeMounts?.push({ name: volume.name, mountPath: '/x', ...mount });
+    return d;
+  };
+  const refusal = (fn: () => unknown) => {
+    try {
+      fn();
+    } catch (err) {
+      return (err as PluginError).details;
+    }
+    return undefined;
+  };
+
+  it.each([
+    ['an emptyDir', { name: 'scratch', emptyDir: {} }],
+    ['a hostPath', { name: 'host', hostPath: { path: '/data/x' } }],
+  ] as Array<[string, Volume]>)(
+    'refuses a subPath into %s where the plugin cannot pin, naming the container, the volume and the way out',
+    (_kind, volume) => {
+      const details = refusal(() =>
+        plan(withMount(volume, { subPath: 'a/b' }), ['/data'], { subPathPins: false }),
+      );
+      expect(details).toEqual([
+        {
+          field: '/pod/spec/containers/0/volumeMounts/5/subPath',
+          problem: expect.stringMatching(
+            new RegExp(
+              `container "inspector" mounts volume "${volume.name}" with subPath a/b.*run it as root on the host`,
+            ),
+          ),
+        },
+      ]);
+    },
+  );
+
+  it('pins a subPath into a writable volume, and only that, where the plugin can', () => {
+    const d = withMount({ name: 'scratch', emptyDir: {} }, { subPath: 'a' });
+    d.pod.spec?.containers[0]?.volumeMounts?.push({ name: 'scratch', mountPath: '/whole' });
+    const mounts = plan(d, [], { subPathPins: true }).mounts.get('inspector') ?? [];
+    expect(mounts.map((m) => m.pin)).toEqual([false, false, false, false, false, true, false]);
+  });
+
+  it('keeps a whole writable volume, and a subPath of a read-only one, where the plugin cannot pin', () => {
+    const d = withMount({ name: 'scratch', emptyDir: {} }, {});
+    d.pod.spec?.containers[0]?.volumeMounts?.push({
+      name: 'cfg',
+      mountPath: '/one',
+      subPath: 'conf/app.conf',
+    });
+    expect(refusal(() => plan(d, [], { subPathPins: false }))).toBeUndefined();
+  });
+
+  it("refuses a hostPath that holds the plugin's state directory, even under an allowed path", () => {
+    const details = refusal(() => {
+      const d = example();
+      const stateDir = plan(example()).podDir.replace(/\/pods\/.*$/, '');
+      d.pod.spec?.volumes?.push({ name: 'host', hostPath: { path: dirname(stateDir) } });
+      d.pod.spec?.containers[0]?.volumeMounts?.push({ name: 'host', mountPath: '/x' });
+      return plan(d, ['/']);
+    });
+    expect(details).toEqual([
+      { field: '/pod/spec/volumes/5/hostPath/path', problem: expect.stringMatching(/state directory/) },
+    ]);
   });
 });

@@ -5,13 +5,14 @@
  */
 import { randomBytes } from 'node:crypto';
 import { constants as FS, promises as fs } from 'node:fs';
+import type { FileHandle } from 'node:fs/promises';
 import { posix } from 'node:path';
 import { invalidField, PluginError } from '../../errors.ts';
 import { underAllowed } from '../../pod/volume-paths.ts';
 import { podStateDir } from '../../pod/volume-plan.ts';
 import type { PlannedVolume, VolumeFile, VolumePlan } from '../../pod/volume-types.ts';
 import { unmountAllUnder } from './host-mounts.ts';
-import { fdPath } from './safe-open.ts';
+import { fdPath, openBeneath, openVolumeRoot, UnsafePathError } from './safe-open.ts';
 import { makePins } from './subpath-pins.ts';
 
 const RO_FILE_BITS = 0o440;
@@ -82,6 +83,41 @@ async function applyFsGroup(root: string, fsGroup: number, readOnly: boolean): P
   await walk(root);
 }
 
+/**
+ * Makes a missing hostPath (its directories, or the file of FileOrCreate) beneath the allowed
+ * directory it is under, never through a symlink: another pod that can write the allowed
+ * directory could otherwise steer the creation to any host directory.
+ */
+async function createUnderAllowed(
+  volume: Extract<PlannedVolume, { kind: 'hostPath' }>,
+  allowed: readonly string[],
+): Promise<void> {
+  const prefix = allowed.find((a) => underAllowed(volume.hostPath, [a]));
+  if (prefix === undefined)
+    throw invalidField(volume.field, `${volume.hostPath} is not under an allowed host path`);
+  const realPrefix = await fs.realpath(prefix);
+  const rel = posix.relative(posix.normalize(prefix), volume.hostPath);
+  const file = volume.type === 'FileOrCreate';
+  const dirPart = file ? posix.dirname(rel) : rel;
+  let root: FileHandle | undefined;
+  let dir: FileHandle | undefined;
+  try {
+    root = await openVolumeRoot(realPrefix);
+    dir = dirPart === '.' || dirPart === '' ? root : (await openBeneath(root, dirPart, 0o755)).handle;
+    if (file) {
+      const path = `${fdPath(dir)}/${posix.basename(rel)}`;
+      await (await fs.open(path, FS.O_WRONLY | FS.O_CREAT | FS.O_NOFOLLOW, 0o644)).close();
+    }
+  } catch (err) {
+    if (err instanceof UnsafePathError || (err as NodeJS.ErrnoException).code === 'ELOOP')
+      throw invalidField(volume.field, `${volume.hostPath} goes through a symlink or a file under ${prefix}`);
+    throw err;
+  } finally {
+    if (dir && dir !== root) await dir.close();
+    await root?.close();
+  }
+}
+
 async function prepareHostPath(
   volume: Extract<PlannedVolume, { kind: 'hostPath' }>,
   allowed: readonly string[],
@@ -91,11 +127,9 @@ async function prepareHostPath(
     throw err;
   });
   if (!st) {
-    if (volume.type === 'FileOrCreate') {
-      await (await fs.open(volume.hostPath, FS.O_WRONLY | FS.O_CREAT | FS.O_NOFOLLOW, 0o644)).close();
-    } else if (volume.type === '' || volume.type === 'DirectoryOrCreate') {
+    if (volume.type === 'FileOrCreate' || volume.type === '' || volume.type === 'DirectoryOrCreate') {
       // DirectoryOrCreate as the kubelet; '' as containerd, which makes a missing bind source a directory.
-      await fs.mkdir(volume.hostPath, { recursive: true, mode: 0o755 });
+      await createUnderAllowed(volume, allowed);
     } else {
       throw invalidField(
         volume.field,

@@ -1,6 +1,7 @@
 import { promises as fs } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { removePodVolumes, writePodVolumes } from '../../../src/docker/volumes/volume-files.ts';
 import type { VolumePlan } from '../../../src/pod/volume-types.ts';
 import { EXAMPLE, example, UID, volumeState, withVolumes } from '../../fixtures/volumes-example.ts';
@@ -147,19 +148,54 @@ describe('writing and removing', () => {
     expect(await fileAt(join(volumeDir('podinfo'), 'mem'))).toEqual({ content: '96', mode: 0o600 });
   });
 
+  /** Host directories apart from the state dir, which no hostPath may hold. */
+  const host = { dir: '' };
+  beforeEach(async () => {
+    host.dir = await fs.mkdtemp(join(tmpdir(), 'host-paths-'));
+  });
+  afterEach(async () => {
+    await removePodVolumes(state.dir, UID);
+    await fs.rm(host.dir, { recursive: true, force: true });
+  });
+
   describe('hostPath', () => {
     const hostVolume = (path: string, type: string) =>
       withVolumes([{ name: 'host', hostPath: { path, type } }], [{ name: 'host', mountPath: '/h' }]);
 
     it('creates a DirectoryOrCreate path', async () => {
-      const allowed = join(state.dir, 'allowed');
+      const allowed = join(host.dir, 'allowed');
       await fs.mkdir(allowed);
       await writePodVolumes(plan(hostVolume(join(allowed, 'made'), 'DirectoryOrCreate'), [allowed]));
       expect((await fs.stat(join(allowed, 'made'))).isDirectory()).toBe(true);
     });
 
+    it.each(['DirectoryOrCreate', 'FileOrCreate'])(
+      'makes a missing %s path nowhere but under the allowed directory, never through a symlink in it',
+      async (type) => {
+        const allowed = join(host.dir, 'allowed');
+        const outside = join(host.dir, 'outside');
+        await fs.mkdir(allowed);
+        await fs.mkdir(outside);
+        await fs.symlink(outside, join(allowed, 'link'));
+        await expect(
+          writePodVolumes(plan(hostVolume(join(allowed, 'link', 'made'), type), [allowed])),
+        ).rejects.toMatchObject({
+          kind: 'invalid',
+          details: [{ field: '/pod/spec/volumes/5/hostPath/path' }],
+        });
+        expect(await fs.readdir(outside)).toEqual([]);
+      },
+    );
+
+    it('makes a missing FileOrCreate file', async () => {
+      const allowed = join(host.dir, 'allowed');
+      await fs.mkdir(allowed);
+      await writePodVolumes(plan(hostVolume(join(allowed, 'made.txt'), 'FileOrCreate'), [allowed]));
+      expect((await fs.stat(join(allowed, 'made.txt'))).isFile()).toBe(true);
+    });
+
     it('refuses a missing Directory with a 422 naming the field', async () => {
-      const allowed = join(state.dir, 'allowed');
+      const allowed = join(host.dir, 'allowed');
       await fs.mkdir(allowed);
       await expect(
         writePodVolumes(plan(hostVolume(join(allowed, 'nope'), 'Directory'), [allowed])),
@@ -170,7 +206,7 @@ describe('writing and removing', () => {
     });
 
     it('refuses a symlink under an allowed directory that leads out of it', async () => {
-      const allowed = join(state.dir, 'allowed');
+      const allowed = join(host.dir, 'allowed');
       await fs.mkdir(allowed);
       await fs.symlink('/etc', join(allowed, 'etc'));
       await expect(
@@ -180,6 +216,22 @@ describe('writing and removing', () => {
         message: expect.stringMatching(/resolves to \/etc/),
       });
     });
+  });
+
+  it('removePodVolumes detaches the pins first, leaving the hostPath files they bound', async () => {
+    const allowed = join(host.dir, 'allowed');
+    await fs.mkdir(join(allowed, 'x'), { recursive: true });
+    await fs.writeFile(join(allowed, 'x', 'precious'), 'host data');
+    const data = withVolumes(
+      [{ name: 'host', hostPath: { path: allowed, type: 'Directory' } }],
+      [{ name: 'host', mountPath: '/h', subPath: 'x' }],
+    );
+    await writePodVolumes(plan(data, [allowed]));
+    const pin = join(state.dir, 'pods', UID, 'pins', 'inspector', '5');
+    expect(await fs.readFile(join(pin, 'precious'), 'utf8')).toBe('host data');
+    await removePodVolumes(state.dir, UID);
+    expect(await fs.readFile(join(allowed, 'x', 'precious'), 'utf8')).toBe('host data');
+    expect(await fs.readdir(join(state.dir, 'pods'))).toEqual([]);
   });
 
   it('removePodVolumes leaves nothing, and is fine when there is nothing', async () => {
