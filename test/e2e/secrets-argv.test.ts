@@ -137,6 +137,34 @@ describeDocker('secrets off the command line (a docker wrapper records every arg
     await deletePod(plugin, pod);
   });
 
+  it('hands over names an env file would misread (leading space, space, #) exactly', async () => {
+    // A shell drops such names from the environment it passes on: this one runs docker itself.
+    const direct = await startPlugin();
+    const values: Record<string, string> = {
+      ' LEAD': secretValue('lead'),
+      'A B': secretValue('space'),
+      '#HASH': secretValue('hash'),
+    };
+    const pod = buildPod({
+      containers: [
+        {
+          name: 'app',
+          // The shell cannot name these variables: its own environment as execve gave it, NUL-separated.
+          command: ['sh', '-c', "cat /proc/1/environ | base64 | tr -d '\\n'"],
+          env: Object.entries(values).map(([name, value]) => ({ name, value })),
+        },
+      ],
+    });
+    const { logs } = await runToEnd(direct, pod);
+    const environ = Buffer.from(logs.app ?? '', 'base64')
+      .toString('utf8')
+      .split('\0');
+    expect(environ.filter((e) => /^(?: LEAD|A B|#HASH)=/.test(e))).toEqual(
+      Object.entries(values).map(([n, v]) => `${n}=${v}`),
+    );
+    await deletePod(direct, pod);
+  });
+
   it('keeps values out of the argv of a container made once its image arrives', async () => {
     const image = `localhost/secrets-argv-${randomBytes(4).toString('hex')}:1`;
     const token = secretValue('late');
