@@ -4,6 +4,7 @@
  * of settings (src/config/settings.ts) drives flags, variables, file keys, --help and the README.
  */
 import { parseArgs } from 'node:util';
+import { type CapacitySetting, parseCapacity } from '../pod/node-capacity.ts';
 import { parseTaints, type Taint } from '../pod/taints.ts';
 import { ConfigError } from './config-error.ts';
 import { configPath, type FileValues, readConfigFile } from './config-file.ts';
@@ -23,6 +24,9 @@ export interface Config {
   readonly socketMode: number;
   readonly bodyLimitBytes: number;
   readonly podCapacity: number;
+  /** CPUs and memory the ping offers of the host's (src/pod/node-capacity.ts). */
+  readonly nodeCpu: CapacitySetting;
+  readonly nodeMemory: CapacitySetting;
   /** Sent in the ping only when configured: they replace the virtual node's non-system taints. */
   readonly taints: readonly Taint[] | undefined;
   readonly dockerBin: string;
@@ -98,6 +102,14 @@ function integer(key: Key, raw: string, min: number, where: Where, radix = 10): 
     );
   }
   return n;
+}
+
+function capacity(key: Key, raw: string, resource: 'cpu' | 'memory', where: Where): CapacitySetting {
+  try {
+    return Object.freeze(parseCapacity(raw, resource));
+  } catch (err) {
+    throw new ConfigError(`${where(key)}: ${(err as Error).message}`);
+  }
 }
 
 function boolean(key: Key, raw: string, where: Where): boolean {
@@ -234,6 +246,8 @@ export function loadConfig(
     bodyLimitBytes: integer('bodyLimit', raw('bodyLimit'), 1, where),
     // A zero in the ping drains the node: refuse it rather than send it.
     podCapacity: integer('podCapacity', raw('podCapacity'), 1, where),
+    nodeCpu: capacity('nodeCpu', raw('nodeCpu'), 'cpu', where),
+    nodeMemory: capacity('nodeMemory', raw('nodeMemory'), 'memory', where),
     taints: taints(raw('taints'), where),
     dockerBin: raw('dockerBin'),
     instance,

@@ -47,6 +47,20 @@ export const SETTINGS = {
     help: 'Pods the virtual node offers, reported in the ping',
     kind: 'integer',
   },
+  nodeCpu: {
+    flag: 'node-cpu',
+    env: 'PLUGIN_NODE_CPU',
+    default: '',
+    help: "CPUs the virtual node offers in the ping: empty for the host's total, a share such as 50%, or a quantity such as 8 (never more than the host has)",
+    kind: 'scalar',
+  },
+  nodeMemory: {
+    flag: 'node-memory',
+    env: 'PLUGIN_NODE_MEMORY',
+    default: '',
+    help: "Memory the virtual node offers in the ping: empty for the host's total, a share such as 50%, or a quantity such as 64Gi (never more than the host has)",
+    kind: 'string',
+  },
   taints: {
     flag: 'taints',
     env: 'PLUGIN_TAINTS',

@@ -20,6 +20,7 @@ import { pingResponse } from '../contract/ping-response.ts';
 import { PluginError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import { GPU_RESOURCE } from '../pod/gpu-request.ts';
+import { offered } from '../pod/node-capacity.ts';
 import { offloadedPart } from '../pod/partial-offload.ts';
 import { PodCgroups } from './cgroups/pod-cgroups.ts';
 import { currentRunSince, dockerLogsArgs, streamLogs } from './containers/container-logs.ts';
@@ -336,8 +337,9 @@ export class DockerBackend implements Backend {
   async ping(): Promise<PingResponse> {
     const info = await duringOutage(() => this.engineInfo());
     return pingResponse({
-      cpus: info.NCPU,
-      memoryBytes: info.MemTotal,
+      // What the operator lets the node offer of the host's: never 0, never more than it has (#558).
+      cpus: offered(this.config.nodeCpu, info.NCPU, 'cpu'),
+      memoryBytes: offered(this.config.nodeMemory, info.MemTotal, 'memory'),
       // Never more than the pod networks hold (a bridge takes about 1000).
       pods: Math.min(this.config.podCapacity, this.networks.capacity()),
       // The scheduler subtracts requests itself: the total, not what is free. A string, as Go reads it.

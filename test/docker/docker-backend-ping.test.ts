@@ -38,6 +38,30 @@ describe('DockerBackend.ping', () => {
     });
   });
 
+  it.each([
+    ['the host total by default', [], { cpu: '3', memory: '8388608Ki' }],
+    [
+      'a share of the host',
+      ['--node-cpu', '50%', '--node-memory', '25%'],
+      { cpu: '1.5', memory: '2097152Ki' },
+    ],
+    [
+      'fixed values, never more than the host has',
+      ['--node-cpu', '16', '--node-memory', '64Gi'],
+      { cpu: '3', memory: '8388608Ki' },
+    ],
+    [
+      'fixed values below the host',
+      ['--node-cpu', '500m', '--node-memory', '1Gi'],
+      { cpu: '0.5', memory: '1048576Ki' },
+    ],
+    ['a tiny share, never 0', ['--node-cpu', '0.01%'], { cpu: '0.001', memory: '8388608Ki' }],
+  ] as const)('offers cpu and memory as %s', async (_name, argv, want) => {
+    const docker = await fakeDocker({ NCPU: 3, MemTotal: 8 * 1024 ** 3, ServerVersion: '28.2.2' });
+    const ping = await backend(docker, [...argv]).ping();
+    expect(ping.resources).toMatchObject(want);
+  });
+
   it('answers 503 when Docker does not answer, so the node goes NotReady', async () => {
     const ping = backend(await fakeDocker(undefined)).ping();
     await expect(ping).rejects.toMatchObject({
