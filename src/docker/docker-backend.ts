@@ -23,6 +23,7 @@ import { GPU_RESOURCE } from '../pod/gpu-request.ts';
 import { offered } from '../pod/node-capacity.ts';
 import { offloadedPart } from '../pod/partial-offload.ts';
 import { PodCgroups } from './cgroups/pod-cgroups.ts';
+import { podUsage, type UsageSample } from './cgroups/pod-usage.ts';
 import { currentRunSince, dockerLogsArgs, streamLogs } from './containers/container-logs.ts';
 import { ContainerProbes } from './containers/container-probes.ts';
 import { InitSequencer } from './containers/init-sequencer.ts';
@@ -260,6 +261,16 @@ export class DockerBackend implements Backend {
     const { uid } = podIdentity(pod);
     await duringOutage(() => this.locks.run(uid, () => this.removal.remove(pod)));
     this.restarts.forget(uid);
+  }
+
+  /** Every pod's and container's usage, from their cgroups (none where pods have no cgroup). */
+  usage(): Promise<UsageSample[]> {
+    const view = this.view;
+    return podUsage(
+      this.cgroups.current,
+      view.podUids().map((uid) => [uid, view.containersOfPod(uid)] as const),
+      (id) => view.oomKills(id),
+    );
   }
 
   status(pods: Pod[]): Promise<PodStatus[]> {

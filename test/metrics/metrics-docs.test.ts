@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
+import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import { PluginMetrics } from '../../src/metrics/plugin-metrics.ts';
+import { registerUsageMetrics } from '../../src/metrics/usage-metrics.ts';
 
 const operations = readFileSync(new URL('../../docs/operations.md', import.meta.url), 'utf8');
 const dashboard = readFileSync(
@@ -29,6 +31,24 @@ describe('the metrics documentation', () => {
     const ours = await ourMetrics();
     expect(ours.length).toBe(11);
     for (const m of ours) expect(operations).toContain(`| \`${m.name}\` | ${m.type} |`);
+  });
+
+  it('lists the pods’ usage metrics (cAdvisor’s names) with their type, and the dashboard shows each', async () => {
+    const registry = new Registry();
+    registerUsageMetrics(registry, async () => []);
+    const usage = await registry.getMetricsAsJSON();
+    expect(usage.map((m) => m.name)).toEqual([
+      'container_cpu_usage_seconds_total',
+      'container_memory_working_set_bytes',
+      'container_memory_rss',
+      'container_oom_events_total',
+    ]);
+    for (const m of usage) {
+      expect(operations).toContain(
+        `| \`${m.name}\` | ${String(m.type)} | \`namespace\`, \`pod\`, \`container\` |`,
+      );
+      expect(dashboard).toContain(m.name);
+    }
   });
 
   it('has a Grafana dashboard that queries only metrics the plugin exports', async () => {

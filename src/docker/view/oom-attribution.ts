@@ -113,6 +113,14 @@ export class OomAttribution {
     });
   }
 
+  /** How many times the container was OOM-killed (all runs), by the kernel's count where it is read. */
+  count(id: string): number {
+    this.catchUp();
+    const kills = this.kills.get(id) ?? [];
+    const kernel = kills.filter((k) => k.fromKernel).length;
+    return kernel > 0 || this.kernel ? kernel : kills.length;
+  }
+
   /** The container is gone. */
   forget(id: string): void {
     this.kills.delete(id);

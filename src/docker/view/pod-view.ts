@@ -126,6 +126,11 @@ export class PodView {
     );
   }
 
+  /** How many times the container was OOM-killed, as far as the plugin knows. */
+  oomKills(id: string): number {
+    return this.oom.count(id);
+  }
+
   podUids(): string[] {
     return [...this.byPod.keys()];
   }
