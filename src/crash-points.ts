@@ -1,22 +1,17 @@
 /**
  * Named points where a crash-consistency test may have the plugin die (SIGKILL, as a power cut or
- * the OOM killer would). Inert unless PLUGIN_TEST_CRASH_AT names a point: then the n-th time the
- * process reaches it ("create:container#2"; n defaults to 1), it kills itself on the spot.
+ * the OOM killer would). Each point is published on a diagnostics channel; only a test harness
+ * subscribes (test/helpers/crash-entry.ts, preloaded with --import), so in production a point
+ * costs one check for subscribers and there is no setting that could arm it.
  */
-let armed: { point: string; remaining: number } | undefined;
+import { channel } from 'node:diagnostics_channel';
 
-/** Arms one crash point, e.g. "create:sandbox" or "create:container#2"; empty disarms. */
-export function armCrashPoint(spec: string): void {
-  if (!spec) {
-    armed = undefined;
-    return;
-  }
-  const [point = '', nth = '1'] = spec.split('#');
-  armed = { point, remaining: Math.max(1, Number(nth) || 1) };
-}
+/** The channel a harness subscribes to; each message is a point's name, e.g. "create:sandbox". */
+export const CRASH_POINT_CHANNEL = 'interlink-docker-plugin:crash-point';
 
-/** Dies here when this point is armed and its turn has come; does nothing otherwise. */
+const points = channel(CRASH_POINT_CHANNEL);
+
+/** Tells a subscribed harness that this point is reached; it may kill the process on the spot. */
 export function crashPoint(point: string): void {
-  if (armed?.point !== point || --armed.remaining > 0) return;
-  process.kill(process.pid, 'SIGKILL');
+  if (points.hasSubscribers) points.publish(point);
 }

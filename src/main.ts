@@ -5,7 +5,6 @@
 import { helpText } from './config/help-text.ts';
 import { type Config, ConfigError, commandLineAction, loadConfig } from './config/load-config.ts';
 import { pluginVersion } from './config/version.ts';
-import { armCrashPoint } from './crash-points.ts';
 import { DockerBackend } from './docker/docker-backend.ts';
 import { DockerCli, DockerCliError } from './docker/engine/docker-cli.ts';
 import { serverVersion } from './docker/engine/docker-verbs.ts';
@@ -51,7 +50,6 @@ async function main(): Promise<void> {
     throw err;
   }
   setLogLevel(config.logLevel);
-  armCrashPoint(config.crashAt);
   const docker = new DockerCli(config.dockerBin, {
     callMs: config.dockerTimeoutSeconds * 1000,
     pullMs: config.pullTimeoutSeconds * 1000,

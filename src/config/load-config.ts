@@ -56,8 +56,6 @@ export interface Config {
   readonly dockerTimeoutSeconds: number;
   readonly pullTimeoutSeconds: number;
   readonly maxConcurrentOps: number;
-  /** Tests only: the crash point (crash-points.ts) at which the plugin kills itself; '' = none. */
-  readonly crashAt: string;
 }
 
 /** interLink's telemetry settings (ENABLE_TRACING, TELEMETRY_*). */
@@ -266,7 +264,6 @@ export function loadConfig(
     dockerTimeoutSeconds: integer('dockerTimeout', raw('dockerTimeout'), 1, where),
     pullTimeoutSeconds: integer('pullTimeout', raw('pullTimeout'), 1, where),
     maxConcurrentOps: integer('maxConcurrentOps', raw('maxConcurrentOps'), 1, where),
-    crashAt: raw('testCrashAt'),
     podNetworks: Object.freeze(podNetworks),
     networkHelperImage,
     networkHelperTimeoutSeconds: integer('networkHelperTimeout', raw('networkHelperTimeout'), 1, where),

@@ -219,7 +219,7 @@ export const SETTINGS = {
     flag: 'telemetry-insecure-skip-verify',
     env: 'TELEMETRY_INSECURE_SKIP_VERIFY',
     default: 'false',
-    help: 'TLS to the receiver without checking its certificate (tests only)',
+    help: 'TLS to the receiver without checking its certificate, as interLink reads the same variable (a lab receiver with a self-signed certificate)',
     kind: 'boolean',
   },
   dockerTimeout: {
@@ -242,13 +242,6 @@ export const SETTINGS = {
     default: '16',
     help: 'Creates and deletes run at once at most; more get 503 with Retry-After instead of a queue',
     kind: 'integer',
-  },
-  testCrashAt: {
-    flag: 'test-crash-at',
-    env: 'PLUGIN_TEST_CRASH_AT',
-    default: '',
-    help: 'For crash-consistency tests only: the named point (e.g. create:sandbox) where the plugin kills itself',
-    kind: 'string',
   },
   podNetworks: {
     flag: 'pod-networks',

@@ -185,7 +185,7 @@ export async function runCrashCase(crashCase: CrashCase): Promise<CaseResult> {
   const { shape, op, point } = crashCase;
   const pod = SHAPES[shape].pod();
   const body = buildCreateRequest(pod, SHAPES[shape].objects);
-  const first = await startPlugin({ args: ['--test-crash-at', op === 'create' ? point : ''] });
+  const first = await startPlugin(op === 'create' ? { crashAt: point } : {});
   const { instance, stateDir } = first;
   let crashed = first;
   if (op === 'delete') {
@@ -194,7 +194,7 @@ export async function runCrashCase(crashCase: CrashCase): Promise<CaseResult> {
     if (res.status !== 200) throw new Error(`create answered ${res.status}: ${res.text}`);
     await pollStatus(first, pod, res.json().PodJID, up, 60_000);
     await first.stop('SIGTERM');
-    crashed = await startPlugin({ instance, stateDir, args: ['--test-crash-at', point] });
+    crashed = await startPlugin({ instance, stateDir, crashAt: point });
     await crashed.request('POST', '/delete', deleteRequest(pod)).catch(() => undefined);
   } else {
     await first.request('POST', '/create', body).catch(() => undefined);

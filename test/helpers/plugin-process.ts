@@ -43,6 +43,8 @@ export interface StartOptions {
   instance?: string;
   /** Reuse a state directory (same reason); default: a fresh temporary one. */
   stateDir?: string;
+  /** A crash point (src/crash-points.ts, "#n" for its n-th time) where the plugin SIGKILLs itself (crash-entry.ts). */
+  crashAt?: string;
 }
 
 export interface RunningPlugin extends PluginAddress {
@@ -197,7 +199,9 @@ export async function startPlugin(opts: StartOptions = {}): Promise<RunningPlugi
   }
   Object.assign(env, opts.env);
 
+  if (opts.crashAt) env.CRASH_ENTRY_AT = opts.crashAt;
   const args = [
+    ...(opts.crashAt ? ['--import', './test/helpers/crash-entry.ts'] : []),
     'src/main.ts',
     '--listen',
     listen,
