@@ -23,10 +23,6 @@ export function mismatch(what: string, want: unknown, got: unknown): string {
   return `expected ${what} ${show(want)}, got ${show(got)}`;
 }
 
-export function expectEqual(what: string, want: unknown, got: unknown): void {
-  if (!isDeepStrictEqual(want, got)) fail(mismatch(what, want, got));
-}
-
 /** Byte-for-byte text comparison; the reason shows where the two first differ. */
 export function textMismatch(what: string, want: string, got: string): string | undefined {
   if (want === got) return undefined;
@@ -42,11 +38,6 @@ export function textMismatch(what: string, want: string, got: string): string | 
     `expected ${what} ${prefix}${show(around(a), 240)}, got ${prefix}${show(around(b), 240)} ` +
     `(${a.length} bytes expected, ${b.length} received, first difference at byte ${at})`
   );
-}
-
-export function expectText(what: string, want: string, got: string): void {
-  const problem = textMismatch(what, want, got);
-  if (problem) fail(problem);
 }
 
 /** Collects every mismatch of one observation, so a failure lists them all instead of the first only. */

@@ -144,7 +144,7 @@ export class DockerBackend implements Backend {
         initialBackoffMs: config.imagePullBackoffSeconds * 1000,
       }),
       log,
-      make: async (_uid, c) => (await runContainerCommand(docker, c)).stdout.trim(),
+      make: (_uid, c) => runContainerCommand(docker, c),
       made: async (uid, ids) => {
         await view.refresh(ids);
         void sequencer.advance(uid);

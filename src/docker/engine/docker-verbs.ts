@@ -103,10 +103,15 @@ export async function containerExitCode(docker: DockerCli, id: string): Promise<
 
 /**
  * `docker create` or `docker run -d` with the argv that translate/ built, its verb first (Docker
- * takes the same arguments after either); answers the new container's id.
+ * takes the same arguments after either); answers the new container's id. `cliEnv`: variables the
+ * CLI passes on by name (`--env NAME`), so their values never appear in the argv.
  */
-export async function makeContainer(docker: DockerCli, argv: readonly string[]): Promise<string> {
-  return (await docker.run(argv)).stdout.trim();
+export async function makeContainer(
+  docker: DockerCli,
+  argv: readonly string[],
+  cliEnv?: Record<string, string>,
+): Promise<string> {
+  return (await docker.run(argv, cliEnv ? { env: cliEnv } : {})).stdout.trim();
 }
 
 /** `docker exec` of a command in a running container; throws DockerCliError when it exits non-zero. */

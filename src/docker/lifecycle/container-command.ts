@@ -7,7 +7,8 @@
 import { constants, promises as fs } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { podStateDir } from '../../pod/volume-plan.ts';
-import type { DockerCli, RunResult } from '../engine/docker-cli.ts';
+import type { DockerCli } from '../engine/docker-cli.ts';
+import { makeContainer } from '../engine/docker-verbs.ts';
 import { type EnvDelivery, planEnvDelivery } from '../translate/env-delivery.ts';
 
 /** A container's docker command: `create` or `run -d`, then its args; and how its env gets there. */
@@ -22,8 +23,11 @@ export function envFilePath(stateDir: string, podUid: string, role: string, cont
   return join(podStateDir(stateDir, podUid), 'env', `${role}-${container}.env`);
 }
 
-/** Runs the command; the env file is written just before and removed right after, whatever happens. */
-export async function runContainerCommand(docker: DockerCli, command: ContainerCommand): Promise<RunResult> {
+/**
+ * Runs the command and answers the new container's id; the env file is written just before and
+ * removed right after, whatever happens.
+ */
+export async function runContainerCommand(docker: DockerCli, command: ContainerCommand): Promise<string> {
   const env = command.env;
   const file = env?.file;
   const cliEnv = env && Object.keys(env.cliEnv).length > 0 ? env.cliEnv : undefined;
@@ -34,7 +38,7 @@ export async function runContainerCommand(docker: DockerCli, command: ContainerC
   }
   if (file) await writeEnvFile(file.path, file.text);
   try {
-    return await docker.run(command.argv, cliEnv ? { env: cliEnv } : {});
+    return await makeContainer(docker, command.argv, cliEnv);
   } finally {
     if (file) await fs.rm(file.path, { force: true });
   }

@@ -247,7 +247,7 @@ export class PodCreation {
         }
         try {
           const command = { argv: [...verb, ...createArgs(c, network)], env: c.env };
-          made.push((await runContainerCommand(docker, command)).stdout.trim());
+          made.push(await runContainerCommand(docker, command));
           crashPoint('create:container');
         } catch (err) {
           if (!(err instanceof DockerCliError)) throw err;
