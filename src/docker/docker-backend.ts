@@ -31,6 +31,7 @@ import { logContainer } from './containers/log-container.ts';
 import type { DockerCli } from './engine/docker-cli.ts';
 import { duringOutage, logOutages } from './engine/docker-outage.ts';
 import { HostInfo } from './engine/host-info.ts';
+import { checkStateDirVisible } from './engine/state-dir-probe.ts';
 import { GpuAllocator } from './gpu/gpu-allocator.ts';
 import { gpusHeld } from './gpu/gpu-holders.ts';
 import { discoverGpus } from './gpu/gpu-inventory.ts';
@@ -123,6 +124,7 @@ export class DockerBackend implements Backend {
       stateDir: config.stateDir,
       log,
       containersOf: (uid) => view.containersOfPod(uid),
+      seenByDocker: (dir) => checkStateDirVisible(docker, dir, this.pauseImage),
     });
     this.pins = pins;
     const beforeStart = (uid: string, ids: readonly string[]) => pins.beforeStart(uid, ids);

@@ -388,7 +388,7 @@ describe('planPodVolumes and subPath pins', () => {
           field: '/pod/spec/containers/0/volumeMounts/5/subPath',
           problem: expect.stringMatching(
             new RegExp(
-              `container "inspector" mounts volume "${volume.name}" with subPath a/b.*run it as root on the host`,
+              `container "inspector" mounts volume "${volume.name}" with subPath a/b.*run it as root with CAP_SYS_ADMIN`,
             ),
           ),
         },

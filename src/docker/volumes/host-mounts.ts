@@ -71,26 +71,33 @@ export async function unmountAllUnder(dir: string): Promise<void> {
 }
 
 /**
- * Whether this process can make mounts that Docker sees: it is in the host's mount namespace (the
- * same as PID 1's) and a tmpfs can be mounted and unmounted in the state dir.
+ * Whether this process can make mounts that Docker sees (true, or why not): a tmpfs can be mounted in the state dir,
+ * and the daemon finds a directory made inside it (`seenByDocker` throws when it does not: the
+ * plugin runs in a mount namespace of its own, e.g. a systemd unit with PrivateTmp, or the engine
+ * is remote).
  */
-export async function canMakeMounts(stateDir: string): Promise<boolean> {
-  // In a container with a mount namespace of its own, mounts would be invisible to Docker. Where
-  // PID 1's namespace cannot be read (no ptrace access to it), the mount probe decides alone.
+export async function canMakeMounts(
+  stateDir: string,
+  seenByDocker: (dir: string) => Promise<void>,
+): Promise<true | string> {
+  // Where PID 1's namespace can be read, a different one settles it without trying.
   const [self, init] = await Promise.all([
     fs.readlink('/proc/self/ns/mnt').catch(() => undefined),
     fs.readlink('/proc/1/ns/mnt').catch(() => undefined),
   ]);
-  if (self && init && self !== init) return false;
+  if (self && init && self !== init) return 'it runs in a mount namespace of its own';
   const probe = join(stateDir, `.mount-probe-${randomUUID()}`);
+  let mounted = false;
   try {
     await fs.mkdir(probe, { recursive: true, mode: 0o700 });
     await mountTmpfs(probe);
-    await unmount(probe);
+    mounted = true;
+    await seenByDocker(probe);
     return true;
-  } catch {
-    return false;
+  } catch (err) {
+    return (err as Error).message;
   } finally {
+    if (mounted) await unmount(probe).catch(() => {});
     await fs.rmdir(probe).catch(() => {});
   }
 }

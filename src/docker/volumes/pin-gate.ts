@@ -16,6 +16,8 @@ export interface PinGateOptions {
   log: Logger;
   /** The pod's containers as the view knows them. */
   containersOf(uid: string): readonly ContainerInspect[];
+  /** Throws when the Docker daemon does not find `dir` (state-dir-probe.ts). */
+  seenByDocker(dir: string): Promise<void>;
 }
 
 export class PinGate {
@@ -28,10 +30,12 @@ export class PinGate {
 
   /** Finds out, once, whether subPaths can be pinned here. */
   async detect(): Promise<boolean> {
-    this.canPin = await canMakeMounts(this.options.stateDir);
-    if (!this.canPin)
+    const can = await canMakeMounts(this.options.stateDir, this.options.seenByDocker);
+    this.canPin = can === true;
+    if (can !== true)
       this.options.log.warn(
-        'subPaths into emptyDir and hostPath volumes are refused: the plugin cannot make mounts (it pins each subPath with a bind mount so that no container can swap it for a symlink); run it as root on the host to allow them',
+        'subPaths into emptyDir and hostPath volumes are refused: the plugin cannot make mounts that Docker sees (it pins each subPath with a bind mount so that no container can swap it for a symlink); run it as root with CAP_SYS_ADMIN in the host mount namespace to allow them (docs/security-subpath.md)',
+        { reason: can },
       );
     return this.canPin;
   }
