@@ -5,10 +5,10 @@
  * the CLI's own environment. No value is ever in the argv.
  */
 import { constants, promises as fs } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { podStateDir } from '../../pod/volume-plan.ts';
+import { dirname } from 'node:path';
 import type { DockerCli } from '../engine/docker-cli.ts';
 import { makeContainer } from '../engine/docker-verbs.ts';
+import { podEnvFile } from '../state-dir.ts';
 import { type EnvDelivery, planEnvDelivery } from '../translate/env-delivery.ts';
 
 /** A container's docker command: `create` or `run -d`, then its args; and how its env gets there. */
@@ -20,7 +20,7 @@ export interface ContainerCommand {
 
 /** Where a container's env file is written: the pod's state directory, which no container sees. */
 export function envFilePath(stateDir: string, podUid: string, role: string, container: string): string {
-  return join(podStateDir(stateDir, podUid), 'env', `${role}-${container}.env`);
+  return podEnvFile(stateDir, podUid, role, container);
 }
 
 /**

@@ -4,9 +4,8 @@
  * image is pulled in the background and the container made once it is there.
  */
 import { promises as fs } from 'node:fs';
-import { join } from 'node:path';
 import type { Logger } from '../../log.ts';
-import { podStateDir } from '../../pod/volume-plan.ts';
+import { podFile, podStateDir } from '../state-dir.ts';
 import { type ContainerCommand, envFilePath, withoutEnvValues } from './container-command.ts';
 import type { ImagePulls } from './image-pulls.ts';
 
@@ -66,7 +65,7 @@ export class PendingContainers {
   async resume(podUids: readonly string[]): Promise<void> {
     for (const uid of podUids) {
       const text = await fs
-        .readFile(join(podStateDir(this.options.stateDir, uid), FILE), 'utf8')
+        .readFile(podFile(this.options.stateDir, uid, FILE), 'utf8')
         .catch(() => undefined);
       if (!text) continue;
       const containers = (JSON.parse(text) as PendingContainer[]).map((c) => ({
@@ -112,7 +111,7 @@ export class PendingContainers {
   }
 
   private async save(uid: string): Promise<void> {
-    const file = join(podStateDir(this.options.stateDir, uid), FILE);
+    const file = podFile(this.options.stateDir, uid, FILE);
     const containers = [...(this.byPod.get(uid)?.containers.values() ?? [])];
     if (containers.length === 0) {
       await fs.rm(file, { force: true });

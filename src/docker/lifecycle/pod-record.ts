@@ -8,7 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
-import { podStateDir } from '../../pod/volume-plan.ts';
+import { podFile, podStateDir, podsDir } from '../state-dir.ts';
 
 export type PodPhase = 'creating' | 'created' | 'deleting';
 
@@ -38,7 +38,7 @@ export class PodRecords {
     );
     if (!exists) {
       // Born complete: a directory holding its record, or no directory at all.
-      const parent = join(this.stateDir, 'pods');
+      const parent = podsDir(this.stateDir);
       await fs.mkdir(parent, { recursive: true, mode: 0o700 });
       const temp = join(parent, `.new-${this.instance}-${randomBytes(6).toString('hex')}`);
       await fs.mkdir(temp, { mode: 0o700 });
@@ -58,9 +58,7 @@ export class PodRecords {
 
   /** The pod's phase as this instance recorded it; undefined when there is no record of ours. */
   async read(uid: string): Promise<PodPhase | undefined> {
-    const text = await fs
-      .readFile(join(podStateDir(this.stateDir, uid), FILE), 'utf8')
-      .catch(() => undefined);
+    const text = await fs.readFile(podFile(this.stateDir, uid, FILE), 'utf8').catch(() => undefined);
     if (text === undefined) return undefined;
     try {
       const record = JSON.parse(text) as RecordFile;
@@ -75,7 +73,7 @@ export class PodRecords {
    * this instance had not finished making.
    */
   async unfinished(): Promise<string[]> {
-    const parent = join(this.stateDir, 'pods');
+    const parent = podsDir(this.stateDir);
     const entries = await fs.readdir(parent).catch(() => [] as string[]);
     const out: string[] = [];
     for (const name of entries) {

@@ -30,10 +30,10 @@ import {
   podNetworking,
   RESOLV_CONF_VAR,
 } from '../../pod/mesh-script.ts';
-import { podStateDir } from '../../pod/volume-plan.ts';
 import type { ContainerInspect } from '../engine/inspect-types.ts';
 import { LABEL } from '../labels.ts';
 import { type PodIdentity, podIdentity, podJobId } from '../naming.ts';
+import { podNetworkDir } from '../state-dir.ts';
 import { replaceFile } from './nofollow-files.ts';
 
 export type HelperKind = 'mesh' | 'wstunnel';
@@ -54,7 +54,7 @@ const OUT_MOUNT = '/interlink-mesh';
 
 /** The pod's network dir: the plugin's own; the helper sees two of its subdirectories. */
 export function networkDir(stateDir: string, uid: string): string {
-  return join(podStateDir(stateDir, uid), 'network');
+  return podNetworkDir(stateDir, uid);
 }
 
 /** The mesh helper's writable directory, inside the pod's network dir. */

@@ -7,9 +7,9 @@
  */
 import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
-import { podStateDir } from '../../pod/volume-plan.ts';
 import { type ContainerInspect, isZeroTime } from '../engine/inspect-types.ts';
 import { LABEL } from '../labels.ts';
+import { podStateDir, podsDir } from '../state-dir.ts';
 
 interface Seen {
   /** The run last seen, and Docker's own count then. */
@@ -29,10 +29,10 @@ export class RestartCounts {
 
   /** Reads what earlier runs of the plugin recorded, before the view first reads Docker. */
   async load(): Promise<void> {
-    const pods = await fs.readdir(join(this.stateDir, 'pods')).catch(() => [] as string[]);
+    const pods = await fs.readdir(podsDir(this.stateDir)).catch(() => [] as string[]);
     for (const uid of pods) {
       if (uid.startsWith('.')) continue;
-      const text = await fs.readFile(join(this.stateDir, 'pods', uid, FILE), 'utf8').catch(() => '');
+      const text = await fs.readFile(join(podsDir(this.stateDir), uid, FILE), 'utf8').catch(() => '');
       if (!text) continue;
       try {
         this.byPod.set(uid, new Map(Object.entries(JSON.parse(text) as Record<string, Seen>)));

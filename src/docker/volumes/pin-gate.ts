@@ -5,9 +5,9 @@
  * container whose subPath became a symlink is not started and shows CreateContainerConfigError.
  */
 import type { Logger } from '../../log.ts';
-import { podStateDir } from '../../pod/volume-plan.ts';
 import type { ContainerInspect } from '../engine/inspect-types.ts';
 import { LABEL } from '../labels.ts';
+import { podStateDir } from '../state-dir.ts';
 import { canMakeMounts } from './host-mounts.ts';
 import { repin } from './subpath-pins.ts';
 
