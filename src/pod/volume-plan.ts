@@ -305,7 +305,7 @@ function planMount(
   if (pin && !options.subPathPins) {
     throw invalidField(
       `${field}/subPath`,
-      `container "${container}" mounts volume "${m.name}" with subPath ${subPath}, which this plugin must pin with a bind mount so that no container can swap it for a symlink; it cannot make mounts where it runs: run it as root on the host (the README's npm start as root, or the systemd unit with User=root), or mount the whole volume`,
+      `container "${container}" mounts volume "${m.name}" with subPath ${subPath}, which this plugin must pin with a bind mount so that no container can swap it for a symlink; it cannot make mounts that Docker sees where it runs: run it as root with CAP_SYS_ADMIN in the host's mount namespace (docs/security-subpath.md), or mount the whole volume`,
     );
   }
   const propagationName = m.mountPropagation ?? 'None';
