@@ -3,7 +3,7 @@
  * lays them out), kept after its containers exit and removed with the pod. Runs on this host's
  * engine (cgroup v1, cgroupfs driver); the other layouts are covered by cgroup-layout.test.ts.
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import type { ContainerStatus, PodStatus } from '../../src/contract/api-types.ts';
@@ -12,7 +12,7 @@ import { buildPod } from '../fixtures/pod-builder.ts';
 import { describeDocker, runDocker } from '../helpers/docker.ts';
 import { usePlugin } from '../helpers/use-plugin.ts';
 import { createPod, deletePod, podContainerIds } from './pod-session.ts';
-import { allTerminated, pollStatus } from './poll.ts';
+import { allRunning, allTerminated, pollStatus } from './poll.ts';
 
 /** This host: cgroup v1, cgroupfs. */
 const memoryDir = (instance: string, uid?: string) =>
@@ -66,5 +66,33 @@ describeDocker('pod cgroups', () => {
     expect((status.containers[1] as ContainerStatus).state.terminated?.exitCode).toBe(3);
     await deletePod(plugin, pod);
     expect(existsSync(podDir)).toBe(false);
+  });
+
+  it('limits a pod whose containers all have memory limits to their sum, on the pod’s cgroup', async () => {
+    const pod = buildPod({
+      restartPolicy: 'Never',
+      terminationGracePeriodSeconds: 1,
+      containers: [
+        { name: 'a', command: ['sleep', '300'], resources: { limits: { memory: '32Mi' } } },
+        { name: 'b', command: ['sleep', '300'], resources: { limits: { memory: '16Mi' } } },
+      ],
+    });
+    const unlimited = buildPod({
+      terminationGracePeriodSeconds: 1,
+      containers: [
+        { name: 'a', command: ['sleep', '300'], resources: { limits: { memory: '32Mi' } } },
+        { name: 'b', command: ['sleep', '300'] },
+      ],
+    });
+    const jid = await createPod(plugin, pod);
+    const jid2 = await createPod(plugin, unlimited);
+    await pollStatus(plugin, pod, jid, allRunning);
+    await pollStatus(plugin, unlimited, jid2, allRunning);
+    const limitOf = (p: typeof pod) =>
+      Number(readFileSync(join(memoryDir(plugin.instance, p.metadata.uid), 'memory.limit_in_bytes'), 'utf8'));
+    expect(limitOf(pod)).toBe(48 * 1024 * 1024);
+    expect(limitOf(unlimited)).toBeGreaterThan(2 ** 60);
+    await deletePod(plugin, pod);
+    await deletePod(plugin, unlimited);
   });
 });

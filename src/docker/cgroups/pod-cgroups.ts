@@ -6,7 +6,7 @@
  * Where the plugin cannot see the engine's cgroups (a remote DOCKER_HOST: another kernel), it says
  * so once and makes none: Docker then places containers where it always does.
  */
-import { lstat, readdir, rmdir } from 'node:fs/promises';
+import { lstat, mkdir, readdir, rmdir, writeFile } from 'node:fs/promises';
 import { release } from 'node:os';
 import { join } from 'node:path';
 import type { Logger } from '../../log.ts';
@@ -74,6 +74,26 @@ export class PodCgroups {
   /** The pod's cgroup directory in one controller's hierarchy (v2: the one). */
   podDir(uid: string, controller: string): string | undefined {
     return this.layout ? cgroupDir(this.layout, controller, podCgroupPath(this.layout, uid)) : undefined;
+  }
+
+  /**
+   * Sets the pod's memory limit on its cgroup before its first container starts (pod-resources.ts
+   * decides it). cgroupfs only: with systemd the slice is systemd's to configure.
+   */
+  async limitMemory(uid: string, bytes: number | undefined): Promise<void> {
+    const layout = this.layout;
+    if (bytes === undefined || layout?.driver !== 'cgroupfs') return;
+    const dir = cgroupDir(layout, 'memory', podCgroupPath(layout, uid));
+    const file = layout.version === 2 ? 'memory.max' : 'memory.limit_in_bytes';
+    try {
+      await mkdir(dir, { recursive: true });
+      await writeFile(join(dir, file), String(bytes));
+    } catch (err) {
+      this.log.warn('could not set the pod’s memory limit on its cgroup', {
+        podUid: uid,
+        error: (err as Error).message,
+      });
+    }
   }
 
   /**

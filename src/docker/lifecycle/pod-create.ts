@@ -4,12 +4,14 @@
  * view having read its containers, and the containers that could not be made (e.g. a config
  * error or an image that must not be pulled).
  */
+
 import type { Config } from '../../config/load-config.ts';
 import { crashPoint } from '../../crash-points.ts';
 import { PluginError } from '../../errors.ts';
 import type { Logger } from '../../log.ts';
 import { gpuKey, splitDevices } from '../../pod/gpu-request.ts';
 import type { PodNetworking } from '../../pod/mesh-script.ts';
+import { podMemoryLimitBytes } from '../../pod/pod-resources.ts';
 import type { InitSequencer } from '../containers/init-sequencer.ts';
 import { type DockerCli, DockerCliError } from '../engine/docker-cli.ts';
 import { containerIdByName, makeContainer } from '../engine/docker-verbs.ts';
@@ -52,7 +54,10 @@ export interface PodCreationOptions {
   /** The Docker networks pods join. */
   networks: PodNetworks;
   /** Every container of a pod goes into the pod's cgroup (`--cgroup-parent`). */
-  cgroups: { parentArgs(uid: string): string[] };
+  cgroups: {
+    parentArgs(uid: string): string[];
+    limitMemory(uid: string, bytes: number | undefined): Promise<void>;
+  };
 }
 
 export interface Failure {
@@ -202,6 +207,7 @@ export class PodCreation {
       await records.write(identity.uid, 'creating');
       crashPoint('create:record');
       await writePodVolumes(prepared.volumes);
+      await this.options.cgroups.limitMemory(identity.uid, podMemoryLimitBytes(pod));
       crashPoint('create:volumes');
       const needsSandbox = containers.length > 1 || sandboxMountArgs(prepared.volumes).length > 0;
       const sandbox = needsSandbox || networking.kind !== 'none' ? await makeSandbox() : undefined;
