@@ -579,6 +579,16 @@ export interface components {
                 "text/plain": components["schemas"]["ErrorSentence"];
             };
         };
+        /** @description The pod breaks the node's Pod Security level (PLUGIN_POD_SECURITY_LEVEL), refused as the API server's PodSecurity admission words it; nothing was made */
+        Forbidden: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+                "text/plain": components["schemas"]["ErrorSentence"];
+            };
+        };
         /** @description The node cannot admit the pod now (too few free GPUs, kubelet's UnexpectedAdmissionError); nothing was made */
         NotAdmitted: {
             headers: {
@@ -671,6 +681,7 @@ export interface operations {
                     "application/json": components["schemas"]["CreateResponse"];
                 };
             };
+            403: components["responses"]["Forbidden"];
             409: components["responses"]["NotAdmitted"];
             413: components["responses"]["TooLarge"];
             422: components["responses"]["Invalid"];

@@ -57,3 +57,8 @@ export function invalidField(field: string, problem: string): PluginError {
     details: [{ field, problem }],
   });
 }
+
+/** A pod the node's policy does not admit (the API server answers a PodSecurity violation with 403). */
+export function forbidden(message: string): PluginError {
+  return new PluginError('forbidden', message);
+}

@@ -3,6 +3,7 @@
  * gracefully on SIGTERM/SIGINT.
  */
 import { helpText } from './config/help-text.ts';
+import { hostNetworkExposure } from './config/listener-exposure.ts';
 import { type Config, ConfigError, commandLineAction, loadConfig } from './config/load-config.ts';
 import { pluginVersion } from './config/version.ts';
 import { DockerBackend } from './docker/docker-backend.ts';
@@ -110,11 +111,16 @@ async function main(): Promise<void> {
           bodyLimitBytes: config.bodyLimitBytes,
           routes: ['/healthz', '/readyz'],
           metrics: () => metrics.exposition(),
+          authToken: config.metricsToken,
+          openPaths: ['/healthz', '/readyz'],
+          tokenSetting: 'PLUGIN_METRICS_TOKEN',
         }),
         config.metricsListen,
         config.socketMode,
       ).catch((err: Error) => failStarted(`could not listen on PLUGIN_METRICS_LISTEN: ${err.message}`))
     : undefined;
+  const exposure = hostNetworkExposure(config);
+  if (exposure) log.warn(exposure);
   log.info('serving the interLink plugin API', {
     address: server.address,
     metricsAddress: probes?.address,

@@ -7,7 +7,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { parseDocument } from 'yaml';
 import { ConfigError } from './config-error.ts';
-import { fileKey, SETTINGS, type Setting, type SettingKey } from './settings.ts';
+import { fileKey, REMOVED_SETTINGS, SETTINGS, type Setting, type SettingKey } from './settings.ts';
 
 /** Where the Helm chart of interLink mounts the plugin's `plugin.config`. */
 export const DEFAULT_CONFIG_PATH = '/etc/interlink/plugin.yaml';
@@ -86,6 +86,8 @@ export function parseConfigText(text: string, path: string): FileValues {
       continue;
     }
     const key = BY_FILE_KEY.get(name);
+    const removed = REMOVED_SETTINGS.find((r) => r.fileKey === name);
+    if (removed) throw new ConfigError(`${where} was removed: ${removed.instead}`);
     if (key === undefined) {
       throw new ConfigError(
         `${where} is not a setting of this plugin; allowed keys: ${[...Object.keys(INTERLINK_KEYS), ...BY_FILE_KEY.keys()].join(', ')}`,

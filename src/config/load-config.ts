@@ -5,10 +5,11 @@
  */
 import { parseArgs } from 'node:util';
 import { type CapacitySetting, parseCapacity } from '../pod/node-capacity.ts';
+import { POD_SECURITY_LEVELS, type PodSecurityLevel } from '../pod/pod-security.ts';
 import { parseTaints, type Taint } from '../pod/taints.ts';
 import { ConfigError } from './config-error.ts';
 import { configPath, type FileValues, readConfigFile } from './config-file.ts';
-import { SETTINGS, type SettingKey } from './settings.ts';
+import { REMOVED_SETTINGS, SETTINGS, type SettingKey } from './settings.ts';
 
 export { ConfigError } from './config-error.ts';
 export { SETTINGS } from './settings.ts';
@@ -37,9 +38,11 @@ export interface Config {
   readonly shutdownTimeoutSeconds: number;
   readonly imagePullBackoffSeconds: number;
   readonly allowedHostPaths: readonly string[];
-  readonly allowPrivileged: boolean;
-  readonly allowAddedCapabilities: boolean;
+  /** The Pod Security Standards level every pod must meet (src/pod/pod-security.ts). */
+  readonly podSecurityLevel: PodSecurityLevel;
   readonly authToken: string | undefined;
+  /** The bearer token /metrics needs on the metrics listener, if any. */
+  readonly metricsToken: string | undefined;
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error';
   /** GPU indexes or UUIDs the operator hands out; empty = every GPU nvidia-smi lists. */
   readonly gpuDevices: readonly string[];
@@ -87,6 +90,24 @@ export function parseListen(value: string): ListenAddress {
   const port = m ? Number(m[3]) : Number.NaN;
   if (!m || port > 65535) throw new ConfigError(`listen: "${value}" is neither HOST:PORT nor unix:/PATH`);
   return { kind: 'tcp', host: m[1] ?? (m[2] || '0.0.0.0'), port };
+}
+
+/** Whether a TCP host is this machine's loopback (only local processes, and hostNetwork pods, reach it). */
+export function isLoopbackHost(host: string): boolean {
+  return /^(localhost|::1|(::ffff:)?127(\.\d{1,3}){3})$/i.test(host);
+}
+
+/** A removed setting still given by a flag, the environment or the config file stops the plugin. */
+function refuseRemoved(argv: readonly string[], env: NodeJS.ProcessEnv): void {
+  for (const r of REMOVED_SETTINGS) {
+    const how = argv.some((a) => a === `--${r.flag}` || a.startsWith(`--${r.flag}=`))
+      ? `--${r.flag}`
+      : env[r.env] !== undefined
+        ? r.env
+        : undefined;
+    // The config file's keys are checked as it is read (config-file.ts).
+    if (how) throw new ConfigError(`${how} was removed: ${r.instead}`);
+  }
 }
 
 /** The source a setting's value came from, as error sentences name it. */
@@ -160,6 +181,7 @@ export function loadConfig(
   argv: string[] = process.argv.slice(2),
   env: NodeJS.ProcessEnv = process.env,
 ): Config {
+  refuseRemoved(argv, env);
   const options = Object.fromEntries([
     ['config', { type: 'string' as const }],
     ...Object.values(SETTINGS).map((s) => [s.flag, { type: 'string' as const }]),
@@ -229,6 +251,22 @@ export function loadConfig(
   } catch (err) {
     throw new ConfigError(`${where('metricsListen')}: ${(err as Error).message.replace(/^listen: /, '')}`);
   }
+  const podSecurityLevel = raw('podSecurityLevel');
+  if (!(POD_SECURITY_LEVELS as readonly string[]).includes(podSecurityLevel))
+    throw new ConfigError(
+      `${where('podSecurityLevel')}: "${podSecurityLevel}" is not privileged, baseline or restricted`,
+    );
+  const authToken = raw('authToken') || undefined;
+  const metricsToken = raw('metricsToken') || undefined;
+  // Whoever reaches an API without a token drives Docker as root: only loopback may go without.
+  if (listen.kind === 'tcp' && !isLoopbackHost(listen.host) && !authToken)
+    throw new ConfigError(
+      `${where('listen')}: ${listen.host}:${listen.port} is not a loopback address and ${where('authToken')} is empty: anyone who reaches that address could create pods on this host; set a token, listen on 127.0.0.1, or use a unix socket (unix:/PATH)`,
+    );
+  if (metricsListen?.kind === 'tcp' && !isLoopbackHost(metricsListen.host) && !metricsToken)
+    throw new ConfigError(
+      `${where('metricsListen')}: ${metricsListen.host}:${metricsListen.port} is not a loopback address and ${where('metricsToken')} is empty: anyone who reaches it reads the names of the pods; set a token (scrapers send Authorization: Bearer TOKEN) or listen on 127.0.0.1`,
+    );
   const gpuMode = raw('gpuMode');
   if (!(GPU_MODES as readonly string[]).includes(gpuMode))
     throw new ConfigError(`${where('gpuMode')}: "${gpuMode}" is not toolkit, runtime or env`);
@@ -255,9 +293,9 @@ export function loadConfig(
     shutdownTimeoutSeconds: integer('shutdownTimeout', raw('shutdownTimeout'), 0, where),
     imagePullBackoffSeconds: integer('imagePullBackoff', raw('imagePullBackoff'), 1, where),
     allowedHostPaths: Object.freeze(allowedHostPaths),
-    allowPrivileged: boolean('allowPrivileged', raw('allowPrivileged'), where),
-    allowAddedCapabilities: boolean('allowAddedCapabilities', raw('allowAddedCapabilities'), where),
-    authToken: raw('authToken') || undefined,
+    podSecurityLevel: podSecurityLevel as PodSecurityLevel,
+    authToken,
+    metricsToken,
     logLevel: logLevel as Config['logLevel'],
     gpuDevices: Object.freeze(gpuDeviceList(raw('gpuDevices'), where)),
     gpuMode: gpuMode as GpuMode,

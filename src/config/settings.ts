@@ -124,19 +124,12 @@ export const SETTINGS = {
     help: 'Comma-separated host directories hostPath volumes may use (empty: none)',
     kind: 'list',
   },
-  allowPrivileged: {
-    flag: 'allow-privileged',
-    env: 'PLUGIN_ALLOW_PRIVILEGED',
-    default: 'true',
-    help: 'Whether privileged containers are accepted',
-    kind: 'boolean',
-  },
-  allowAddedCapabilities: {
-    flag: 'allow-added-capabilities',
-    env: 'PLUGIN_ALLOW_ADDED_CAPABILITIES',
-    default: 'true',
-    help: 'Whether securityContext.capabilities.add is accepted',
-    kind: 'boolean',
+  podSecurityLevel: {
+    flag: 'pod-security-level',
+    env: 'PLUGIN_POD_SECURITY_LEVEL',
+    default: 'baseline',
+    help: "Pod Security Standards level every pod must meet at /create (privileged, baseline or restricted), as the API server's PodSecurity admission checks it; refused pods get 403. hostPath stays governed by allowed-host-paths",
+    kind: 'string',
   },
   gpuDevices: {
     flag: 'gpu-devices',
@@ -156,7 +149,7 @@ export const SETTINGS = {
     flag: 'auth-token',
     env: 'PLUGIN_AUTH_TOKEN',
     default: '',
-    help: 'When set, every plugin endpoint but /healthz needs "Authorization: Bearer TOKEN"',
+    help: 'When set, every plugin endpoint but /healthz needs "Authorization: Bearer TOKEN"; required when listen is TCP on an address other than loopback',
     kind: 'string',
   },
   logLevel: {
@@ -170,7 +163,14 @@ export const SETTINGS = {
     flag: 'metrics-listen',
     env: 'PLUGIN_METRICS_LISTEN',
     default: '',
-    help: 'HOST:PORT of a second listener serving only /metrics, /healthz and /readyz, without the token (scrapes, probes); empty: none',
+    help: 'HOST:PORT of a second listener serving only /metrics, /healthz and /readyz (scrapes, probes); empty: none. Not on loopback, it needs metrics-token',
+    kind: 'string',
+  },
+  metricsToken: {
+    flag: 'metrics-token',
+    env: 'PLUGIN_METRICS_TOKEN',
+    default: '',
+    help: 'When set, /metrics on metrics-listen needs "Authorization: Bearer TOKEN" (the probes stay open)',
     kind: 'string',
   },
   enableTracing: {
@@ -267,6 +267,24 @@ export const SETTINGS = {
 } satisfies Record<string, Setting>;
 
 export type SettingKey = keyof typeof SETTINGS;
+
+/** Settings that were removed, and the sentence that says what replaces each: a start-up error. */
+export const REMOVED_SETTINGS: readonly { flag: string; env: string; fileKey: string; instead: string }[] = [
+  {
+    flag: 'allow-privileged',
+    env: 'PLUGIN_ALLOW_PRIVILEGED',
+    fileKey: 'allowPrivileged',
+    instead:
+      'PLUGIN_POD_SECURITY_LEVEL (--pod-security-level, file key podSecurityLevel) replaces it: privileged admits privileged containers, baseline (the default) and restricted refuse them',
+  },
+  {
+    flag: 'allow-added-capabilities',
+    env: 'PLUGIN_ALLOW_ADDED_CAPABILITIES',
+    fileKey: 'allowAddedCapabilities',
+    instead:
+      "PLUGIN_POD_SECURITY_LEVEL (--pod-security-level, file key podSecurityLevel) replaces it: baseline (the default) admits only the container runtime's default capabilities, restricted only NET_BIND_SERVICE, privileged any",
+  },
+];
 
 /** The setting's key in the config file: its flag in camelCase (`pod-capacity` → `podCapacity`). */
 export function fileKey(s: Setting): string {

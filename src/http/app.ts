@@ -11,6 +11,7 @@ import type { Backend } from '../backend/backend.ts';
 import { BodyValidator } from '../contract/validate-body.ts';
 import { PluginError } from '../errors.ts';
 import { type Logger, log as rootLog } from '../log.ts';
+import { bearerMatches } from './bearer-token.ts';
 import { causeFields } from './cause-fields.ts';
 import { errorAnswer } from './error-answer.ts';
 import { statusOf } from './error-status.ts';
@@ -24,6 +25,10 @@ export interface AppOptions {
   /** What is read and dropped after a 413 before the connection is closed (default 64 MiB). */
   drainMaxBytes?: number;
   authToken?: string | undefined;
+  /** Paths served without the token (default /healthz: a probe learns nothing from it). */
+  openPaths?: readonly string[];
+  /** The setting a 401 names (default PLUGIN_AUTH_TOKEN). */
+  tokenSetting?: string;
   /** Aborted on shutdown: ends log streams that would otherwise hold the server open. */
   shutdownSignal?: AbortSignal;
   validator?: BodyValidator;
@@ -104,12 +109,13 @@ export function createApp(options: AppOptions): Hono<Env> {
   });
 
   if (options.authToken) {
-    const expected = `Bearer ${options.authToken}`;
+    const token = options.authToken;
+    const open = new Set(options.openPaths ?? ['/healthz']);
     app.use(async (c, next) => {
-      if (c.req.path !== '/healthz' && c.req.header('authorization') !== expected) {
+      if (!open.has(c.req.path) && !bearerMatches(c.req.header('authorization'), token)) {
         throw new PluginError(
           'unauthorized',
-          'missing or wrong bearer token (PLUGIN_AUTH_TOKEN is set on this plugin)',
+          `missing or wrong bearer token (${options.tokenSetting ?? 'PLUGIN_AUTH_TOKEN'} is set on this plugin)`,
         );
       }
       await next();

@@ -71,6 +71,8 @@ export function errorSentence(
 function todo(path: string, status: number, fieldNamed: boolean, what: string): string {
   if (status === 413) return 'Raise PLUGIN_BODY_LIMIT on the plugin or send less.';
   if (status === 401) return 'Configure the same token on both sides.';
+  if (status === 403)
+    return 'Change the pod to meet the node Pod Security level, or ask the operator of the node about PLUGIN_POD_SECURITY_LEVEL.';
   if (status === 409) return 'Create the pod again once the node has room for it.';
   if (status >= 500)
     return /\blog\b/.test(what)

@@ -18,7 +18,7 @@ function configFile(yaml: string): string {
 describe('the config file', () => {
   it('sets our settings under their own names, below the environment and the flags', () => {
     const path = configFile(
-      'podCapacity: 12\ninstance: from-file\nallowedHostPaths: [/data, /scratch]\nallowPrivileged: false\nsocketMode: "0600"\n',
+      'podCapacity: 12\ninstance: from-file\nallowedHostPaths: [/data, /scratch]\npodSecurityLevel: restricted\nsocketMode: "0600"\n',
     );
     const fromFile = loadConfig(['--config', path], {});
     expect(fromFile).toMatchObject({
@@ -26,7 +26,7 @@ describe('the config file', () => {
       podCapacity: 12,
       instance: 'from-file',
       allowedHostPaths: ['/data', '/scratch'],
-      allowPrivileged: false,
+      podSecurityLevel: 'restricted',
       socketMode: 0o600,
     });
     expect(loadConfig(['--config', path], { PLUGIN_POD_CAPACITY: '20' }).podCapacity).toBe(20);
@@ -81,6 +81,12 @@ describe('the config file', () => {
       'podCapacty: 3\n',
       /key podCapacty is not a setting of this plugin; allowed keys: Socket, .*podCapacity/,
     ],
+    [
+      'a removed key',
+      'allowPrivileged: false\n',
+      /key allowPrivileged was removed: PLUGIN_POD_SECURITY_LEVEL \(--pod-security-level, file key podSecurityLevel\) replaces it/,
+    ],
+    ['another removed key', 'allowAddedCapabilities: true\n', /key allowAddedCapabilities was removed/],
     ['a wrong type', 'podCapacity: "many"\n', /key podCapacity: "many" is not a whole number/],
     ['a list for a single value', 'instance: [a, b]\n', /key instance: a list is not a string/],
     ['a bad value', 'podCapacity: -1\n', /key podCapacity: "-1" is not a valid whole number >= 1/],

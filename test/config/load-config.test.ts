@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig, parseListen } from '../../src/config/load-config.ts';
+import { ConfigError, isLoopbackHost, loadConfig, parseListen } from '../../src/config/load-config.ts';
 
 describe('parseListen', () => {
   it.each([
@@ -62,7 +62,11 @@ describe('loadConfig', () => {
   it.each([
     [['--pod-capacity', 'many'], {}, /PLUGIN_POD_CAPACITY.*"many"/],
     [[], { PLUGIN_SOCKET_MODE: '999' }, /PLUGIN_SOCKET_MODE.*octal/],
-    [[], { PLUGIN_ALLOW_PRIVILEGED: 'maybe' }, /PLUGIN_ALLOW_PRIVILEGED.*true or false/],
+    [
+      [],
+      { PLUGIN_POD_SECURITY_LEVEL: 'strict' },
+      /PLUGIN_POD_SECURITY_LEVEL.*"strict" is not privileged, baseline or restricted/,
+    ],
     [[], { PLUGIN_ALLOWED_HOST_PATHS: 'data' }, /PLUGIN_ALLOWED_HOST_PATHS.*absolute/],
     [['--no-such-flag'], {}, /known flags/],
     [[], { PLUGIN_GPU_MODE: 'cuda' }, /PLUGIN_GPU_MODE.*toolkit, runtime or env/],
@@ -75,5 +79,73 @@ describe('loadConfig', () => {
     [[], { PLUGIN_TAINTS: 'gpu=true' }, /PLUGIN_TAINTS \(--taints\): gpu=true has no effect/],
   ])('names the bad setting: %j %j', (argv, env, message) => {
     expect(() => loadConfig(argv, env)).toThrow(message);
+  });
+});
+
+describe('the Pod Security level', () => {
+  it('is baseline unless the operator says otherwise', () => {
+    expect(loadConfig([], {}).podSecurityLevel).toBe('baseline');
+    expect(loadConfig(['--pod-security-level', 'privileged'], {}).podSecurityLevel).toBe('privileged');
+    expect(loadConfig([], { PLUGIN_POD_SECURITY_LEVEL: 'restricted' }).podSecurityLevel).toBe('restricted');
+  });
+
+  it.each([
+    [
+      ['--allow-privileged', 'true'],
+      {},
+      /^--allow-privileged was removed: PLUGIN_POD_SECURITY_LEVEL \(--pod-security-level/,
+    ],
+    [['--allow-privileged=false'], {}, /^--allow-privileged was removed/],
+    [
+      [],
+      { PLUGIN_ALLOW_PRIVILEGED: 'false' },
+      /^PLUGIN_ALLOW_PRIVILEGED was removed: PLUGIN_POD_SECURITY_LEVEL/,
+    ],
+    [
+      [],
+      { PLUGIN_ALLOW_ADDED_CAPABILITIES: 'true' },
+      /^PLUGIN_ALLOW_ADDED_CAPABILITIES was removed: .*restricted only NET_BIND_SERVICE/,
+    ],
+    [['--allow-added-capabilities', 'false'], {}, /^--allow-added-capabilities was removed/],
+  ])('refuses the removed setting %j %j, naming what replaces it', (argv, env, message) => {
+    expect(() => loadConfig(argv, env)).toThrow(message);
+  });
+});
+
+describe('a listener a pod or the network could reach', () => {
+  it.each(['127.0.0.1', '127.1.2.3', '::1', 'localhost', '::ffff:127.0.0.1'])('%s is loopback', (host) => {
+    expect(isLoopbackHost(host)).toBe(true);
+  });
+  it.each(['0.0.0.0', '::', '10.0.0.1', '172.17.0.1', 'plugin.example.org', '128.0.0.1'])(
+    '%s is not',
+    (host) => {
+      expect(isLoopbackHost(host)).toBe(false);
+    },
+  );
+
+  it.each([
+    [
+      ['--listen', '0.0.0.0:4000'],
+      /PLUGIN_LISTEN \(--listen\): 0.0.0.0:4000 is not a loopback address and PLUGIN_AUTH_TOKEN \(--auth-token\) is empty: anyone who reaches that address could create pods on this host/,
+    ],
+    [['--listen', ':4000'], /0.0.0.0:4000 is not a loopback address/],
+    [
+      ['--metrics-listen', '0.0.0.0:9090'],
+      /PLUGIN_METRICS_LISTEN \(--metrics-listen\): 0.0.0.0:9090 is not a loopback address and PLUGIN_METRICS_TOKEN \(--metrics-token\) is empty: anyone who reaches it reads the names of the pods/,
+    ],
+    [['--metrics-listen', '0.0.0.0:9090', '--auth-token', 't'], /PLUGIN_METRICS_TOKEN/],
+  ])('refuses to start on %j without a token', (argv, message) => {
+    expect(() => loadConfig(argv, {})).toThrow(message);
+  });
+
+  it('starts on any address with a token, and on loopback or a socket without one', () => {
+    expect(loadConfig(['--listen', '0.0.0.0:4000', '--auth-token', 't'], {}).authToken).toBe('t');
+    expect(loadConfig(['--metrics-listen', '0.0.0.0:9090', '--metrics-token', 'm'], {}).metricsToken).toBe(
+      'm',
+    );
+    expect(
+      loadConfig(['--listen', '127.0.0.1:4000', '--metrics-listen', '127.0.0.1:9090'], {}).authToken,
+    ).toBeUndefined();
+    expect(loadConfig(['--listen', 'unix:/run/p.sock'], {}).listen.kind).toBe('unix');
   });
 });

@@ -52,7 +52,8 @@ async function hostGetEventually(port: number, timeoutMs = 15_000): Promise<stri
 }
 
 describeDocker('one pod, one network', () => {
-  const plugin = usePlugin();
+  // hostPorts need the privileged Pod Security level.
+  const plugin = usePlugin({ args: ['--pod-security-level', 'privileged'] });
 
   it('lets one container reach another of the same pod on 127.0.0.1', async () => {
     const pod = buildPod({

@@ -12,6 +12,7 @@ import type { NodeAllocatable } from '../../pod/downward-api.ts';
 import { resolveContainerEnv } from '../../pod/env.ts';
 import { expandCommand } from '../../pod/expand-vars.ts';
 import { type PodGpuRequest, podGpuRequest } from '../../pod/gpu-request.ts';
+import { checkPodSecurity } from '../../pod/pod-security.ts';
 import { effectivePullPolicy } from '../../pod/pull-policy.ts';
 import { planPodVolumes } from '../../pod/volume-plan.ts';
 import type { VolumePlan } from '../../pod/volume-types.ts';
@@ -95,6 +96,7 @@ export function preparePod(data: RetrievedPodData, config: Config, host: HostFac
       throw invalidField(`${field}/name`, `"${c.name}" is used by another container of this pod`);
     seen.add(c.name);
   }
+  checkPodSecurity(pod, config.podSecurityLevel);
   checkArgv('/pod/spec', podNetworkArgs(pod), 'hostAliases and hostPorts');
   const gpus = podGpuRequest(pod);
   const volumes = planPodVolumes(data, {
@@ -120,8 +122,6 @@ export function preparePod(data: RetrievedPodData, config: Config, host: HostFac
     });
     const imageUser = host.imageUsers.get(c.image);
     const policy = {
-      allowPrivileged: config.allowPrivileged,
-      allowAddedCapabilities: config.allowAddedCapabilities,
       ...(imageUser !== undefined ? { imageUser } : needsImageUser(pod, c) ? { imageUser: '' } : {}),
     };
     // Refusals of the whole pod (policy, bad quantities) happen now, before anything exists.

@@ -1,14 +1,12 @@
 /**
  * A container's securityContext (merged over the pod's, container fields winning, as the
- * kubelet's DetermineEffectiveSecurityContext) as `docker create` arguments. What the plugin's
- * policy forbids is refused with a 422 that names the setting allowing it.
+ * kubelet's DetermineEffectiveSecurityContext) as `docker create` arguments. It translates what
+ * the node's Pod Security level admitted (src/pod/pod-security.ts, checked before): no policy here.
  */
 import type { Container, Pod } from '../../contract/api-types.ts';
 import { invalidField, PluginError } from '../../errors.ts';
 
 export interface SecurityPolicy {
-  allowPrivileged: boolean;
-  allowAddedCapabilities: boolean;
   /**
    * The image's USER (`docker image inspect` .Config.User; '' means root). Needed only when
    * needsImageUser() says so: runAsGroup without runAsUser keeps the image's user, as the
@@ -114,25 +112,10 @@ export function securityArgs(
     groups.add(id(podSc.fsGroup, `${podField}/fsGroup`));
   for (const g of groups) args.push('--group-add', String(g));
 
-  if (sc.privileged) {
-    if (!policy.allowPrivileged) {
-      throw invalidField(
-        `${scField}/privileged`,
-        'asks for a privileged container, which this plugin refuses; the PLUGIN_ALLOW_PRIVILEGED (--allow-privileged) setting allows it',
-      );
-    }
-    args.push('--privileged');
-  }
+  if (sc.privileged) args.push('--privileged');
 
   // Docker drops before it adds, as Kubernetes does: `drop: [ALL], add: [NET_BIND_SERVICE]` works.
-  const add = sc.capabilities?.add ?? [];
-  if (add.length > 0 && !policy.allowAddedCapabilities) {
-    throw invalidField(
-      `${scField}/capabilities/add`,
-      'adds capabilities, which this plugin refuses; the PLUGIN_ALLOW_ADDED_CAPABILITIES (--allow-added-capabilities) setting allows it',
-    );
-  }
-  add.forEach((cap, i) => {
+  (sc.capabilities?.add ?? []).forEach((cap, i) => {
     args.push('--cap-add', capability(cap, `${scField}/capabilities/add/${i}`));
   });
   (sc.capabilities?.drop ?? []).forEach((cap, i) => {

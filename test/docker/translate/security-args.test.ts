@@ -10,7 +10,7 @@ import {
 import { PluginError } from '../../../src/errors.ts';
 
 const FIELD = '/pod/spec/containers/0';
-const OPEN: SecurityPolicy = { allowPrivileged: true, allowAddedCapabilities: true };
+const OPEN: SecurityPolicy = {};
 
 function make(
   podSc: PodSecurityContext | null,
@@ -59,27 +59,20 @@ describe('securityArgs', () => {
         ['--group-add', '100', '--group-add', '200'],
       ],
       ['makes the root filesystem read-only', null, { readOnlyRootFilesystem: true }, ['--read-only']],
-      ['runs privileged when allowed', null, { privileged: true }, ['--privileged']],
       [
-        'ignores privileged: false even when privileged is refused',
+        'runs privileged (the node’s Pod Security level admitted it)',
         null,
-        { privileged: false },
-        [],
-        { ...OPEN, allowPrivileged: false },
+        { privileged: true },
+        ['--privileged'],
       ],
+      ['ignores privileged: false', null, { privileged: false }, []],
       [
         'adds and drops capabilities, stripping CAP_',
         null,
         { capabilities: { add: ['CAP_NET_ADMIN', 'sys_time'], drop: ['ALL'] } },
         ['--cap-add', 'NET_ADMIN', '--cap-add', 'SYS_TIME', '--cap-drop', 'ALL'],
       ],
-      [
-        'drops capabilities even when adding is refused',
-        null,
-        { capabilities: { drop: ['CAP_CHOWN'] } },
-        ['--cap-drop', 'CHOWN'],
-        { ...OPEN, allowAddedCapabilities: false },
-      ],
+      ['drops capabilities', null, { capabilities: { drop: ['CAP_CHOWN'] } }, ['--cap-drop', 'CHOWN']],
       [
         'sets no-new-privileges for allowPrivilegeEscalation: false',
         null,
@@ -115,22 +108,6 @@ describe('securityArgs', () => {
   const refused: Array<
     [string, PodSecurityContext | null, SecurityContext | null, SecurityPolicy, string, RegExp]
   > = [
-    [
-      'a privileged container when the policy forbids it',
-      null,
-      { privileged: true },
-      { ...OPEN, allowPrivileged: false },
-      `${FIELD}/securityContext/privileged`,
-      /PLUGIN_ALLOW_PRIVILEGED/,
-    ],
-    [
-      'added capabilities when the policy forbids them',
-      null,
-      { capabilities: { add: ['NET_ADMIN'] } },
-      { ...OPEN, allowAddedCapabilities: false },
-      `${FIELD}/securityContext/capabilities/add`,
-      /PLUGIN_ALLOW_ADDED_CAPABILITIES/,
-    ],
     [
       'a capability name that is not one',
       null,
