@@ -169,6 +169,8 @@ export interface components {
             UID: string;
             namespace: string;
             JID: string;
+            /** @description The name of the host that runs the pod (for this plugin: the Docker engine's host name, docker info Name). Optional; read by interLink from PR #550 on (not yet in interLink's types up to tag 0.7.0-pre2; 0.6.2's Go decoder ignores it). Go matches JSON keys case-insensitively, so a Go field NodeName, untagged or tagged nodeName, reads it. Left out when the host's name is not known. */
+            nodeName?: string;
             containers: components["schemas"]["ContainerStatus"][];
             initContainers: components["schemas"]["ContainerStatus"][];
         };

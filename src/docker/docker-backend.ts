@@ -283,6 +283,9 @@ export class DockerBackend implements Backend {
     // Steady path: answered from memory. Without the events stream, one batched read first.
     await this.view.ensureFresh();
     const out: PodStatus[] = [];
+    // Where the pods run (interLink PR #550 reads it); the cached `docker info`, left out if unknown.
+    const nodeName =
+      pods.length > 0 ? (await this.host.engine().catch(() => undefined))?.Name || undefined : undefined;
     for (const pod of pods) {
       const uid = pod.metadata.uid;
       const all = this.view.containersOfPod(uid);
@@ -304,7 +307,7 @@ export class DockerBackend implements Backend {
       const status = podStatus(offloadedPart(pod, held), containers, notes);
       this.meshGate.applyToStatus(status, all);
       applyTunnelStatus(status, all);
-      out.push(status);
+      out.push(nodeName ? { ...status, nodeName } : status);
     }
     return out;
   }

@@ -14,6 +14,8 @@ export interface EngineInfo {
   NCPU: number;
   MemTotal: number;
   ServerVersion: string;
+  /** The engine host's name: each pod status's nodeName. */
+  Name?: string;
   /** cgroupfs or systemd. */
   CgroupDriver?: string;
   /** "1" or "2". */
