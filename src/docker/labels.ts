@@ -28,6 +28,10 @@ export const LABEL = {
   probes: 'io.interlink.container.probes',
   /** Comma-separated GPU device IDs: a container's own; on the sandbox, every device the pod holds (gpu-holders.ts). */
   gpus: 'io.interlink.gpus',
+  /** On a network helper: mesh | wstunnel; on the sandbox, the kind of helper it has (network-helper.ts). */
+  helperKind: 'io.interlink.network-helper.kind',
+  /** On the container that owns a pod's network (sandbox or lone container): the network it joined (pod-networks.ts). */
+  podNetwork: 'io.interlink.pod.network',
 } as const;
 
 /** `--label k=v` pairs for a container of a pod. */

@@ -12,7 +12,10 @@ import { join } from 'node:path';
 import { type DockerCli, DockerCliError } from './docker-cli.ts';
 import { removeContainers } from './docker-verbs.ts';
 
-/** Label of the probe container, so a probe cut off mid-way can be found and removed. */
+/**
+ * Label of the probe container, so a probe cut off mid-way can be found and removed. The engine's
+ * own container, no pod's: its label stays here, below labels.ts.
+ */
 const PROBE_LABEL = 'io.interlink.docker-plugin.state-dir-probe';
 
 /** Resolves when the daemon sees `stateDir` at the same path; otherwise throws a sentence saying what to do. */

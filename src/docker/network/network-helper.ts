@@ -41,7 +41,7 @@ export type HelperKind = 'mesh' | 'wstunnel';
 /** The role label value of a network helper: not a spec container, so never reported as one. */
 export const HELPER_ROLE = 'network-helper';
 /** mesh | wstunnel */
-export const HELPER_KIND_LABEL = 'io.interlink.network-helper.kind';
+export const HELPER_KIND_LABEL = LABEL.helperKind;
 /** The names `/getLogs` knows the helpers by (a spec container of the same name wins). */
 export const HELPER_LOG_NAME: Record<HelperKind, string> = {
   mesh: 'interlink-mesh',

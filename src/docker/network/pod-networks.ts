@@ -7,9 +7,10 @@
 import type { DockerCli } from '../engine/docker-cli.ts';
 import { inspectNetworks } from '../engine/docker-verbs.ts';
 import type { ContainerInspect } from '../engine/inspect-types.ts';
+import { LABEL } from '../labels.ts';
 
 /** Label on the container that owns a pod's network (sandbox or lone container): the network it joined. */
-export const POD_NETWORK_LABEL = 'io.interlink.pod.network';
+export const POD_NETWORK_LABEL = LABEL.podNetwork;
 
 /** Pods a bridge network holds: a Linux bridge has 1024 ports; a few stay free for whatever else joins it. */
 export const BRIDGE_POD_LIMIT = 1000;
