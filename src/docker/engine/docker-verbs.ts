@@ -8,6 +8,7 @@
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import type { DockerCli, RunResult } from './docker-cli.ts';
 import type { ContainerInspect } from './inspect-types.ts';
+import { pullFailure } from './pull-failure.ts';
 
 /** The parts of `docker info` the plugin reads. */
 export interface EngineInfo {
@@ -227,12 +228,7 @@ export function pullImage(
     child.on('error', reject);
     child.on('close', (code) => {
       if (code === 0) resolve();
-      else
-        reject(
-          new Error(
-            stderr.trim().replace(/^Error( response from daemon)?:\s*/i, '') || `docker pull exited ${code}`,
-          ),
-        );
+      else reject(new Error(pullFailure(image, stderr, code)));
     });
   });
 }
