@@ -51,10 +51,14 @@ async function main(): Promise<void> {
     throw err;
   }
   setLogLevel(config.logLevel);
-  const docker = new DockerCli(config.dockerBin, {
-    callMs: config.dockerTimeoutSeconds * 1000,
-    pullMs: config.pullTimeoutSeconds * 1000,
-  });
+  const docker = new DockerCli(
+    config.dockerBin,
+    {
+      callMs: config.dockerTimeoutSeconds * 1000,
+      pullMs: config.pullTimeoutSeconds * 1000,
+    },
+    config.dockerConfigDir,
+  );
   // Loaded only when on: the OpenTelemetry SDK would cost every plugin start-up time and memory.
   const tracing = config.tracing.enabled
     ? (await import('./telemetry/tracing.ts')).startTracing(config.tracing)

@@ -58,6 +58,8 @@ export interface Config {
   readonly tracing: TracingConfig;
   readonly dockerTimeoutSeconds: number;
   readonly pullTimeoutSeconds: number;
+  /** DOCKER_CONFIG for image pulls; undefined: the docker CLI's default. */
+  readonly dockerConfigDir: string | undefined;
   readonly maxConcurrentOps: number;
 }
 
@@ -236,6 +238,9 @@ export function loadConfig(
   const stateDir = raw('stateDir');
   if (!stateDir.startsWith('/'))
     throw new ConfigError(`${where('stateDir')}: "${stateDir}" is not an absolute path`);
+  const dockerConfigDir = raw('dockerConfig') || undefined;
+  if (dockerConfigDir !== undefined && !dockerConfigDir.startsWith('/'))
+    throw new ConfigError(`${where('dockerConfig')}: "${dockerConfigDir}" is not an absolute path`);
   const instance = raw('instance');
   if (!/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(instance))
     throw new ConfigError(`${where('instance')}: "${instance}" may hold only letters, digits, _ . -`);
@@ -301,6 +306,7 @@ export function loadConfig(
     gpuMode: gpuMode as GpuMode,
     dockerTimeoutSeconds: integer('dockerTimeout', raw('dockerTimeout'), 1, where),
     pullTimeoutSeconds: integer('pullTimeout', raw('pullTimeout'), 1, where),
+    dockerConfigDir,
     maxConcurrentOps: integer('maxConcurrentOps', raw('maxConcurrentOps'), 1, where),
     podNetworks: Object.freeze(podNetworks),
     networkHelperImage,

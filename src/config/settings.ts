@@ -229,6 +229,13 @@ export const SETTINGS = {
     help: 'Seconds a docker CLI call may take before it is killed (a stop gets its grace period on top; pulls have their own)',
     kind: 'integer',
   },
+  dockerConfig: {
+    flag: 'docker-config',
+    env: 'PLUGIN_DOCKER_CONFIG',
+    default: '',
+    help: "Docker config directory image pulls use (DOCKER_CONFIG: registry credentials, credential helpers); empty: the docker CLI's own (~/.docker)",
+    kind: 'string',
+  },
   pullTimeout: {
     flag: 'pull-timeout',
     env: 'PLUGIN_PULL_TIMEOUT',

@@ -102,7 +102,15 @@ export class DockerCli {
   constructor(
     readonly bin: string = 'docker',
     readonly timeouts: DockerTimeouts = DEFAULT_TIMEOUTS,
+    /** DOCKER_CONFIG for pulls: where registry credentials and credential helpers are read. */
+    readonly pullConfigDir?: string,
   ) {}
+
+  /** The process environment of a call: the plugin's, the call's extras, DOCKER_CONFIG for a pull. */
+  private envFor(args: readonly string[], extra: Record<string, string> | undefined): NodeJS.ProcessEnv {
+    const pull = args[0] === 'pull' && this.pullConfigDir ? { DOCKER_CONFIG: this.pullConfigDir } : undefined;
+    return extra || pull ? { ...process.env, ...extra, ...pull } : process.env;
+  }
 
   /** The names in every docker process's environment (the plugin's own): a pod's variable never overrides one. */
   environmentNames(): ReadonlySet<string> {
@@ -131,7 +139,7 @@ export class DockerCli {
     this.spawnCount++;
     const ends = this.observers.map((o) => o.started(args));
     const child = spawn(this.bin, args, {
-      env: options.env ? { ...process.env, ...options.env } : process.env,
+      env: this.envFor(args, options.env),
       stdio: ['pipe', 'pipe', 'pipe'],
       signal: options.signal,
     });
