@@ -22,6 +22,7 @@ import type { Logger } from '../log.ts';
 import { GPU_RESOURCE } from '../pod/gpu-request.ts';
 import { offered } from '../pod/node-capacity.ts';
 import { offloadedPart } from '../pod/partial-offload.ts';
+import { decidePod } from '../pod/pod-decision.ts';
 import { PodCgroups } from './cgroups/pod-cgroups.ts';
 import { podUsage, type UsageSample } from './cgroups/pod-usage.ts';
 import { currentRunSince, dockerLogsArgs, streamLogs } from './containers/container-logs.ts';
@@ -48,7 +49,7 @@ import { PodRevival } from './lifecycle/pod-revival.ts';
 import { preparePod } from './lifecycle/prepare-pod.ts';
 import { podIdentity, podJobId } from './naming.ts';
 import { MeshGate } from './network/mesh-gate.ts';
-import { applyTunnelStatus, helperByLogName, planPodNetworking } from './network/network-helper.ts';
+import { applyTunnelStatus, helperByLogName } from './network/network-helper.ts';
 import { PodNetworks } from './network/pod-networks.ts';
 import { groupContainers } from './view/pod-containers.ts';
 import { type PodNotes, podStatus } from './view/pod-status.ts';
@@ -245,16 +246,13 @@ export class DockerBackend implements Backend {
 
   create(data: RetrievedPodData): Promise<CreateStruct> {
     return duringOutage(async () => {
-      // Everything that can be refused is refused here, before anything exists.
+      // Everything that can be refused is refused here, before anything exists: the pod is
+      // decided (Kubernetes' rules), then translated (Docker's arguments), then made.
       const facts = await this.host.factsFor(data.pod, { cached: this.view.live });
-      const prepared = preparePod(data, this.config, {
-        ...facts,
-        cliEnvNames: this.docker.environmentNames(),
-        subPathPins: this.pins.available,
-      });
-      const networking = planPodNetworking(data.pod);
+      const decision = decidePod(data, this.config, { ...facts, subPathPins: this.pins.available });
+      const prepared = preparePod(decision, this.config, { cliEnvNames: this.docker.environmentNames() });
       const { uid } = prepared.identity;
-      await this.locks.run(uid, () => this.creation.create(prepared, networking));
+      await this.locks.run(uid, () => this.creation.create(prepared));
       return { PodUID: uid, PodJID: podJobId(prepared.identity) };
     });
   }

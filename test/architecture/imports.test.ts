@@ -21,6 +21,13 @@ const RULES: IForbiddenRuleType[] = [
     to: { path: '^src/(docker|http)/' },
   },
   {
+    // The pod decision (src/pod/pod-decision.ts) is complete before translation: translate/ reads it, never calls a rule.
+    name: 'translation-reads-the-pod-decision-and-calls-no-pod-rule',
+    severity: 'error',
+    from: { path: '^src/docker/translate/' },
+    to: { path: '^src/pod/', dependencyTypesNot: ['type-only'] },
+  },
+  {
     name: 'kit-and-client-stand-on-the-contract-not-on-our-server',
     severity: 'error',
     from: { path: '^src/(conformance|client)/' },
@@ -46,7 +53,7 @@ const RULES: IForbiddenRuleType[] = [
     to: { path: '^src/docker/(lifecycle|containers|translate|volumes|network|gpu)/' },
   },
   {
-    // host-info.ts still asks lifecycle/ which images need their USER known.
+    // host-info.ts asks src/pod/ which images need their USER known.
     name: 'the-engine-knows-no-pods',
     severity: 'error',
     from: { path: '^src/docker/engine/', pathNot: '^src/docker/engine/host-info[.]ts$' },
@@ -129,7 +136,7 @@ describe('imports between the rooms of src/', () => {
         'src/docker/lifecycle/pull.ts':
           "import { spawn } from 'node:child_process';\nimport type { P } from '../../http/app.ts';\nexport const pull = spawn;\nexport type Q = P;\n",
         'src/docker/translate/args.ts':
-          "import { readFileSync } from 'node:fs';\nimport { run } from '../engine/run.ts';\nexport const args = [readFileSync, run];\n",
+          "import { readFileSync } from 'node:fs';\nimport { run } from '../engine/run.ts';\nimport { env } from '../../pod/env.ts';\nexport const args = [readFileSync, run, env];\n",
         'src/docker/view/status.ts':
           "import { pull } from '../lifecycle/pull.ts';\nexport const status = pull;\n",
         'src/docker/engine/run.ts': "import { env } from '../../pod/env.ts';\nexport const run = env;\n",
@@ -149,6 +156,7 @@ describe('imports between the rooms of src/', () => {
         'the-view-only-reads-docker: src/docker/view/status.ts imports src/docker/lifecycle/pull.ts',
         'translate-turns-decisions-into-argv-without-docker-or-disk: src/docker/translate/args.ts imports fs',
         'translate-turns-decisions-into-argv-without-docker-or-disk: src/docker/translate/args.ts imports src/docker/engine/run.ts',
+        'translation-reads-the-pod-decision-and-calls-no-pod-rule: src/docker/translate/args.ts imports src/pod/env.ts',
       ]);
     });
   });

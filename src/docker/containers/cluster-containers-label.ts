@@ -3,18 +3,12 @@
  * container at create: a log request carries only the pod's UID, and after a restart the plugin
  * must still tell "runs in the cluster" from "no such container".
  */
-import type { Pod } from '../../contract/api-types.ts';
-import {
-  type ClusterContainers,
-  clusterContainers,
-  hasClusterContainers,
-} from '../../pod/partial-offload.ts';
+import type { ClusterContainers } from '../../pod/partial-offload.ts';
 import { LABEL } from '../labels.ts';
 
-/** `--label` args for the anchor; none for a pod that runs every container here. */
-export function clusterContainersLabel(pod: Pod): string[] {
-  const cluster = clusterContainers(pod);
-  if (!hasClusterContainers(cluster)) return [];
+/** `--label` args for the anchor; none for a pod that runs every container here (undefined). */
+export function clusterContainersLabel(cluster: ClusterContainers | undefined): string[] {
+  if (!cluster) return [];
   return ['--label', `${LABEL.clusterContainers}=${JSON.stringify(cluster)}`];
 }
 

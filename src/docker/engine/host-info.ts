@@ -4,7 +4,8 @@
  * preparing a pod needs for its security checks.
  */
 import type { Pod } from '../../contract/api-types.ts';
-import { type HostFacts, imagesNeedingUser } from '../lifecycle/prepare-pod.ts';
+import type { HostFacts } from '../../pod/pod-decision.ts';
+import { imagesNeedingUser } from '../../pod/security-context.ts';
 import type { DockerCli } from './docker-cli.ts';
 import { type EngineInfo, engineInfo, imageUsers } from './docker-verbs.ts';
 
@@ -31,7 +32,7 @@ export class HostInfo {
     return this.info.value;
   }
 
-  /** What preparing a pod needs from the host: its size (downward API) and image users (security checks). */
+  /** What deciding a pod needs from the host: its size (downward API) and image users (security checks). */
   async factsFor(
     pod: Pod,
     { cached = true }: { cached?: boolean } = {},

@@ -10,7 +10,6 @@ import { crashPoint } from '../../crash-points.ts';
 import { PluginError } from '../../errors.ts';
 import type { Logger } from '../../log.ts';
 import { gpuKey, splitDevices } from '../../pod/gpu-request.ts';
-import type { PodNetworking } from '../../pod/mesh-script.ts';
 import { podMemoryLimitBytes } from '../../pod/pod-resources.ts';
 import type { InitSequencer } from '../containers/init-sequencer.ts';
 import { type DockerCli, DockerCliError } from '../engine/docker-cli.ts';
@@ -29,10 +28,9 @@ import {
   writeHelperFiles,
 } from '../network/network-helper.ts';
 import type { PodNetworks } from '../network/pod-networks.ts';
-import { type PodNetwork, sandboxRunArgs } from '../translate/pod-to-docker-args.ts';
+import type { PodNetwork } from '../translate/pod-to-docker-args.ts';
 import type { PodView } from '../view/pod-view.ts';
 import { writePodVolumes } from '../volumes/volume-files.ts';
-import { sandboxMountArgs } from '../volumes/volume-mounts.ts';
 import { runContainerCommand } from './container-command.ts';
 import type { PendingContainers } from './pending-containers.ts';
 import type { PodRecords } from './pod-record.ts';
@@ -103,19 +101,20 @@ export class PodCreation {
    * A pod whose create was cut off (its record still says so) is made again from this request.
    * Callers hold the pod's lock.
    */
-  async create(prepared: PreparedPod, networking: PodNetworking): Promise<void> {
+  async create(prepared: PreparedPod): Promise<void> {
     const { view, sequencer, gpus, log, networks } = this.options;
     const { uid, namespace, name } = prepared.identity;
+    const { networking } = prepared.decision;
     await view.ensureFresh();
     if (this.creating.has(uid)) return;
     if (!(await this.clearUnfinished(uid))) return;
     // Admission, as kubelet's: the pod gets its GPUs now or is not created at all.
-    const devices = gpus.admit(uid, prepared.gpus.need, `${namespace}/${name}`);
+    const devices = gpus.admit(uid, prepared.decision.gpus.need, `${namespace}/${name}`);
     if (devices.length > 0) log.info('GPUs given to pod', { pod: name, podUid: uid, gpus: devices });
     this.creating.add(uid);
     let made: string[];
     try {
-      made = await this.make(prepared, devices, networking);
+      made = await this.make(prepared, devices);
     } catch (err) {
       this.creating.delete(uid);
       gpus.settle(uid);
@@ -160,14 +159,11 @@ export class PodCreation {
    * container (`docker run -d`, as cheap as it gets); any other pod gets a sandbox holding the
    * network, then its containers: run at once, or only created when init containers go first.
    */
-  private async make(
-    prepared: PreparedPod,
-    gpus: readonly string[],
-    networking: PodNetworking,
-  ): Promise<string[]> {
+  private async make(prepared: PreparedPod, gpus: readonly string[]): Promise<string[]> {
     const { config, docker, view, log, pending, pauseImage, records } = this.options;
-    const { identity, pod, containers } = prepared;
-    const gpusOf = splitDevices(prepared.gpus, gpus);
+    const { identity, containers } = prepared;
+    const { pod, networking, volumes } = prepared.decision;
+    const gpusOf = splitDevices(prepared.decision.gpus, gpus);
     const inPodCgroup = this.options.cgroups.parentArgs(identity.uid);
     const createArgs = (c: PreparedContainer, network: PodNetwork) =>
       c.createArgs(
@@ -183,19 +179,14 @@ export class PodCreation {
     const joined = pod.spec?.hostNetwork ? [] : this.placeOnNetwork(identity.uid);
     let network: PodNetwork = { kind: 'own', extraArgs: joined };
     const makeSandbox = async () => {
-      const sandboxArgs = sandboxRunArgs({
-        pod,
-        instance: config.instance,
-        image: pauseImage,
+      const sandboxArgs = prepared.sandboxArgs(pauseImage, [
+        ...joined,
+        ...(networking.kind === 'none' ? [] : helperKindLabelArgs(networking.kind)),
+        ...prepared.sandboxMounts,
         // The sandbox records every device of the pod, for as long as the pod holds them.
-        extraArgs: [
-          ...joined,
-          ...(networking.kind === 'none' ? [] : helperKindLabelArgs(networking.kind)),
-          ...sandboxMountArgs(prepared.volumes),
-          ...gpuLabelArgs(gpus),
-          ...inPodCgroup,
-        ],
-      });
+        ...gpuLabelArgs(gpus),
+        ...inPodCgroup,
+      ]);
       const sandbox = await makeContainer(docker, sandboxArgs);
       made.push(sandbox);
       crashPoint('create:sandbox');
@@ -206,10 +197,10 @@ export class PodCreation {
       // Before anything exists: a crash from here on leaves a record saying the pod is not whole.
       await records.write(identity.uid, 'creating');
       crashPoint('create:record');
-      await writePodVolumes(prepared.volumes);
+      await writePodVolumes(volumes);
       await this.options.cgroups.limitMemory(identity.uid, podMemoryLimitBytes(pod));
       crashPoint('create:volumes');
-      const needsSandbox = containers.length > 1 || sandboxMountArgs(prepared.volumes).length > 0;
+      const needsSandbox = containers.length > 1 || prepared.sandboxMounts.length > 0;
       const sandbox = needsSandbox || networking.kind !== 'none' ? await makeSandbox() : undefined;
       if (networking.kind !== 'none' && sandbox) {
         const dir = networkDir(config.stateDir, identity.uid);

@@ -1,41 +1,33 @@
 /**
- * Everything about a pod that can be decided before anything exists: its volume plan and each
- * container's docker arguments. What is refused here is refused with a 4xx and nothing is
- * created; what kubelet would refuse per container (CreateContainerConfigError) is kept as a
- * waiting reason for that container.
+ * A decided pod (pod/pod-decision.ts) made ready to create, spelt by translate/: its network
+ * args, its sandbox's mounts, and each container's `docker create` args once the pod's network
+ * and the container's GPUs are known, with the env delivery that goes with them (env-delivery.ts:
+ * no env value is in the args, the env file lives in the pod's state dir). What Docker or Linux cannot take (a memory limit below Docker's minimum, an argument
+ * longer than the kernel allows) is refused here, still before anything exists.
  */
-
 import type { Config } from '../../config/load-config.ts';
-import type { Container, Pod, RetrievedPodData } from '../../contract/api-types.ts';
 import { invalidField } from '../../errors.ts';
-import type { NodeAllocatable } from '../../pod/downward-api.ts';
-import { resolveContainerEnv } from '../../pod/env.ts';
-import { expandCommand } from '../../pod/expand-vars.ts';
-import { type PodGpuRequest, podGpuRequest } from '../../pod/gpu-request.ts';
-import { checkPodSecurity } from '../../pod/pod-security.ts';
-import { effectivePullPolicy } from '../../pod/pull-policy.ts';
-import { planPodVolumes } from '../../pod/volume-plan.ts';
-import type { VolumePlan } from '../../pod/volume-types.ts';
+import type { ContainerDecision, PodDecision } from '../../pod/pod-decision.ts';
 import { checkArgument, checkArgv, checkTotal } from '../engine/argv-limits.ts';
 import { gpuArgs } from '../gpu/gpu-args.ts';
 import { type PodIdentity, podIdentity } from '../naming.ts';
 import { type EnvDelivery, EnvDeliveryRefusal, planEnvDelivery } from '../translate/env-delivery.ts';
-import { containerCreateArgs, type PodNetwork, podNetworkArgs } from '../translate/pod-to-docker-args.ts';
-import { resourceArgs } from '../translate/resource-args.ts';
 import {
-  needsImageUser,
-  nonRootViolation,
-  requiresNonRoot,
-  securityArgs,
-} from '../translate/security-args.ts';
-import { mountArgsFor } from '../volumes/volume-mounts.ts';
+  containerCreateArgs,
+  type PodNetwork,
+  podNetworkArgs,
+  sandboxRunArgs,
+} from '../translate/pod-to-docker-args.ts';
+import { resourceArgs } from '../translate/resource-args.ts';
+import { securityArgs } from '../translate/security-args.ts';
+import { mountArgsFor, sandboxMountArgs } from '../volumes/volume-mounts.ts';
 import { envFilePath } from './container-command.ts';
 
 export interface PreparedContainer {
   name: string;
   image: string;
   role: 'init' | 'main';
-  pullPolicy: 'Always' | 'IfNotPresent' | 'Never';
+  pullPolicy: ContainerDecision['pullPolicy'];
   /** `docker create` / `docker run -d` args (after the verb) once the pod's network and the container's GPUs are known. */
   createArgs(network: PodNetwork, gpus?: readonly string[]): string[];
   /** The env file and CLI environment that go with those args: no env value is in them. */
@@ -46,137 +38,71 @@ export interface PreparedContainer {
 
 export interface PreparedPod {
   identity: PodIdentity;
-  pod: Pod;
-  volumes: VolumePlan;
+  decision: PodDecision;
   containers: PreparedContainer[];
-  /** The GPUs to admit the pod with, and each container's share. */
-  gpus: PodGpuRequest;
+  /** The sandbox's mounts (Memory emptyDirs): a pod with any needs a sandbox to keep them. */
+  sandboxMounts: readonly string[];
+  /** `docker run -d` args of the pod's sandbox, from this image, with these args added. */
+  sandboxArgs(image: string, extraArgs: readonly string[]): string[];
 }
 
-export interface HostFacts {
-  nodeAllocatable: NodeAllocatable;
-  /** Image → its USER ('' = root), for the images present locally that a check needs. */
-  imageUsers: ReadonlyMap<string, string>;
+export interface DockerSide {
   /** The names the docker CLI's environment already has: a pod's variable never goes there under one. */
   cliEnvNames?: ReadonlySet<string>;
-  /** Whether the plugin can pin subPaths (make mounts on the host): where it cannot, they are refused. */
-  subPathPins: boolean;
 }
 
-/** The images whose USER must be known to prepare this pod (runAsNonRoot, runAsGroup alone). */
-export function imagesNeedingUser(pod: Pod): string[] {
-  const all = [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])];
-  return [
-    ...new Set(all.filter((c) => requiresNonRoot(pod, c) || needsImageUser(pod, c)).map((c) => c.image)),
-  ];
-}
-
-export function preparePod(data: RetrievedPodData, config: Config, host: HostFacts): PreparedPod {
-  const pod = data.pod;
+export function preparePod(
+  decision: PodDecision,
+  config: Pick<Config, 'instance' | 'gpuMode' | 'stateDir'>,
+  docker: DockerSide = {},
+): PreparedPod {
+  const { pod, volumes, cluster } = decision;
   const identity = podIdentity(pod);
-  const spec = pod.spec;
-  if (!spec) throw invalidField('/pod/spec', 'is required to create a pod');
-  const all: Array<{ c: Container; role: 'init' | 'main'; index: number; field: string }> = [
-    ...(spec.initContainers ?? []).map((c, index) => ({
-      c,
-      role: 'init' as const,
-      index,
-      field: `/pod/spec/initContainers/${index}`,
-    })),
-    ...spec.containers.map((c, index) => ({
-      c,
-      role: 'main' as const,
-      index,
-      field: `/pod/spec/containers/${index}`,
-    })),
-  ];
-  const seen = new Set<string>();
-  for (const { c, field } of all) {
-    if (seen.has(c.name))
-      throw invalidField(`${field}/name`, `"${c.name}" is used by another container of this pod`);
-    seen.add(c.name);
-  }
-  checkPodSecurity(pod, config.podSecurityLevel);
-  checkArgv('/pod/spec', podNetworkArgs(pod), 'hostAliases and hostPorts');
-  const gpus = podGpuRequest(pod);
-  const volumes = planPodVolumes(data, {
-    stateDir: config.stateDir,
-    allowedHostPaths: config.allowedHostPaths,
-    instance: config.instance,
-    nodeAllocatable: host.nodeAllocatable,
-    subPathPins: host.subPathPins,
-  });
-
-  const containers = all.map(({ c, role, index, field }): PreparedContainer => {
-    const entry = data.container?.find((e) => e.name === c.name);
-    // The Virtual Kubelet normally sends env resolved and expanded; only unresolved refs
-    // (interLink's SkipDownwardAPIResolution) mean values still need kubelet's expansion.
-    const unresolved = (c.env ?? []).some((e) => e.valueFrom) || (c.envFrom ?? []).length > 0;
-    const env = resolveContainerEnv({
-      pod,
-      container: c,
-      configMaps: entry?.configMaps ?? [],
-      secrets: entry?.secrets ?? [],
-      nodeAllocatable: host.nodeAllocatable,
-      expand: unresolved,
-    });
-    const imageUser = host.imageUsers.get(c.image);
-    const policy = {
-      ...(imageUser !== undefined ? { imageUser } : needsImageUser(pod, c) ? { imageUser: '' } : {}),
-    };
-    // Refusals of the whole pod (policy, bad quantities) happen now, before anything exists.
+  const podNetwork = podNetworkArgs(decision.network);
+  checkArgv('/pod/spec', podNetwork, 'hostAliases and hostPorts');
+  const containers = decision.containers.map((c): PreparedContainer => {
+    const { field } = c;
     const extraArgs = [
-      ...resourceArgs(c, field),
-      ...securityArgs(pod, c, policy, field),
+      ...resourceArgs(c.resources, field),
+      ...securityArgs(c.security),
       ...mountArgsFor(volumes, c.name),
     ];
     const base = {
       name: c.name,
       image: c.image,
-      role,
-      pullPolicy: effectivePullPolicy(c),
+      role: c.role,
+      pullPolicy: c.pullPolicy,
       env: { args: [], cliEnv: {} },
     };
-    if ('error' in env) return { ...base, createArgs: () => [], configError: env.error };
-    const nonRoot = imageUser !== undefined ? nonRootViolation(pod, c, imageUser) : undefined;
-    if (nonRoot)
-      return {
-        ...base,
-        createArgs: () => [],
-        configError: { reason: 'CreateContainerConfigError', message: nonRoot },
-      };
-    const vars = new Map(env.env);
-    const { command, args } = expandCommand(c.command, c.args, vars);
+    if (c.configError) return { ...base, createArgs: () => [], configError: c.configError };
     // Values resolved from configMaps and secrets, or grown by $(VAR) expansion, are checked as
     // the container's first process gets them from execve.
-    const envStrings = env.env.map(([name, value]) => `${name}=${value}`);
+    const envStrings = c.env.map(([name, value]) => `${name}=${value}`);
     for (const [i, s] of envStrings.entries())
       checkArgument(
         `${field}/env`,
         s,
-        `variable ${env.env[i]?.[0]}`,
+        `variable ${c.env[i]?.[0]}`,
         "as a variable of the container's environment",
       );
-    for (const [i, word] of command.entries()) checkArgument(`${field}/command/${i}`, word);
-    for (const [i, word] of args.entries()) checkArgument(`${field}/args/${i}`, word);
-    checkTotal(field, [...envStrings, ...command, ...args], "the container's env, command and args");
+    for (const [i, word] of c.command.entries()) checkArgument(`${field}/command/${i}`, word);
+    for (const [i, word] of c.args.entries()) checkArgument(`${field}/args/${i}`, word);
+    checkTotal(field, [...envStrings, ...c.command, ...c.args], "the container's env, command and args");
     const delivery = deliverEnv(
-      env.env,
-      envFilePath(config.stateDir, identity.uid, role, c.name),
-      host,
+      c.env,
+      envFilePath(config.stateDir, identity.uid, c.role, c.name),
+      docker.cliEnvNames ?? new Set(),
       field,
     );
     const createArgs = (network: PodNetwork, devices: readonly string[] = []) =>
       containerCreateArgs({
         pod,
         container: c,
-        role,
-        index,
         instance: config.instance,
         network,
         envArgs: delivery.args,
-        command,
-        args,
+        podNetwork,
+        cluster,
         extraArgs: [...extraArgs, ...gpuArgs(config.gpuMode, devices)],
       });
     // Whichever way it joins the pod's network, its whole command must fit what Linux takes, with
@@ -187,18 +113,25 @@ export function preparePod(data: RetrievedPodData, config: Config, host: HostFac
     checkTotal(field, [...argv, ...cliEnv], 'the docker command and the env it carries');
     return { ...base, createArgs, env: delivery };
   });
-  return { identity, pod, volumes, containers, gpus };
+  return {
+    identity,
+    decision,
+    containers,
+    sandboxMounts: sandboxMountArgs(volumes),
+    sandboxArgs: (image, extraArgs) =>
+      sandboxRunArgs({ pod, instance: config.instance, image, podNetwork, cluster, extraArgs }),
+  };
 }
 
-/** The container's env as env-delivery.ts hands it to Docker; a variable it cannot hand over is a 422. */
+/** The container's env as env-delivery.ts hands it to Docker; a variable it cannot hand over is invalid input. */
 function deliverEnv(
   env: ReadonlyArray<readonly [string, string]>,
   filePath: string,
-  host: HostFacts,
+  cliEnvNames: ReadonlySet<string>,
   field: string,
 ): EnvDelivery {
   try {
-    return planEnvDelivery(env, filePath, host.cliEnvNames ?? new Set());
+    return planEnvDelivery(env, filePath, cliEnvNames);
   } catch (err) {
     if (err instanceof EnvDeliveryRefusal) throw invalidField(`${field}/env`, err.message);
     throw err;

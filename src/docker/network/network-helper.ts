@@ -22,14 +22,7 @@
 import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
 import type { Pod, PodStatus } from '../../contract/api-types.ts';
-import { invalidField } from '../../errors.ts';
-import {
-  MeshScriptError,
-  type PodNetworking,
-  PRE_EXEC_ANNOTATION,
-  podNetworking,
-  RESOLV_CONF_VAR,
-} from '../../pod/mesh-script.ts';
+import { type PodNetworking, RESOLV_CONF_VAR } from '../../pod/mesh-script.ts';
 import type { ContainerInspect } from '../engine/inspect-types.ts';
 import { LABEL } from '../labels.ts';
 import { type PodIdentity, podIdentity, podJobId } from '../naming.ts';
@@ -115,18 +108,6 @@ wait
 echo "interlink-docker-plugin: the wstunnel command ended; Docker starts it again with back-off" >&2
 exit 1
 `;
-
-/** What the pod's annotations ask of its network; a mesh script of unknown shape is refused (422). */
-export function planPodNetworking(pod: Pod): PodNetworking {
-  // A pod on the host's network must not have the host's routes and resolver rewritten.
-  if (pod.spec?.hostNetwork) return { kind: 'none' };
-  try {
-    return podNetworking(pod.metadata.annotations);
-  } catch (err) {
-    if (!(err instanceof MeshScriptError)) throw err;
-    throw invalidField(`/pod/metadata/annotations/${PRE_EXEC_ANNOTATION.replace('/', '~1')}`, err.message);
-  }
-}
 
 /**
  * Writes the helper's scripts, and for a mesh its empty writable directory (what an earlier helper

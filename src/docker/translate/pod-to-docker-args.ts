@@ -1,13 +1,15 @@
 /**
- * Translates a pod into `docker` argument vectors: the sandbox that holds the pod's network,
- * and one container per spec container that joins it. Pure: no docker calls, no files.
+ * Translates a decided pod (pod/pod-decision.ts) into `docker` argument vectors: the sandbox that
+ * holds the pod's network, and one container per spec container that joins it. Pure: no docker
+ * calls, no files, no Kubernetes rules (those were applied when the pod was decided).
  */
 import type { Container, Pod } from '../../contract/api-types.ts';
-import { entrypointPlan } from '../../pod/command.ts';
-import { containerProbeSpec } from '../../pod/probe-spec.ts';
+import type { ClusterContainers } from '../../pod/partial-offload.ts';
+import type { ContainerDecision } from '../../pod/pod-decision.ts';
+import type { PodNetworkSettings } from '../../pod/pod-network.ts';
 import { clusterContainersLabel } from '../containers/cluster-containers-label.ts';
 import { LABEL, labelArgs } from '../labels.ts';
-import { containerName, podIdentity, type Role } from '../naming.ts';
+import { containerName, podIdentity } from '../naming.ts';
 
 /**
  * How a container gets its network: by joining the pod sandbox's, or (a pod of one container
@@ -31,22 +33,14 @@ export function podContainersLabel(pod: Pod): string[] {
 }
 
 /** The pod's own network settings: hostname, published ports, host aliases (or the host's network). */
-export function podNetworkArgs(pod: Pod): string[] {
-  const id = podIdentity(pod);
-  const spec = pod.spec;
+export function podNetworkArgs(network: PodNetworkSettings): string[] {
   const args: string[] = [];
-  if (spec?.hostNetwork) args.push('--network', 'host');
-  else args.push('--hostname', id.name.slice(0, 63).replace(/\.+$/, ''));
-  for (const c of [...(spec?.initContainers ?? []), ...(spec?.containers ?? [])]) {
-    for (const p of c.ports ?? []) {
-      if (!p.hostPort || spec?.hostNetwork) continue;
-      const proto = (p.protocol ?? 'TCP').toLowerCase();
-      args.push('--publish', `${p.hostIP ? `${p.hostIP}:` : ''}${p.hostPort}:${p.containerPort}/${proto}`);
-    }
+  if (network.hostNetwork) args.push('--network', 'host');
+  else args.push('--hostname', network.hostname);
+  for (const p of network.ports) {
+    args.push('--publish', `${p.hostIP ? `${p.hostIP}:` : ''}${p.hostPort}:${p.containerPort}/${p.protocol}`);
   }
-  for (const alias of spec?.hostAliases ?? []) {
-    for (const h of alias.hostnames ?? []) if (alias.ip) args.push('--add-host', `${h}:${alias.ip}`);
-  }
+  for (const alias of network.hostAliases) args.push('--add-host', `${alias.hostname}:${alias.ip}`);
   return args;
 }
 
@@ -54,12 +48,22 @@ export interface SandboxInput {
   pod: Pod;
   instance: string;
   image: string;
+  /** podNetworkArgs of the pod. */
+  podNetwork: readonly string[];
+  cluster: ClusterContainers | undefined;
   /** Volumes the sandbox keeps mounted for the pod's life (Memory emptyDirs). */
   extraArgs?: readonly string[];
 }
 
 /** `docker run -d` args for the pod sandbox, which holds the pod's network namespace. */
-export function sandboxRunArgs({ pod, instance, image, extraArgs = [] }: SandboxInput): string[] {
+export function sandboxRunArgs({
+  pod,
+  instance,
+  image,
+  podNetwork,
+  cluster,
+  extraArgs = [],
+}: SandboxInput): string[] {
   const id = podIdentity(pod);
   return [
     'run',
@@ -69,10 +73,10 @@ export function sandboxRunArgs({ pod, instance, image, extraArgs = [] }: Sandbox
     ...labelArgs(instance, id, 'sandbox'),
     ...podContainersLabel(pod),
     ...restartPolicyLabel(pod),
-    ...clusterContainersLabel(pod),
+    ...clusterContainersLabel(cluster),
     '--restart',
     'unless-stopped',
-    ...podNetworkArgs(pod),
+    ...podNetwork,
     ...extraArgs,
     image,
   ];
@@ -80,15 +84,14 @@ export function sandboxRunArgs({ pod, instance, image, extraArgs = [] }: Sandbox
 
 export interface ContainerInput {
   pod: Pod;
-  container: Container;
-  role: Exclude<Role, 'sandbox'>;
-  index: number;
+  container: ContainerDecision;
   instance: string;
   network: PodNetwork;
   /** How the env reaches Docker (env-delivery.ts): `--env-file` and `--env NAME`, never a value. */
   envArgs: readonly string[];
-  command: string[] | null | undefined;
-  args: string[] | null | undefined;
+  /** podNetworkArgs of the pod, for a container that owns the pod's network. */
+  podNetwork: readonly string[];
+  cluster: ClusterContainers | undefined;
   /** Volume mounts, resources and security args made by their own modules. */
   extraArgs: readonly string[];
 }
@@ -102,7 +105,8 @@ export function dockerRestartPolicy(policy: string | undefined, role: 'init' | '
 
 /** `docker create` args for one spec container (`docker run -d` takes the same after its verb). */
 export function containerCreateArgs(input: ContainerInput): string[] {
-  const { pod, container, role, index, instance, network } = input;
+  const { pod, container: decided, instance, network } = input;
+  const { role, index, spec: container } = decided;
   const id = podIdentity(pod);
   const args = [
     '--name',
@@ -111,7 +115,7 @@ export function containerCreateArgs(input: ContainerInput): string[] {
     ...podContainersLabel(pod),
     ...(network.kind === 'sandbox'
       ? ['--network', `container:${network.sandbox}`]
-      : [...restartPolicyLabel(pod), ...clusterContainersLabel(pod), ...podNetworkArgs(pod)]),
+      : [...restartPolicyLabel(pod), ...clusterContainersLabel(input.cluster), ...input.podNetwork]),
     ...(network.extraArgs ?? []),
     '--restart',
     dockerRestartPolicy(pod.spec?.restartPolicy, role),
@@ -124,8 +128,7 @@ export function containerCreateArgs(input: ContainerInput): string[] {
     'max-file=5',
   ];
   // Probes and hooks are read back from this label by container-probes.ts (init containers have none).
-  const probes = role === 'main' ? containerProbeSpec(pod, container) : undefined;
-  if (probes) args.push('--label', `${LABEL.probes}=${JSON.stringify(probes)}`);
+  if (decided.probes) args.push('--label', `${LABEL.probes}=${JSON.stringify(decided.probes)}`);
   // The backend pulls, in the background and with back-off; docker only runs what is here.
   args.push('--pull', 'never');
   args.push(...input.envArgs);
@@ -133,7 +136,7 @@ export function containerCreateArgs(input: ContainerInput): string[] {
   if (container.tty) args.push('--tty');
   if (container.stdin) args.push('--interactive');
   args.push(...input.extraArgs);
-  const plan = entrypointPlan(input.command, input.args);
+  const plan = decided.entrypoint;
   if (plan.entrypoint !== undefined) args.push('--entrypoint', plan.entrypoint);
   args.push('--', container.image, ...plan.cmd);
   return args;

@@ -3,8 +3,11 @@ import type { Pod } from '../../../src/contract/api-types.ts';
 import {
   containerCreateArgs,
   dockerRestartPolicy,
+  podNetworkArgs,
   sandboxRunArgs,
 } from '../../../src/docker/translate/pod-to-docker-args.ts';
+import type { ContainerDecision } from '../../../src/pod/pod-decision.ts';
+import { podNetworkSettings } from '../../../src/pod/pod-network.ts';
 
 const pod: Pod = {
   metadata: { name: 'web', namespace: 'team-a', uid: '0123abcd-0000-4000-8000-000000000000' },
@@ -26,12 +29,15 @@ const pod: Pod = {
   },
 };
 
+const podNetwork = podNetworkArgs(podNetworkSettings(pod));
+const cluster = undefined;
+
 function valuesOf(args: string[], flag: string): string[] {
   return args.flatMap((a, i) => (a === flag ? [args[i + 1] as string] : []));
 }
 
 describe('sandboxRunArgs', () => {
-  const args = sandboxRunArgs({ pod, instance: 'inst', image: 'pause:1' });
+  const args = sandboxRunArgs({ pod, instance: 'inst', image: 'pause:1', podNetwork, cluster });
   it('publishes only ports that ask for a host port, with their protocol', () => {
     expect(valuesOf(args, '--publish')).toEqual(['18080:8080/tcp', '127.0.0.1:5353:53/udp']);
   });
@@ -53,16 +59,38 @@ describe('sandboxRunArgs', () => {
 });
 
 describe('containerCreateArgs', () => {
+  const container: ContainerDecision = {
+    spec: { name: 'app', image: '-not-a-flag:1' },
+    name: 'app',
+    image: '-not-a-flag:1',
+    role: 'main',
+    index: 0,
+    field: '/pod/spec/containers/0',
+    pullPolicy: 'IfNotPresent',
+    resources: {},
+    security: {
+      groups: [],
+      privileged: false,
+      capAdd: [],
+      capDrop: [],
+      noNewPrivileges: false,
+      readOnlyRootFilesystem: false,
+      seccompUnconfined: false,
+      sysctls: [],
+    },
+    env: [['A', 'x=y'] as const, ['MULTI', 'line1\nline2 $(B) `c`'] as const, ['EMPTY', ''] as const],
+    command: ['sh', '-c'],
+    args: ['echo "$A"'],
+    entrypoint: { entrypoint: 'sh', cmd: ['-c', 'echo "$A"'] },
+  };
   const base = {
     pod,
-    container: { name: 'app', image: '-not-a-flag:1' },
-    role: 'main' as const,
-    index: 0,
+    container,
     instance: 'inst',
     network: { kind: 'sandbox' as const, sandbox: 'sb123' },
     envArgs: ['--env-file', '/state/pods/u/env/main-app.env', '--env', 'MULTI'],
-    command: ['sh', '-c'],
-    args: ['echo "$A"'],
+    podNetwork,
+    cluster,
     extraArgs: ['--read-only'],
   };
   const args = containerCreateArgs(base);

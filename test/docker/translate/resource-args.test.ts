@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Container, ResourceRequirements } from '../../../src/contract/api-types.ts';
-import { resourceArgs } from '../../../src/docker/translate/resource-args.ts';
+import { resourceArgs as spell } from '../../../src/docker/translate/resource-args.ts';
 import { PluginError } from '../../../src/errors.ts';
+import { containerResources } from '../../../src/pod/container-resources.ts';
 
 const FIELD = '/pod/spec/containers/1';
 const container = (resources: ResourceRequirements): Container => ({
@@ -9,6 +10,9 @@ const container = (resources: ResourceRequirements): Container => ({
   image: 'busybox:1.36',
   resources,
 });
+
+/** The decided resources as Docker gets them. */
+const resourceArgs = (c: Container, field: string) => spell(containerResources(c, field), field);
 
 describe('resourceArgs', () => {
   // [behaviour, resources, args]

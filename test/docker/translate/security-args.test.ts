@@ -1,13 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import type { Container, Pod, PodSecurityContext, SecurityContext } from '../../../src/contract/api-types.ts';
+import { securityArgs as spell } from '../../../src/docker/translate/security-args.ts';
+import { PluginError } from '../../../src/errors.ts';
 import {
+  decideSecurity,
   needsImageUser,
   nonRootViolation,
   requiresNonRoot,
   type SecurityPolicy,
-  securityArgs,
-} from '../../../src/docker/translate/security-args.ts';
-import { PluginError } from '../../../src/errors.ts';
+} from '../../../src/pod/security-context.ts';
+
+/** The decided securityContext as Docker gets it. */
+const securityArgs = (pod: Pod, container: Container, policy: SecurityPolicy, field: string) =>
+  spell(decideSecurity(pod, container, policy, field));
 
 const FIELD = '/pod/spec/containers/0';
 const OPEN: SecurityPolicy = {};

@@ -1,0 +1,65 @@
+/**
+ * What a pod asks of its network, decided from its spec and annotations: the host's network or
+ * its own (hostname, host ports, host aliases), and what interLink's annotations ask on top (a
+ * full mesh, a wstunnel command, or nothing). Docker's spelling is translate/pod-to-docker-args.ts.
+ */
+import type { Pod } from '../contract/api-types.ts';
+import { invalidField } from '../errors.ts';
+import { MeshScriptError, type PodNetworking, PRE_EXEC_ANNOTATION, podNetworking } from './mesh-script.ts';
+
+export interface HostPort {
+  hostIP?: string;
+  hostPort: number;
+  containerPort: number;
+  /** tcp, udp or sctp. */
+  protocol: string;
+}
+
+export interface PodNetworkSettings {
+  hostNetwork: boolean;
+  /** The pod's name as the kubelet makes a hostname of it (unused on the host's network). */
+  hostname: string;
+  /** Ports published on the host (none on the host's network, where they are the host's already). */
+  ports: HostPort[];
+  /** /etc/hosts entries. */
+  hostAliases: Array<{ hostname: string; ip: string }>;
+}
+
+/** The pod's own network settings. */
+export function podNetworkSettings(pod: Pod): PodNetworkSettings {
+  const spec = pod.spec;
+  const hostNetwork = spec?.hostNetwork === true;
+  const ports: HostPort[] = [];
+  for (const c of [...(spec?.initContainers ?? []), ...(spec?.containers ?? [])]) {
+    for (const p of c.ports ?? []) {
+      if (!p.hostPort || hostNetwork) continue;
+      ports.push({
+        ...(p.hostIP ? { hostIP: p.hostIP } : {}),
+        hostPort: p.hostPort,
+        containerPort: p.containerPort,
+        protocol: (p.protocol ?? 'TCP').toLowerCase(),
+      });
+    }
+  }
+  const hostAliases = (spec?.hostAliases ?? []).flatMap((alias) =>
+    alias.ip ? (alias.hostnames ?? []).map((hostname) => ({ hostname, ip: alias.ip as string })) : [],
+  );
+  return {
+    hostNetwork,
+    hostname: pod.metadata.name.slice(0, 63).replace(/\.+$/, ''),
+    ports,
+    hostAliases,
+  };
+}
+
+/** What the pod's annotations ask of its network; a mesh script of unknown shape is refused (422). */
+export function planPodNetworking(pod: Pod): PodNetworking {
+  // A pod on the host's network must not have the host's routes and resolver rewritten.
+  if (pod.spec?.hostNetwork) return { kind: 'none' };
+  try {
+    return podNetworking(pod.metadata.annotations);
+  } catch (err) {
+    if (!(err instanceof MeshScriptError)) throw err;
+    throw invalidField(`/pod/metadata/annotations/${PRE_EXEC_ANNOTATION.replace('/', '~1')}`, err.message);
+  }
+}
