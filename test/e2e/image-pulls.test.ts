@@ -19,10 +19,10 @@ describeDocker('images that are not on the host', () => {
   it('answers create at once, reports the failed pull with Docker’s words, and runs the container once the image is there', async () => {
     const image = missingImage();
     const pod = buildPod({ containers: [{ name: 'late', image, command: ['echo', 'image arrived'] }] });
-    const started = Date.now();
+    // The image cannot arrive before the test tags it below: /create answering at all proves it
+    // does not wait for the pull (a /create that did would hang this test).
     const created = await plugin.request('POST', '/create', buildCreateRequest(pod));
     expect(created.status).toBe(200);
-    expect(Date.now() - started).toBeLessThan(5000);
     const { PodJID } = created.json();
 
     const failed = await pollStatus(plugin, pod, PodJID, (s) =>

@@ -21,6 +21,18 @@ const step = (name: string, script: string) => ({
 
 const DOCKER_ZERO_TIME = '0001-01-01T00:00:00Z';
 
+/** An init container that runs until the test opens its gate: its running phase lasts as long as a test needs. */
+const gated = (name: string) => ({
+  name,
+  command: ['sh', '-c', 'while [ ! -e /tmp/gate ]; do sleep 1; done'],
+});
+
+/** Lets the gated init container `name` of `pod` end. */
+async function openGate(pod: { metadata: { uid: string } }, name: string): Promise<void> {
+  const [id] = await dockerPs([`${LABEL.podUid}=${pod.metadata.uid}`, `${LABEL.containerName}=${name}`]);
+  await runDocker(['exec', id as string, 'touch', '/tmp/gate']);
+}
+
 describeDocker('init containers', () => {
   const plugin = usePlugin();
 
@@ -51,23 +63,23 @@ describeDocker('init containers', () => {
 
   it('answers /create before the init phase is over, and reports the pod initializing meanwhile', async () => {
     const pod = buildPod({
-      initContainers: [{ name: 'slow-init', command: ['sleep', '5'] }],
+      initContainers: [gated('slow-init')],
       containers: [{ name: 'main', command: ['echo', 'main ran'] }],
       terminationGracePeriodSeconds: 0,
     });
-    const started = Date.now();
+    // The init container cannot end before the gate opens below: /create answering at all proves
+    // it did not wait for the init phase.
     const jid = await createPod(plugin, pod);
-    expect(Date.now() - started).toBeLessThan(3000);
 
     const running = await pollStatus(
       plugin,
       pod,
       jid,
       (s) => s.initContainers[0]?.state.running !== undefined,
-      10_000,
     );
     expect(running.initContainers[0]?.name).toBe('slow-init');
     expect(running.containers[0]?.state.waiting?.reason).toBe('PodInitializing');
+    await openGate(pod, 'slow-init');
 
     const done = await pollStatus(plugin, pod, jid, allTerminated);
     expect(done.containers[0]?.state.terminated).toMatchObject({ exitCode: 0, reason: 'Completed' });
@@ -78,7 +90,7 @@ describeDocker('init containers', () => {
   it('reports an init container not ready while it runs, and ready once it completed', async () => {
     // The kubelet's rule for init containers: ready = terminated with exit code 0.
     const pod = buildPod({
-      initContainers: [{ name: 'prep', command: ['sleep', '2'] }],
+      initContainers: [gated('prep')],
       containers: [{ name: 'main', command: ['true'] }],
       terminationGracePeriodSeconds: 0,
     });
@@ -90,6 +102,7 @@ describeDocker('init containers', () => {
       (s) => s.initContainers[0]?.state.running !== undefined,
     );
     expect(running.initContainers[0]?.ready).toBe(false);
+    await openGate(pod, 'prep');
     const done = await pollStatus(plugin, pod, jid, allTerminated);
     expect(done.initContainers[0]).toMatchObject({ ready: true, state: { terminated: { exitCode: 0 } } });
     await deletePod(plugin, pod, jid);
@@ -167,16 +180,17 @@ describeDocker('init containers', () => {
     const pod = buildPod({
       volumes: workVolume,
       initContainers: [
-        step('init1', 'sleep 3; echo init1 >> /work/log'),
+        step('init1', 'while [ ! -e /tmp/gate ]; do sleep 1; done; echo init1 >> /work/log'),
         step('init2', 'echo init2 >> /work/log'),
       ],
       containers: [step('main', 'echo main >> /work/log; cat /work/log')],
     });
     const jid = await createPod(() => plugin, pod);
-    await pollStatus(plugin, pod, jid, (s) => s.initContainers[0]?.state.running !== undefined, 10_000);
+    await pollStatus(plugin, pod, jid, (s) => s.initContainers[0]?.state.running !== undefined);
 
     expect(await plugin.stop('SIGTERM')).toBe(0);
     // init1 ends while no plugin runs; nobody may start init2 meanwhile.
+    await openGate(pod, 'init1');
     const [init1] = await dockerPs([`${LABEL.podUid}=${pod.metadata.uid}`, `${LABEL.containerName}=init1`]);
     expect((await runDocker(['wait', init1 as string])).stdout.trim()).toBe('0');
     const initIds = await podContainerIds(pod, 'init');
