@@ -7,6 +7,7 @@ import { show } from './checks.ts';
 import type { PluginWire } from './plugin-wire.ts';
 import type { KitSettings, PodScenario, ScenarioPodInput } from './pod-scenario.ts';
 import { PodUnderTest } from './pod-under-test.ts';
+import { sh } from './run-to-end.ts';
 
 /** How long cleanup may take for one pod after a failed or timed-out scenario. */
 const CLEANUP_TIMEOUT_MS = 20_000;
@@ -44,6 +45,15 @@ export class ScenarioContext implements PodScenario {
     const pod = new PodUnderTest(this, input);
     this.pods.push(pod);
     return pod;
+  }
+
+  /** The kit's most common pod: one container `main` that runs a shell script. */
+  shellPod(
+    name: string,
+    script: string,
+    extra: Omit<ScenarioPodInput, 'name' | 'containers'> = {},
+  ): PodUnderTest {
+    return this.pod({ name, containers: [{ name: 'main', command: sh(script) }], ...extra });
   }
 
   sleep(ms: number): Promise<void> {

@@ -20,32 +20,28 @@ export function registerUsageMetrics(registry: Registry, read: () => Promise<Usa
   const registers = [registry];
   const labelsOf = (s: UsageSeries) => ({ namespace: s.namespace, pod: s.pod, container: s.container });
   type Field = 'cpuSeconds' | 'workingSetBytes' | 'rssBytes' | 'oomEvents';
+  /** Each scrape starts from zero: a pod deleted since the last one leaves no series behind. */
+  const fill = async (field: Field, put: (labels: ReturnType<typeof labelsOf>, v: number) => void) => {
+    for (const s of await samples()) {
+      const v = s[field];
+      if (v !== undefined) put(labelsOf(s), v);
+    }
+  };
+  const named = (name: string, help: string) => ({ name, help, labelNames: LABELS, registers });
   const counter = (name: string, help: string, field: Field) =>
     new Counter({
-      name,
-      help,
-      labelNames: LABELS,
-      registers,
+      ...named(name, help),
       async collect() {
         this.reset();
-        for (const s of await samples()) {
-          const v = s[field];
-          if (v !== undefined) this.inc(labelsOf(s), v);
-        }
+        await fill(field, (labels, v) => this.inc(labels, v));
       },
     });
   const gauge = (name: string, help: string, field: Field) =>
     new Gauge({
-      name,
-      help,
-      labelNames: LABELS,
-      registers,
+      ...named(name, help),
       async collect() {
         this.reset();
-        for (const s of await samples()) {
-          const v = s[field];
-          if (v !== undefined) this.set(labelsOf(s), v);
-        }
+        await fill(field, (labels, v) => this.set(labels, v));
       },
     });
   counter('container_cpu_usage_seconds_total', 'Cumulative CPU time consumed, in seconds', 'cpuSeconds');

@@ -37,10 +37,7 @@ export const badInputScenarios: Scenario[] = [
       'with one plain line (text/plain, not JSON, nothing HTML would escape) naming the field: interLink puts ' +
       'the body into the pod status message that kubectl describe shows. Nothing is created.',
     async run(ctx) {
-      const pod = ctx.pod({
-        name: 'bad-input-plain-text',
-        containers: [{ name: 'main', command: sh('echo SHOULD-NOT-RUN') }],
-      });
+      const pod = ctx.shellPod('bad-input-plain-text', 'echo SHOULD-NOT-RUN');
       const payload = structuredClone(pod.createBody);
       delete (payload.pod.metadata as { uid?: string }).uid;
       ctx.setStep('POST /create without metadata.uid and without an Accept header');

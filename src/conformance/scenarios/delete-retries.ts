@@ -4,7 +4,6 @@
  * deletes at once and more after it is gone. Each must answer 200 once the pod is gone.
  */
 import type { PodUnderTest } from '../pod-under-test.ts';
-import { sh } from '../run-to-end.ts';
 import type { Scenario } from '../scenario.ts';
 import type { ScenarioContext } from '../scenario-context.ts';
 
@@ -32,9 +31,7 @@ export const deleteRetryScenarios: Scenario[] = [
       "interLink's retrying VK (PR #556) can send them: each answers 200; GET /status then gives no entry (or " +
       'only terminated containers); two more deletes of the gone pod answer 200.',
     async run(ctx) {
-      const pod = ctx.pod({
-        name: 'delete-retried',
-        containers: [{ name: 'main', command: sh("trap '' TERM; while true; do sleep 1; done") }],
+      const pod = ctx.shellPod('delete-retried', "trap '' TERM; while true; do sleep 1; done", {
         terminationGracePeriodSeconds: 2,
       });
       await pod.create();
@@ -54,10 +51,7 @@ export const deleteRetryScenarios: Scenario[] = [
       'A pod the plugin never saw gets two POST /delete at once and a third after them: each answers 200 ' +
       '(never a 404 or 5xx: "not found" is what a delete wants), and GET /status for it gives no entry.',
     async run(ctx) {
-      const pod = ctx.pod({
-        name: 'delete-unknown-retried',
-        containers: [{ name: 'main', command: sh('echo never') }],
-      });
+      const pod = ctx.shellPod('delete-unknown-retried', 'echo never');
       await deleteAtOnce(ctx, pod, 2, 'of an unknown pod');
       await pod.delete('third POST /delete of an unknown pod');
       await pod.expectNoEntry('that was never created');

@@ -85,10 +85,7 @@ export const lifecycleScenarios: Scenario[] = [
       'POST /delete of a pod the plugin never saw answers 200, twice (deletes must be idempotent), and ' +
       'GET /status for it gives no entry.',
     async run(ctx) {
-      const pod = ctx.pod({
-        name: 'delete-unknown',
-        containers: [{ name: 'main', command: sh('echo never') }],
-      });
+      const pod = ctx.shellPod('delete-unknown', 'echo never');
       await pod.delete('POST /delete of an unknown pod');
       await pod.delete('second POST /delete of an unknown pod');
       await pod.expectNoEntry('that was never created');

@@ -98,10 +98,7 @@ export const logScenarios: Scenario[] = [
       'ends; followed while it runs, "first" arrives well before "second", and the stream ends by itself once ' +
       'the container has ended, with exactly both lines.',
     async run(ctx) {
-      const pod = ctx.pod({
-        name: 'logs-follow',
-        containers: [{ name: 'main', command: sh(`echo first; sleep ${GAP_SECONDS}; echo second`) }],
-      });
+      const pod = ctx.shellPod('logs-follow', `echo first; sleep ${GAP_SECONDS}; echo second`);
       await pod.create();
       await pod.waitFor('Running');
       if (pod.phase !== 'Running') {

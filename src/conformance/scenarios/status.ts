@@ -1,5 +1,4 @@
 /** GET /status beyond the happy path: unknown pods, and plugins that do not read GET bodies. */
-import { sh } from '../run-to-end.ts';
 import type { Scenario } from '../scenario.ts';
 
 export const statusScenarios: Scenario[] = [
@@ -9,10 +8,7 @@ export const statusScenarios: Scenario[] = [
     checks:
       'GET /status with a pod the plugin never created answers 200 with an empty array (the VK reads it as "no news").',
     async run(ctx) {
-      const pod = ctx.pod({
-        name: 'status-unknown',
-        containers: [{ name: 'main', command: sh('echo never') }],
-      });
+      const pod = ctx.shellPod('status-unknown', 'echo never');
       await pod.expectNoEntry('that was never created');
     },
   },
@@ -24,10 +20,7 @@ export const statusScenarios: Scenario[] = [
       "ping's PingResponse nor an error (a plugin or framework that drops GET bodies sees every /status as a " +
       'ping); GET /getLogs, also a GET with a body, returns the logs.',
     async run(ctx) {
-      const pod = ctx.pod({
-        name: 'status-get-body',
-        containers: [{ name: 'main', command: sh('echo get-body-ok; sleep 2') }],
-      });
+      const pod = ctx.shellPod('status-get-body', 'echo get-body-ok; sleep 2');
       await pod.create();
       ctx.setStep('GET /status with the pod in the body');
       // statusOnce fails with the reason when the answer is a PingResponse or an error.

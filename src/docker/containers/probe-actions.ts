@@ -55,12 +55,18 @@ export async function runHandler(
   if (signal.aborted) return { ok: false, message: abortMessage(signal, options) ?? 'cancelled' };
   try {
     if (handler.exec) return await execAction(handler.exec.command ?? [], target, signal, options);
-    if (handler.httpGet) return await httpGetAction(handler.httpGet, target, signal, options);
+    if (handler.httpGet) {
+      const endpoint = resolveEndpoint(handler.httpGet, target);
+      if ('ok' in endpoint) return endpoint;
+      return await httpGetAction(handler.httpGet, endpoint, signal, options);
+    }
     if (handler.tcpSocket) {
       if (options.use === 'hook') {
         return { ok: false, message: 'tcpSocket is not supported as a lifecycle handler' };
       }
-      return await tcpSocketAction(handler.tcpSocket, target, signal, options);
+      const endpoint = resolveEndpoint(handler.tcpSocket, target);
+      if ('ok' in endpoint) return endpoint;
+      return await tcpSocketAction(endpoint, signal, options);
     }
     if (handler.sleep && options.use === 'hook') return await sleepAction(handler.sleep.seconds ?? 0, signal);
     return { ok: false, message: 'the handler has no action this plugin can run' };
@@ -99,10 +105,15 @@ async function execAction(
 }
 
 /** Where an httpGet or tcpSocket action connects: its host (default the pod's IP) and port (by number or name). */
+interface Endpoint {
+  host: string;
+  port: number;
+}
+
 function resolveEndpoint(
   action: { port: number | string; host?: string },
   target: ActionTarget,
-): { host: string; port: number } | ActionOutcome {
+): Endpoint | ActionOutcome {
   const port = resolvePort(action.port, target.ports);
   if (port === undefined) return { ok: false, message: `unknown port ${String(action.port)}` };
   const host = action.host || target.podIp;
@@ -114,13 +125,10 @@ type HttpGet = NonNullable<Handler['httpGet']>;
 
 function httpGetAction(
   action: HttpGet,
-  target: ActionTarget,
+  { host, port }: Endpoint,
   signal: AbortSignal,
   options: ActionOptions,
 ): Promise<ActionOutcome> {
-  const endpoint = resolveEndpoint(action, target);
-  if ('ok' in endpoint) return Promise.resolve(endpoint);
-  const { host, port } = endpoint;
   const scheme = (action.scheme || 'HTTP').toUpperCase();
   if (scheme !== 'HTTP' && scheme !== 'HTTPS') {
     return Promise.resolve({ ok: false, message: `unsupported scheme ${action.scheme}` });
@@ -177,17 +185,11 @@ function httpGetAction(
   });
 }
 
-type TcpSocket = NonNullable<Handler['tcpSocket']>;
-
 function tcpSocketAction(
-  action: TcpSocket,
-  target: ActionTarget,
+  { host, port }: Endpoint,
   signal: AbortSignal,
   options: ActionOptions,
 ): Promise<ActionOutcome> {
-  const endpoint = resolveEndpoint(action, target);
-  if ('ok' in endpoint) return Promise.resolve(endpoint);
-  const { host, port } = endpoint;
   return new Promise((resolve) => {
     const socket = connect({ host, port });
     const done = (outcome: ActionOutcome) => {
