@@ -18,13 +18,14 @@ describeDocker('usage metrics from the pod cgroups', () => {
     const pod = buildPod({
       terminationGracePeriodSeconds: 1,
       containers: [
-        // Holds 8 MiB in a shell variable, and burns a little CPU first.
+        // Holds 8 MiB in a shell variable, and burns a little CPU first. The `:` after sleep keeps
+        // the shell (and its variable) alive: busybox sh execs a script's last command in place.
         {
           name: 'app',
           command: [
             'sh',
             '-c',
-            'i=0; while [ $i -lt 20000 ]; do i=$((i+1)); done; x=$(head -c 8388608 /dev/zero | tr "\\0" a); sleep 300',
+            'i=0; while [ $i -lt 20000 ]; do i=$((i+1)); done; x=$(head -c 8388608 /dev/zero | tr "\\0" a); sleep 300; :',
           ],
           resources: { limits: { memory: '64Mi' } },
         },
