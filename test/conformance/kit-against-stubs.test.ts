@@ -98,7 +98,8 @@ describe('the conformance kit against deliberately broken plugins', () => {
     expect(result?.reason).toMatch(
       /^init container "init-fails" failed \(exitCode 7\) but "init-never" is still waiting \(ContainerCreating\), "main" is still waiting \(ContainerCreating\) 0\.5 s later: the VK .* Pending for ever/,
     );
-    expect(result?.seconds).toBeLessThan(10);
+    // Decided before the kit's 15 s timeout (the reason above is not the timeout's); it takes about 0.5 s.
+    expect(result?.seconds).toBeLessThan(15);
   });
 });
 

@@ -8,7 +8,7 @@ import {
   logsRequest,
   statusRequest,
 } from '../fixtures/pod-builder.ts';
-import { describeDocker, dockerPs } from '../helpers/docker.ts';
+import { describeDocker, dockerPs, runDocker } from '../helpers/docker.ts';
 import { type RunningPlugin, startPlugin, stopAll } from '../helpers/plugin-process.ts';
 import { usePlugin } from '../helpers/use-plugin.ts';
 import { JSON_ERRORS } from './pod-session.ts';
@@ -200,13 +200,28 @@ describeDocker('restarts', () => {
   it('exits 0 on SIGTERM after finishing the request in flight', async () => {
     const plugin = await startPlugin();
     const pod = buildPod({
-      containers: [{ name: 'slow', command: ['sh', '-c', 'trap "exit 0" TERM; sleep 2 & wait'] }],
-      terminationGracePeriodSeconds: 5,
+      // It marks the SIGTERM of the delete, then takes 3 s to stop: the delete is surely in flight.
+      containers: [
+        {
+          name: 'slow',
+          command: ['sh', '-c', 'trap "touch /tmp/term; sleep 3; exit 0" TERM; while true; do sleep 1; done'],
+        },
+      ],
+      terminationGracePeriodSeconds: 30,
     });
     const { PodJID } = (await plugin.request('POST', '/create', buildCreateRequest(pod))).json();
     await pollStatus(plugin, pod, PodJID, (s) => s.containers[0]?.state.running !== undefined);
+    const [id] = await dockerPs([`${LABEL.podUid}=${pod.metadata.uid}`, `${LABEL.role}=main`]);
     const inFlight = plugin.request('POST', '/delete', deleteRequest(pod));
-    await new Promise((r) => setTimeout(r, 200));
+    // 60 s only guards against waiting forever.
+    for (const deadline = Date.now() + 60_000; Date.now() < deadline; ) {
+      const marked = await runDocker(['exec', id as string, 'test', '-e', '/tmp/term']).then(
+        () => true,
+        () => false,
+      );
+      if (marked) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
     const exit = plugin.stop('SIGTERM');
     expect((await inFlight).status).toBe(200);
     expect(await exit).toBe(0);

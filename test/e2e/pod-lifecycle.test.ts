@@ -159,15 +159,14 @@ describeDocker('a pod on the Docker host, driven as interLink drives it', () => 
           args: ['trap "echo got-term; exit 0" TERM; while true; do sleep 0.1; done'],
         },
       ],
-      terminationGracePeriodSeconds: 10,
+      // Far beyond the test's timeout: a delete that waited out the grace period would fail it.
+      terminationGracePeriodSeconds: 600,
     });
     const { PodJID } = (await plugin.request('POST', '/create', buildCreateRequest(pod))).json();
     await pollStatus(plugin, pod, PodJID, allRunning);
-    const started = Date.now();
+    // The container handles SIGTERM itself: the delete answers as soon as it has.
     const res = await plugin.request('POST', '/delete', deleteRequest(pod, { jid: PodJID }));
     expect(res.status).toBe(200);
-    // The container handled SIGTERM itself, well before the 10 s grace period ran out.
-    expect(Date.now() - started).toBeLessThan(8000);
     expect(await dockerPs([`${LABEL.podUid}=${pod.metadata.uid}`])).toEqual([]);
     expect((await plugin.request('POST', '/delete', deleteRequest(pod))).status).toBe(200);
   });

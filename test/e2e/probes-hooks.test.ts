@@ -203,7 +203,8 @@ describeDocker('Kubernetes probes and lifecycle hooks on the Docker host', () =>
     // 2 s of hook, then at least the kubelet's 2 s minimum for SIGTERM → SIGKILL.
     const took = Date.now() - began;
     expect(took).toBeGreaterThanOrEqual(2000);
-    expect(took).toBeLessThan(8000);
+    // The hook alone would hold it 60 s: the bound tells the two apart, far above the 4 s it takes.
+    expect(took).toBeLessThan(50_000);
   });
 
   it('picks the probes up again from Docker after a plugin restart', async () => {
