@@ -31,6 +31,7 @@ import { InitSequencer } from './containers/init-sequencer.ts';
 import { logContainer } from './containers/log-container.ts';
 import type { DockerCli } from './engine/docker-cli.ts';
 import { duringOutage, logOutages } from './engine/docker-outage.ts';
+import { cliEngine, type Engine } from './engine/engine.ts';
 import { HostInfo } from './engine/host-info.ts';
 import { checkStateDirVisible } from './engine/state-dir-probe.ts';
 import { GpuAllocator } from './gpu/gpu-allocator.ts';
@@ -86,11 +87,15 @@ export class DockerBackend implements Backend {
   /** The pods' own cgroups; on once start() has seen the engine's cgroups are this host's. */
   readonly cgroups: PodCgroups;
   private readonly pins: PinGate;
+  private readonly engine: Engine;
 
   constructor(options: DockerBackendOptions) {
     const { config, docker, log } = options;
     this.config = config;
     this.docker = docker;
+    // The verbs lifecycle/ and containers/ depend on, as one interface (unit tests play a fake).
+    const engine = cliEngine(docker);
+    this.engine = engine;
     this.log = log;
     this.pauseImage = config.pauseImage || BUILTIN_PAUSE_IMAGE;
     const records = new PodRecords(config.stateDir, config.instance);
@@ -147,7 +152,7 @@ export class DockerBackend implements Backend {
         initialBackoffMs: config.imagePullBackoffSeconds * 1000,
       }),
       log,
-      make: (_uid, c) => runContainerCommand(docker, c),
+      make: (_uid, c) => runContainerCommand(engine, c),
       made: async (uid, ids) => {
         await view.refresh(ids);
         void sequencer.advance(uid);
@@ -161,10 +166,10 @@ export class DockerBackend implements Backend {
           (uid) => this.pending.has(uid) || this.creation.hasFailures(uid),
         ),
     });
-    this.probes = new ContainerProbes({ docker, view, log: log.child({ component: 'probes' }) });
+    this.probes = new ContainerProbes({ engine, view, log: log.child({ component: 'probes' }) });
     this.creation = new PodCreation({
       config,
-      docker,
+      engine,
       view,
       log,
       pending: this.pending,
@@ -176,7 +181,7 @@ export class DockerBackend implements Backend {
       cgroups,
     });
     this.removal = new PodRemoval({
-      docker,
+      engine,
       view,
       stateDir: config.stateDir,
       pending: this.pending,
@@ -208,7 +213,7 @@ export class DockerBackend implements Backend {
     await this.restarts.load();
     await this.view.start();
     await removeUnfinishedPods({
-      docker: this.docker,
+      engine: this.engine,
       view: this.view,
       records: this.records,
       stateDir: this.config.stateDir,

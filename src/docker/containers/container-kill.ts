@@ -13,21 +13,16 @@ import {
   MINIMUM_GRACE_SECONDS,
   type ProbeKind,
 } from '../../pod/probe-spec.ts';
-import { type DockerCli, DockerCliError } from '../engine/docker-cli.ts';
-import {
-  containerExitCode,
-  containerProcess,
-  startContainers,
-  stopContainers,
-} from '../engine/docker-verbs.ts';
+import { DockerCliError } from '../engine/docker-cli.ts';
+import type { Engine } from '../engine/engine.ts';
 import { LABEL } from '../labels.ts';
 import { groupContainers } from '../view/pod-containers.ts';
 import type { PodView } from '../view/pod-view.ts';
 import { type ActionTarget, runHandler } from './probe-actions.ts';
 
 export interface KillContext {
-  docker: DockerCli;
-  view: PodView;
+  engine: Engine;
+  view: Pick<PodView, 'containersOfPod'>;
   log: Logger;
 }
 
@@ -93,24 +88,24 @@ export async function killContainer(ctx: KillContext, run: KillRequest): Promise
  * container through Docker and starts it again as the pod's restart policy says.
  */
 async function terminate(ctx: KillContext, run: KillRequest, graceSeconds: number): Promise<void> {
-  const { docker, view, log } = ctx;
-  const { pid, startedAt, stopSignal } = await containerProcess(docker, run.id);
+  const { engine, view, log } = ctx;
+  const { pid, startedAt, stopSignal } = await engine.containerProcess(run.id);
   // Already exited or restarted: that run is over.
   if (startedAt !== run.startedAt || !(pid > 0)) return;
   if (await signalProcess(run, pid, signalName(stopSignal), graceSeconds)) return;
 
-  await stopContainers(docker, [run.id], graceSeconds);
+  await engine.stopContainers([run.id], graceSeconds);
   if (run.letGo()) return;
   const policy =
     groupContainers(view.containersOfPod(run.podUid)).anchor?.Config.Labels?.[LABEL.restartPolicy] ??
     'Always';
-  const exitCode = await containerExitCode(docker, run.id);
+  const exitCode = await engine.containerExitCode(run.id);
   if (policy === 'Always' || (policy === 'OnFailure' && exitCode !== 0)) {
     log.warn('restarting the container through Docker: its restart count starts again from 0', {
       podUid: run.podUid,
       containerId: run.id,
     });
-    await startContainers(docker, [run.id]);
+    await engine.startContainers([run.id]);
   }
 }
 

@@ -19,7 +19,7 @@ import {
   probeTiming,
   recordOutcome,
 } from '../../pod/probe-spec.ts';
-import type { DockerCli } from '../engine/docker-cli.ts';
+import type { Engine } from '../engine/engine.ts';
 import { type ContainerInspect, isZeroTime } from '../engine/inspect-types.ts';
 import { LABEL } from '../labels.ts';
 import { groupContainers } from '../view/pod-containers.ts';
@@ -27,9 +27,12 @@ import type { PodView } from '../view/pod-view.ts';
 import { killContainer } from './container-kill.ts';
 import { type ActionTarget, MAX_TIMER_MS, runHandler } from './probe-actions.ts';
 
+export type ProbesView = Pick<PodView, 'onChange' | 'containersOfPod' | 'podUids'>;
+
 export interface ContainerProbesOptions {
-  docker: DockerCli;
-  view: PodView;
+  engine: Engine;
+  /** What probing asks of the pod view (test/helpers/fake-engine.ts plays it too). */
+  view: ProbesView;
   log: Logger;
 }
 
@@ -55,8 +58,8 @@ interface Run {
 const KINDS: readonly ProbeKind[] = ['startup', 'liveness', 'readiness'];
 
 export class ContainerProbes {
-  private readonly docker: DockerCli;
-  private readonly view: PodView;
+  private readonly engine: Engine;
+  private readonly view: ProbesView;
   private readonly log: Logger;
   private readonly runs = new Map<string, Run>();
   /** Containers being stopped by a delete (id → pod UID): nothing more is started or killed for them. */
@@ -66,7 +69,7 @@ export class ContainerProbes {
   private closed = false;
 
   constructor(options: ContainerProbesOptions) {
-    this.docker = options.docker;
+    this.engine = options.engine;
     this.view = options.view;
     this.log = options.log;
   }
@@ -284,7 +287,7 @@ export class ContainerProbes {
   private async kill(run: Run, cause: ProbeKind | 'postStart'): Promise<void> {
     this.halt(run, 'killing');
     await killContainer(
-      { docker: this.docker, view: this.view, log: this.log },
+      { engine: this.engine, view: this.view, log: this.log },
       {
         id: run.id,
         podUid: run.podUid,
@@ -315,7 +318,7 @@ export class ContainerProbes {
   private target(podUid: string, containerId: string, spec: ContainerProbeSpec): ActionTarget {
     const anchor = groupContainers(this.view.containersOfPod(podUid)).anchor;
     return {
-      docker: this.docker,
+      engine: this.engine,
       containerId,
       // A pod on the host's network has no IP of its own: it answers on the host's.
       podIp: anchor?.NetworkSettings?.IPAddress || '127.0.0.1',

@@ -8,11 +8,11 @@ import { request as httpsRequest } from 'node:https';
 import { connect } from 'node:net';
 import type { Handler } from '../../pod/probe-spec.ts';
 import { resolvePort } from '../../pod/probe-spec.ts';
-import { type DockerCli, DockerCliError } from '../engine/docker-cli.ts';
-import { execInContainer } from '../engine/docker-verbs.ts';
+import { DockerCliError } from '../engine/docker-cli.ts';
+import type { Engine } from '../engine/engine.ts';
 
 export interface ActionTarget {
-  docker: DockerCli;
+  engine: Pick<Engine, 'exec'>;
   containerId: string;
   /** The pod's IP (its anchor container's), for httpGet and tcpSocket without a host of their own. */
   podIp: string;
@@ -89,7 +89,7 @@ async function execAction(
 ): Promise<ActionOutcome> {
   if (command.length === 0) return { ok: false, message: 'exec command is empty' };
   try {
-    const { stdout, stderr } = await execInContainer(target.docker, target.containerId, command, signal);
+    const { stdout, stderr } = await target.engine.exec(target.containerId, command, signal);
     return { ok: true, message: tail(stdout + stderr) };
   } catch (err) {
     const timedOut = abortMessage(signal, options);

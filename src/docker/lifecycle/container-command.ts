@@ -6,8 +6,7 @@
  */
 import { constants, promises as fs } from 'node:fs';
 import { dirname } from 'node:path';
-import type { DockerCli } from '../engine/docker-cli.ts';
-import { makeContainer } from '../engine/docker-verbs.ts';
+import type { Engine } from '../engine/engine.ts';
 import { podEnvFile } from '../state-dir.ts';
 import { type EnvDelivery, planEnvDelivery } from '../translate/env-delivery.ts';
 
@@ -27,18 +26,21 @@ export function envFilePath(stateDir: string, podUid: string, role: string, cont
  * Runs the command and answers the new container's id; the env file is written just before and
  * removed right after, whatever happens.
  */
-export async function runContainerCommand(docker: DockerCli, command: ContainerCommand): Promise<string> {
+export async function runContainerCommand(
+  engine: Pick<Engine, 'makeContainer' | 'environmentNames'>,
+  command: ContainerCommand,
+): Promise<string> {
   const env = command.env;
   const file = env?.file;
   const cliEnv = env && Object.keys(env.cliEnv).length > 0 ? env.cliEnv : undefined;
   if (cliEnv) {
     // Planned against the same environment; a name the CLI already has would steer it, never a pod.
-    const taken = Object.keys(cliEnv).filter((n) => docker.environmentNames().has(n));
+    const taken = Object.keys(cliEnv).filter((n) => engine.environmentNames().has(n));
     if (taken.length > 0) throw new Error(`env ${taken.join(', ')} would override the docker CLI's own`);
   }
   if (file) await writeEnvFile(file.path, file.text);
   try {
-    return await makeContainer(docker, command.argv, cliEnv);
+    return await engine.makeContainer(command.argv, cliEnv);
   } finally {
     if (file) await fs.rm(file.path, { force: true });
   }

@@ -5,8 +5,7 @@
  * request; a delete cut off is finished. Either way no pod stays half-built.
  */
 import type { Logger } from '../../log.ts';
-import type { DockerCli } from '../engine/docker-cli.ts';
-import { listVolumes, removeVolumes } from '../engine/docker-verbs.ts';
+import type { Engine } from '../engine/engine.ts';
 import { LABEL } from '../labels.ts';
 import type { PodView } from '../view/pod-view.ts';
 import { removePodVolumes } from '../volumes/volume-files.ts';
@@ -14,7 +13,7 @@ import type { PodRecords } from './pod-record.ts';
 import { removePodContainers } from './pod-remove.ts';
 
 export interface CrashRecoveryOptions {
-  docker: DockerCli;
+  engine: Engine;
   view: PodView;
   records: PodRecords;
   stateDir: string;
@@ -24,16 +23,16 @@ export interface CrashRecoveryOptions {
 
 /** Removes every pod left unfinished; the view must have been filled first. Returns the UIDs removed. */
 export async function removeUnfinishedPods(options: CrashRecoveryOptions): Promise<string[]> {
-  const { docker, view, records, stateDir, instance, log } = options;
+  const { engine, view, records, stateDir, instance, log } = options;
   const uids = await records.unfinished();
   const removed: string[] = [];
   for (const uid of uids) {
     const ids = view.containersOfPod(uid).map((c) => c.Id);
     try {
-      await removePodContainers(docker, view, ids);
+      await removePodContainers(engine, view, ids);
       view.forget(ids);
-      const volumes = await listVolumes(docker, [`${LABEL.owner}=${instance}`, `${LABEL.podUid}=${uid}`]);
-      if (volumes.length > 0) await removeVolumes(docker, volumes);
+      const volumes = await engine.listVolumes([`${LABEL.owner}=${instance}`, `${LABEL.podUid}=${uid}`]);
+      if (volumes.length > 0) await engine.removeVolumes(volumes);
       await removePodVolumes(stateDir, uid);
     } catch (err) {
       // The record stays: the retried call, or the next start-up, finishes the job.

@@ -12,8 +12,8 @@ import type { Logger } from '../../log.ts';
 import { gpuKey, splitDevices } from '../../pod/gpu-request.ts';
 import { podMemoryLimitBytes } from '../../pod/pod-resources.ts';
 import type { InitSequencer } from '../containers/init-sequencer.ts';
-import { type DockerCli, DockerCliError } from '../engine/docker-cli.ts';
-import { containerIdByName, makeContainer } from '../engine/docker-verbs.ts';
+import { DockerCliError } from '../engine/docker-cli.ts';
+import type { Engine } from '../engine/engine.ts';
 import { userReason } from '../engine/user-words.ts';
 import type { GpuAllocator } from '../gpu/gpu-allocator.ts';
 import { gpuLabelArgs } from '../gpu/gpu-args.ts';
@@ -39,18 +39,22 @@ import type { PreparedContainer, PreparedPod } from './prepare-pod.ts';
 
 export interface PodCreationOptions {
   config: Config;
-  docker: DockerCli;
-  view: PodView;
+  engine: Engine;
+  /** What creating asks of the pod view (test/helpers/fake-engine.ts plays it too). */
+  view: Pick<
+    PodView,
+    'ensureFresh' | 'refresh' | 'containersOfPod' | 'podUids' | 'forget' | 'expectGone' | 'unexpectGone'
+  >;
   log: Logger;
-  pending: PendingContainers;
-  sequencer: InitSequencer;
+  pending: Pick<PendingContainers, 'add'>;
+  sequencer: Pick<InitSequencer, 'advance'>;
   /** How far each pod's create got, on disk: a retried create finishes what a crash cut off. */
   records: PodRecords;
   gpus: GpuAllocator;
   /** The sandbox image. */
   pauseImage: string;
   /** The Docker networks pods join. */
-  networks: PodNetworks;
+  networks: Pick<PodNetworks, 'place' | 'placed' | 'capacity'>;
   /** Every container of a pod goes into the pod's cgroup (`--cgroup-parent`). */
   cgroups: {
     parentArgs(uid: string): string[];
@@ -143,13 +147,13 @@ export class PodCreation {
    * delete that did not finish left (then removed here); false when it exists whole.
    */
   private async clearUnfinished(uid: string): Promise<boolean> {
-    const { docker, view, log, records } = this.options;
+    const { engine, view, log, records } = this.options;
     const ids = view.containersOfPod(uid).map((c) => c.Id);
     if (ids.length === 0) return true;
     const phase = await records.read(uid);
     if (phase !== 'creating' && phase !== 'deleting') return false;
     log.info('making again a pod whose create did not finish', { podUid: uid, containers: ids.length });
-    await removePodContainers(docker, view, ids);
+    await removePodContainers(engine, view, ids);
     view.forget(ids);
     return true;
   }
@@ -160,7 +164,7 @@ export class PodCreation {
    * network, then its containers: run at once, or only created when init containers go first.
    */
   private async make(prepared: PreparedPod, gpus: readonly string[]): Promise<string[]> {
-    const { config, docker, view, log, pending, pauseImage, records } = this.options;
+    const { config, engine, view, log, pending, pauseImage, records } = this.options;
     const { identity, containers } = prepared;
     const { pod, networking, volumes } = prepared.decision;
     const gpusOf = splitDevices(prepared.decision.gpus, gpus);
@@ -187,7 +191,7 @@ export class PodCreation {
         ...gpuLabelArgs(gpus),
         ...inPodCgroup,
       ]);
-      const sandbox = await makeContainer(docker, sandboxArgs);
+      const sandbox = await engine.makeContainer(sandboxArgs);
       made.push(sandbox);
       crashPoint('create:sandbox');
       network = { kind: 'sandbox', sandbox };
@@ -216,12 +220,12 @@ export class PodCreation {
         try {
           // `run -d`, then the pod's cgroup, then the helper's own args.
           const inCgroup = [...helperArgs.slice(0, 2), ...inPodCgroup, ...helperArgs.slice(2)];
-          made.push(await makeContainer(docker, inCgroup));
+          made.push(await engine.makeContainer(inCgroup));
         } catch (err) {
           // An image that cannot be pulled fails the mesh (or leaves the tunnel down), not the create.
           if (!(err instanceof DockerCliError)) throw err;
           // Made but not started (e.g. no /dev/net/tun): its state says why, and the mesh gate reports it.
-          const existing = await containerIdByName(docker, helperName(identity, networking.kind));
+          const existing = await engine.containerIdByName(helperName(identity, networking.kind));
           if (existing) made.push(existing);
           log.warn('network helper could not be made', { pod: identity.name, error: err.reason });
           await noteHelperFailure(
@@ -244,7 +248,7 @@ export class PodCreation {
         }
         try {
           const command = { argv: [...verb, ...createArgs(c, network)], env: c.env };
-          made.push(await runContainerCommand(docker, command));
+          made.push(await runContainerCommand(engine, command));
           crashPoint('create:container');
         } catch (err) {
           if (!(err instanceof DockerCliError)) throw err;
@@ -258,7 +262,7 @@ export class PodCreation {
             continue;
           }
           // `run` that could not start the command still made the container: its state says why.
-          const id = await containerIdByName(docker, containerName(identity, c.role, c.name));
+          const id = await engine.containerIdByName(containerName(identity, c.role, c.name));
           if (id) made.push(id);
           else
             failures.set(c.name, {
@@ -294,11 +298,11 @@ export class PodCreation {
       // Never leave half a pod behind: undo what was made, then report. When the undo fails too
       // (Docker gone), the record keeps saying "creating": a retried create or the next start-up
       // removes the rest.
-      const undone = await removePodContainers(docker, view, made).then(
+      const undone = await removePodContainers(engine, view, made).then(
         () => true,
         () => false,
       );
-      if (undone) await removePodStorage(docker, config.stateDir, pod).catch(() => {});
+      if (undone) await removePodStorage(engine, config.stateDir, pod).catch(() => {});
       if (err instanceof PluginError) throw err;
       throw new PluginError(
         'internal',

@@ -7,8 +7,8 @@ import type { Pod } from '../../contract/api-types.ts';
 import { crashPoint } from '../../crash-points.ts';
 import { PluginError } from '../../errors.ts';
 import type { ContainerProbes } from '../containers/container-probes.ts';
-import { type DockerCli, DockerCliError } from '../engine/docker-cli.ts';
-import { removeContainers, removeVolumes, stopContainers } from '../engine/docker-verbs.ts';
+import { DockerCliError } from '../engine/docker-cli.ts';
+import type { Engine } from '../engine/engine.ts';
 import { groupContainers } from '../view/pod-containers.ts';
 import type { PodView } from '../view/pod-view.ts';
 import { podDockerVolumes } from '../volumes/memory-volumes.ts';
@@ -17,7 +17,7 @@ import type { PendingContainers } from './pending-containers.ts';
 import type { PodRecords } from './pod-record.ts';
 
 export interface PodRemovalOptions {
-  docker: DockerCli;
+  engine: Engine;
   view: PodView;
   stateDir: string;
   pending: PendingContainers;
@@ -41,7 +41,7 @@ export class PodRemoval {
 
   /** Stops and removes everything made for the pod; an unknown pod is a success. */
   async remove(pod: Pod): Promise<void> {
-    const { docker, view, pending, probes, created, records } = this.options;
+    const { engine, view, pending, probes, created, records } = this.options;
     const uid = pod.metadata.uid;
     this.deleting.add(uid);
     pending.cancel(uid);
@@ -61,15 +61,15 @@ export class PodRemoval {
       const stopGrace = await probes.beforeStop(apps, grace);
       const running = apps.map((c) => c.Id).filter((id) => view.isRunning(id));
       if (stopGrace > 0 && running.length > 0)
-        await stopContainers(docker, running, stopGrace).catch(() => {});
+        await engine.stopContainers(running, stopGrace).catch(() => {});
       crashPoint('delete:stopped');
       await removePodContainers(
-        docker,
+        engine,
         view,
         containers.map((c) => c.Id),
       );
       crashPoint('delete:removed');
-      await removePodStorage(docker, this.options.stateDir, pod);
+      await removePodStorage(engine, this.options.stateDir, pod);
       await this.options.cgroups.remove(uid);
       created.forget(uid);
       view.forget(containers.map((c) => c.Id));
@@ -80,11 +80,15 @@ export class PodRemoval {
 }
 
 /** Removes containers (killing what still runs) in one call; those already gone are fine. */
-export async function removePodContainers(docker: DockerCli, view: PodView, ids: string[]): Promise<void> {
+export async function removePodContainers(
+  engine: Pick<Engine, 'removeContainers'>,
+  view: Pick<PodView, 'expectGone' | 'unexpectGone' | 'refresh'>,
+  ids: string[],
+): Promise<void> {
   if (ids.length === 0) return;
   view.expectGone(ids);
   try {
-    await removeContainers(docker, ids);
+    await engine.removeContainers(ids);
   } catch (err) {
     // Already gone is what we wanted.
     if (
@@ -105,8 +109,12 @@ export async function removePodContainers(docker: DockerCli, view: PodView, ids:
 }
 
 /** The pod's files on disk and its Docker volumes (Memory emptyDirs). */
-export async function removePodStorage(docker: DockerCli, stateDir: string, pod: Pod): Promise<void> {
+export async function removePodStorage(
+  engine: Pick<Engine, 'removeVolumes'>,
+  stateDir: string,
+  pod: Pod,
+): Promise<void> {
   await removePodVolumes(stateDir, pod.metadata.uid);
   const volumes = podDockerVolumes(pod);
-  if (volumes.length > 0) await removeVolumes(docker, volumes).catch(() => {});
+  if (volumes.length > 0) await engine.removeVolumes(volumes).catch(() => {});
 }

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, expect, it } from 'vitest';
 import { killContainer } from '../../../src/docker/containers/container-kill.ts';
 import { DockerCli } from '../../../src/docker/engine/docker-cli.ts';
+import { cliEngine } from '../../../src/docker/engine/engine.ts';
 import { PodView } from '../../../src/docker/view/pod-view.ts';
 import { createLogger } from '../../../src/log.ts';
 import { describeDocker, dockerRmByLabel, runDocker } from '../../helpers/docker.ts';
@@ -53,13 +54,13 @@ describeDocker('killing a container as the kubelet does', () => {
     spec: { terminationGracePeriodSeconds: 10 },
     cause: 'liveness' as const,
     signal: new AbortController().signal,
-    target: { docker, containerId: id, podIp: '127.0.0.1' },
+    target: { engine: cliEngine(docker), containerId: id, podIp: '127.0.0.1' },
     letGo: () => false,
   });
 
   it('ends the run with its stop signal; Docker restarts the container and counts the restart', async () => {
     const c = await start();
-    await killContainer({ docker, view, log }, request(c.id, c.startedAt));
+    await killContainer({ engine: cliEngine(docker), view, log }, request(c.id, c.startedAt));
     let after = await inspect(c.id);
     for (let i = 0; i < 200 && !(after.running && after.startedAt !== c.startedAt); i++) {
       await sleep(50);
@@ -73,7 +74,7 @@ describeDocker('killing a container as the kubelet does', () => {
 
   it('leaves alone a container whose run has already ended', async () => {
     const c = await start();
-    await killContainer({ docker, view, log }, request(c.id, '2001-01-01T00:00:00Z'));
+    await killContainer({ engine: cliEngine(docker), view, log }, request(c.id, '2001-01-01T00:00:00Z'));
     const { id, ...before } = c;
     expect(await inspect(id)).toEqual(before);
   }, 60_000);

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DockerCli, type RunOptions, type RunResult } from '../../../src/docker/engine/docker-cli.ts';
+import { cliEngine } from '../../../src/docker/engine/engine.ts';
 import {
   envFilePath,
   runContainerCommand,
@@ -41,7 +42,7 @@ describe('runContainerCommand', () => {
       path,
       new Set(),
     );
-    await runContainerCommand(docker, { argv: ['create', ...env.args, '--', 'busybox'], env });
+    await runContainerCommand(cliEngine(docker), { argv: ['create', ...env.args, '--', 'busybox'], env });
     expect(docker.seen).toEqual([
       {
         args: ['create', '--env-file', path, '--env', 'KEY', '--', 'busybox'],
@@ -60,9 +61,9 @@ describe('runContainerCommand', () => {
     })();
     const path = envFilePath(state, 'uid-2', 'main', 'app');
     const env = planEnvDelivery([['A', 'one']], path, new Set());
-    await expect(runContainerCommand(docker, { argv: ['create', ...env.args], env })).rejects.toThrow(
-      'refused',
-    );
+    await expect(
+      runContainerCommand(cliEngine(docker), { argv: ['create', ...env.args], env }),
+    ).rejects.toThrow('refused');
     expect(existsSync(path)).toBe(false);
   });
 });

@@ -1,6 +1,7 @@
 /** Removing a pod's containers, against the real engine: containers already gone are what a delete wants. */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { DockerCli } from '../../../src/docker/engine/docker-cli.ts';
+import { cliEngine } from '../../../src/docker/engine/engine.ts';
 import { LABEL } from '../../../src/docker/labels.ts';
 import { removePodContainers } from '../../../src/docker/lifecycle/pod-remove.ts';
 import { PodView } from '../../../src/docker/view/pod-view.ts';
@@ -43,14 +44,14 @@ describeDocker('removing pod containers', () => {
     const kept = await make();
     const gone = await make();
     await runDocker(['rm', gone]);
-    await removePodContainers(docker, view, [kept, gone]);
+    await removePodContainers(cliEngine(docker), view, [kept, gone]);
     expect(await dockerPs([owner])).toEqual([]);
   });
 
   it('fails with a 500 that names the reason when Docker cannot remove them', async () => {
     const id = await make();
     const broken = new DockerCli('false');
-    const failed = await removePodContainers(broken, view, [id]).catch((err: unknown) => err);
+    const failed = await removePodContainers(cliEngine(broken), view, [id]).catch((err: unknown) => err);
     expect(failed).toBeInstanceOf(PluginError);
     expect(failed).toMatchObject({ kind: 'internal' });
     expect((failed as Error).message).toMatch(/could not remove containers/);
