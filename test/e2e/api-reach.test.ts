@@ -7,7 +7,7 @@
 import { execFile } from 'node:child_process';
 import { resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { buildCreateRequest, buildPod } from '../fixtures/pod-builder.ts';
 import { describeDocker } from '../helpers/docker.ts';
 import {
@@ -17,6 +17,7 @@ import {
   startPlugin,
   stopAll,
 } from '../helpers/plugin-process.ts';
+import { usePlugin } from '../helpers/use-plugin.ts';
 import { deletePod, expectRefusal, JSON_ERRORS, podContainerIds, runToEnd } from './pod-session.ts';
 
 const root = resolve(import.meta.dirname, '../..');
@@ -40,13 +41,8 @@ const foreignRequests = (plugin: RunningPlugin) =>
     .filter((l) => l.includes('"msg":"request"') && l.includes('"session":"local-'));
 
 describeDocker('the plugin API seen from a pod under the defaults', () => {
-  let plugin: RunningPlugin;
-  let port: string;
-  beforeAll(async () => {
-    plugin = await startPlugin({ args: ['--log-level', 'debug'] });
-    port = new URL(plugin.baseUrl ?? '').port;
-  });
-  afterAll(stopAll);
+  const plugin = usePlugin({ args: ['--log-level', 'debug'] });
+  const port = () => new URL(plugin.baseUrl ?? '').port;
 
   it('is not on the pod’s loopback nor on the host’s bridge address, and hears nothing from the pod', async () => {
     const pod = buildPod({
@@ -57,7 +53,7 @@ describeDocker('the plugin API seen from a pod under the defaults', () => {
           command: [
             'sh',
             '-c',
-            `${tryPost('loopback', `http://127.0.0.1:${port}/status`)}; ${FIND_GATEWAY}; ${tryPost('gateway $gw', `http://$gw:${port}/status`)}`,
+            `${tryPost('loopback', `http://127.0.0.1:${port()}/status`)}; ${FIND_GATEWAY}; ${tryPost('gateway $gw', `http://$gw:${port()}/status`)}`,
           ],
         },
       ],
@@ -74,7 +70,10 @@ describeDocker('the plugin API seen from a pod under the defaults', () => {
       restartPolicy: 'Never',
       hostNetwork: true,
       containers: [
-        { name: 'probe', command: ['sh', '-c', tryPost('host loopback', `http://127.0.0.1:${port}/status`)] },
+        {
+          name: 'probe',
+          command: ['sh', '-c', tryPost('host loopback', `http://127.0.0.1:${port()}/status`)],
+        },
       ],
     });
     const body = expectRefusal(

@@ -6,7 +6,7 @@
 import { execFile } from 'node:child_process';
 import { readlinkSync } from 'node:fs';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import type { Pod } from '../../src/contract/api-types.ts';
 import {
   buildCreateRequest,
@@ -15,7 +15,8 @@ import {
   type PodOptions,
 } from '../fixtures/pod-builder.ts';
 import { describeDocker } from '../helpers/docker.ts';
-import { freePort, type RunningPlugin, startPlugin, stopAll } from '../helpers/plugin-process.ts';
+import { freePort } from '../helpers/plugin-process.ts';
+import { usePlugin } from '../helpers/use-plugin.ts';
 import {
   createPod,
   deletePod,
@@ -77,15 +78,8 @@ const HOST_ASKS: Array<[string, () => Promise<Pod>, string]> = [
 ];
 
 describeDocker('the Pod Security level of the node', () => {
-  let byDefault: RunningPlugin;
-  let privileged: RunningPlugin;
-  beforeAll(async () => {
-    [byDefault, privileged] = await Promise.all([
-      startPlugin(),
-      startPlugin({ args: ['--pod-security-level', 'privileged'] }),
-    ]);
-  });
-  afterAll(stopAll);
+  const byDefault = usePlugin();
+  const privileged = usePlugin({ args: ['--pod-security-level', 'privileged'] });
 
   it.each(HOST_ASKS)(
     'refuses %s by default with the API server’s 403, and makes nothing',

@@ -19,12 +19,13 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, expect, it } from 'vitest';
 import type { EnvVar } from '../../src/contract/api-types.ts';
 import { podStateDir } from '../../src/pod/volume-plan.ts';
 import { buildCreateRequest, buildPod, buildSecret } from '../fixtures/pod-builder.ts';
 import { describeDocker, runDocker } from '../helpers/docker.ts';
-import { type RunningPlugin, startPlugin, stopAll } from '../helpers/plugin-process.ts';
+import { startPlugin } from '../helpers/plugin-process.ts';
+import { usePlugin } from '../helpers/use-plugin.ts';
 import { createPod, deletePod, expectRefusal, JSON_ERRORS, logsOf, runToEnd } from './pod-session.ts';
 import { allTerminated, pollStatus } from './poll.ts';
 
@@ -41,10 +42,13 @@ const expectedLines = (values: Record<string, string>) =>
 describeDocker('secrets off the command line (a docker wrapper records every argv)', () => {
   const records = mkdtempSync(join(tmpdir(), 'argv-records-'));
   const wrapper = join(records, 'docker-wrapper.sh');
-  let plugin: RunningPlugin;
   const tagged: string[] = [];
-
-  beforeAll(async () => {
+  // Registered before usePlugin, so it runs after its stopAll (vitest runs after-hooks as a stack).
+  afterAll(async () => {
+    for (const image of tagged) await runDocker(['rmi', image]).catch(() => {});
+    rmSync(records, { recursive: true, force: true });
+  });
+  const plugin = usePlugin(() => {
     const realDocker = execFileSync('sh', ['-c', 'command -v docker'], { encoding: 'utf8' }).trim();
     writeFileSync(
       wrapper,
@@ -62,12 +66,7 @@ describeDocker('secrets off the command line (a docker wrapper records every arg
       ].join('\n'),
     );
     chmodSync(wrapper, 0o755);
-    plugin = await startPlugin({ args: ['--docker', wrapper, '--image-pull-backoff', '1'] });
-  });
-  afterAll(async () => {
-    await stopAll();
-    for (const image of tagged) await runDocker(['rmi', image]).catch(() => {});
-    rmSync(records, { recursive: true, force: true });
+    return { args: ['--docker', wrapper, '--image-pull-backoff', '1'] };
   });
 
   /** Every argv the wrapper recorded so far. */

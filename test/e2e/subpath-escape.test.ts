@@ -7,11 +7,12 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, expect, it } from 'vitest';
 import type { Pod, PodStatus } from '../../src/contract/api-types.ts';
 import { buildPod, type ContainerInput } from '../fixtures/pod-builder.ts';
 import { describeDocker } from '../helpers/docker.ts';
-import { type RunningPlugin, startPlugin, stopAll } from '../helpers/plugin-process.ts';
+import { startPlugin } from '../helpers/plugin-process.ts';
+import { usePlugin } from '../helpers/use-plugin.ts';
 import { createPod, deletePod, logsOf } from './pod-session.ts';
 import { allRunning, pollStatus } from './poll.ts';
 
@@ -46,7 +47,6 @@ async function until<T>(what: string, read: () => Promise<T | undefined>, timeou
 }
 
 describeDocker('subPath symlink swaps', () => {
-  let plugin: RunningPlugin;
   const allowedDir = mkdtempSync(join(tmpdir(), 'subpath-allowed-'));
   // Only the host's root filesystem has this file: a container that finds it under /m sees the host.
   const markerDir = mkdtempSync(join(tmpdir(), 'subpath-marker-'));
@@ -57,14 +57,12 @@ describeDocker('subPath symlink swaps', () => {
   const checkOnce = `if [ -e /m${marker} ]; then echo run:ESCAPED; else echo run:SAFE; fi`;
   const swap = 'rm -rf /vol/x; ln -s / /vol/x';
 
-  beforeAll(async () => {
-    plugin = await startPlugin({ args: ['--allowed-host-paths', allowedDir] });
-  }, 150_000);
-  afterAll(async () => {
-    await stopAll();
+  // Registered before usePlugin, so it runs after its stopAll (vitest runs after-hooks as a stack).
+  afterAll(() => {
     rmSync(allowedDir, { recursive: true, force: true });
     rmSync(markerDir, { recursive: true, force: true });
-  }, 150_000);
+  });
+  const plugin = usePlugin({ args: ['--allowed-host-paths', allowedDir] }, 150_000);
 
   const runs = async (pod: Pod, container: string) =>
     (await logsOf(plugin, pod, container)).split('\n').filter((l) => l.startsWith('run:'));
