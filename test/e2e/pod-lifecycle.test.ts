@@ -129,7 +129,6 @@ describeDocker('a pod on the Docker host, driven as interLink drives it', () => 
       pod,
       PodJID,
       (s) => s.containers[0]?.state.terminated?.reason === 'ContainerStatusUnknown',
-      5000,
     );
     expect(status.containers[0]?.state.terminated).toMatchObject({
       exitCode: 137,
