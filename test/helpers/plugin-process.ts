@@ -52,7 +52,7 @@ export interface RunningPlugin extends PluginAddress {
   stateDir: string;
   /** Everything the plugin wrote so far, stdout and stderr interleaved, one line per line. */
   logs(): string;
-  /** Resolves when a log line matches, rejects after timeoutMs with the logs so far. */
+  /** Resolves when a log line matches, rejects after timeoutMs (30 s: only a guard against waiting forever) with the logs so far. */
   waitForLog(pattern: RegExp, timeoutMs?: number): Promise<string>;
   /** Sends the signal (SIGKILL after a grace period) and resolves with the exit code. */
   stop(signal?: NodeJS.Signals): Promise<number | null>;
@@ -268,7 +268,7 @@ export async function startPlugin(opts: StartOptions = {}): Promise<RunningPlugi
   started.add(tracked);
   instances.add(instance);
 
-  const waitForLog = (pattern: RegExp, timeoutMs = 10_000): Promise<string> =>
+  const waitForLog = (pattern: RegExp, timeoutMs = 30_000): Promise<string> =>
     new Promise((resolveWait, reject) => {
       const check = () => {
         const line = logLines.find((l) => pattern.test(l));
