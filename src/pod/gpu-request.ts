@@ -69,21 +69,24 @@ export function podGpuRequest(pod: Pod): PodGpuRequest {
   return { need: Math.max(largestInit, mains), containers };
 }
 
+/** Where a container's devices sit in the pod's admitted list: `devices.slice(from, from + count)`. */
+export interface GpuSlice {
+  from: number;
+  count: number;
+}
+
 /**
- * Splits the pod's devices among its containers: main containers get disjoint slices, in
- * order; each init container gets the first devices, which the main containers reuse after it.
+ * Each container's share of the pod's devices: main containers get disjoint slices, in order;
+ * each init container gets the first devices, which the main containers reuse after it.
  * Keyed by `${role}/${name}`.
  */
-export function splitDevices(request: PodGpuRequest, devices: readonly string[]): Map<string, string[]> {
-  if (devices.length < request.need) {
-    throw new Error(`the pod needs ${request.need} GPUs, given ${devices.length}`);
-  }
-  const out = new Map<string, string[]>();
+export function gpuSlices(request: PodGpuRequest): Map<string, GpuSlice> {
+  const out = new Map<string, GpuSlice>();
   let next = 0;
   for (const c of request.containers) {
-    if (c.role === 'init') out.set(gpuKey(c.role, c.name), devices.slice(0, c.count));
+    if (c.role === 'init') out.set(gpuKey(c.role, c.name), { from: 0, count: c.count });
     else {
-      out.set(gpuKey(c.role, c.name), devices.slice(next, next + c.count));
+      out.set(gpuKey(c.role, c.name), { from: next, count: c.count });
       next += c.count;
     }
   }

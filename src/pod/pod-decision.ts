@@ -14,10 +14,11 @@ import { type ContainerResources, containerResources } from './container-resourc
 import type { NodeAllocatable } from './downward-api.ts';
 import { resolveContainerEnv } from './env.ts';
 import { expandCommand } from './expand-vars.ts';
-import { type PodGpuRequest, podGpuRequest } from './gpu-request.ts';
+import { type GpuSlice, gpuKey, gpuSlices, type PodGpuRequest, podGpuRequest } from './gpu-request.ts';
 import type { PodNetworking } from './mesh-script.ts';
 import { type ClusterContainers, clusterContainers, hasClusterContainers } from './partial-offload.ts';
 import { type PodNetworkSettings, planPodNetworking, podNetworkSettings } from './pod-network.ts';
+import { podMemoryLimitBytes } from './pod-resources.ts';
 import { checkPodSecurity } from './pod-security.ts';
 import { type ContainerProbeSpec, containerProbeSpec } from './probe-spec.ts';
 import { effectivePullPolicy } from './pull-policy.ts';
@@ -65,6 +66,8 @@ export interface ContainerDecision {
   entrypoint: EntrypointPlan;
   /** Probes and hooks (main containers only). */
   probes?: ContainerProbeSpec;
+  /** Its share of the GPUs the pod is admitted with. */
+  gpus: GpuSlice;
 }
 
 export interface PodDecision {
@@ -72,8 +75,10 @@ export interface PodDecision {
   volumes: VolumePlan;
   /** Init containers first, then the main ones, each in spec order. */
   containers: ContainerDecision[];
-  /** The GPUs to admit the pod with, and each container's share. */
+  /** The GPUs to admit the pod with (each container's share is its `gpus`). */
   gpus: PodGpuRequest;
+  /** The pod's memory limit (its cgroup's), when every container has one. */
+  memoryLimitBytes: number | undefined;
   network: PodNetworkSettings;
   /** What interLink's annotations ask of the network on top (mesh, wstunnel, nothing). */
   networking: PodNetworking;
@@ -108,6 +113,7 @@ export function decidePod(data: RetrievedPodData, rules: PodRules, host: HostFac
   checkPodSecurity(pod, rules.podSecurityLevel);
   const network = podNetworkSettings(pod);
   const gpus = podGpuRequest(pod);
+  const slices = gpuSlices(gpus);
   const volumes = planPodVolumes(data, {
     stateDir: rules.stateDir,
     allowedHostPaths: rules.allowedHostPaths,
@@ -149,6 +155,7 @@ export function decidePod(data: RetrievedPodData, rules: PodRules, host: HostFac
       pullPolicy: effectivePullPolicy(c),
       resources,
       security,
+      gpus: slices.get(gpuKey(role, c.name)) ?? { from: 0, count: 0 },
       ...(role === 'main' ? { probes: containerProbeSpec(pod, c) } : {}),
     };
     const unmade = { env: [], command: [], args: [], entrypoint: { cmd: [] } };
@@ -166,6 +173,7 @@ export function decidePod(data: RetrievedPodData, rules: PodRules, host: HostFac
     volumes,
     containers,
     gpus,
+    memoryLimitBytes: podMemoryLimitBytes(pod),
     network,
     networking,
     cluster: hasClusterContainers(cluster) ? cluster : undefined,

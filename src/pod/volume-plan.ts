@@ -18,7 +18,7 @@ import type {
   Volume,
   VolumeMount,
 } from '../contract/api-types.ts';
-import { invalidField, PluginError } from '../errors.ts';
+import { invalidField } from '../errors.ts';
 import { memoryToBytes } from './quantity.ts';
 import { FileSet, fileMode, normalSubPath, pointer, subPathProblem, underAllowed } from './volume-paths.ts';
 import {
@@ -314,6 +314,8 @@ function planMount(
   }
   return {
     volume: m.name,
+    planned: volume,
+    bindSource: bindSource(volume, subPath),
     target: m.mountPath,
     // configMap, secret, projected and downwardAPI volumes are read-only in Kubernetes too.
     readOnly: volume.kind === 'files' || !!m.readOnly,
@@ -325,15 +327,8 @@ function planMount(
   };
 }
 
-/** The planned volume a mount names. */
-export function findVolume(plan: VolumePlan, name: string): PlannedVolume {
-  const volume = plan.volumes.find((v) => v.name === name);
-  if (!volume) throw new PluginError('internal', `volume plan has no volume ${name}`);
-  return volume;
-}
-
 /** The host path a bind mount of this volume (and subPath) uses. */
-export function bindSource(volume: PlannedVolume, subPath: string): string {
+function bindSource(volume: PlannedVolume, subPath: string): string {
   const root = volume.kind === 'hostPath' ? volume.hostPath : volume.kind === 'memory' ? '' : volume.hostDir;
   return subPath ? posix.join(root, subPath) : root;
 }

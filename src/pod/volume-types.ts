@@ -25,6 +25,10 @@ export type PlannedVolume =
 
 export interface PlannedMount {
   volume: string;
+  /** The volume it names, as planned. */
+  planned: PlannedVolume;
+  /** The host path a bind of it (and its subPath) uses; '' for a Memory emptyDir (a Docker volume). */
+  bindSource: string;
   target: string;
   readOnly: boolean;
   /** Normalised, '' for the whole volume. */

@@ -9,8 +9,6 @@ import type { Config } from '../../config/load-config.ts';
 import { crashPoint } from '../../crash-points.ts';
 import { PluginError } from '../../errors.ts';
 import type { Logger } from '../../log.ts';
-import { gpuKey, splitDevices } from '../../pod/gpu-request.ts';
-import { podMemoryLimitBytes } from '../../pod/pod-resources.ts';
 import type { InitSequencer } from '../containers/init-sequencer.ts';
 import { DockerCliError } from '../engine/docker-cli.ts';
 import type { Engine } from '../engine/engine.ts';
@@ -167,12 +165,13 @@ export class PodCreation {
     const { config, engine, view, log, pending, pauseImage, records } = this.options;
     const { identity, containers } = prepared;
     const { pod, networking, volumes } = prepared.decision;
-    const gpusOf = splitDevices(prepared.decision.gpus, gpus);
+    if (gpus.length < prepared.decision.gpus.need)
+      throw new Error(`the pod needs ${prepared.decision.gpus.need} GPUs, given ${gpus.length}`);
     const inPodCgroup = this.options.cgroups.parentArgs(identity.uid);
     const createArgs = (c: PreparedContainer, network: PodNetwork) =>
       c.createArgs(
         { ...network, extraArgs: [...(network.extraArgs ?? []), ...inPodCgroup] },
-        gpusOf.get(gpuKey(c.role, c.name)),
+        gpus.slice(c.gpus.from, c.gpus.from + c.gpus.count),
       );
     // Behind a mesh, containers wait for it: created now, started once it is up (mesh-gate.ts).
     const verb =
@@ -202,7 +201,7 @@ export class PodCreation {
       await records.write(identity.uid, 'creating');
       crashPoint('create:record');
       await writePodVolumes(volumes);
-      await this.options.cgroups.limitMemory(identity.uid, podMemoryLimitBytes(pod));
+      await this.options.cgroups.limitMemory(identity.uid, prepared.decision.memoryLimitBytes);
       crashPoint('create:volumes');
       const needsSandbox = containers.length > 1 || prepared.sandboxMounts.length > 0;
       const sandbox = needsSandbox || networking.kind !== 'none' ? await makeSandbox() : undefined;

@@ -28,6 +28,8 @@ export interface PreparedContainer {
   image: string;
   role: 'init' | 'main';
   pullPolicy: ContainerDecision['pullPolicy'];
+  /** Its share of the pod's admitted GPUs, as the decision placed it. */
+  gpus: ContainerDecision['gpus'];
   /** `docker create` / `docker run -d` args (after the verb) once the pod's network and the container's GPUs are known. */
   createArgs(network: PodNetwork, gpus?: readonly string[]): string[];
   /** The env file and CLI environment that go with those args: no env value is in them. */
@@ -72,6 +74,7 @@ export function preparePod(
       image: c.image,
       role: c.role,
       pullPolicy: c.pullPolicy,
+      gpus: c.gpus,
       env: { args: [], cliEnv: {} },
     };
     if (c.configError) return { ...base, createArgs: () => [], configError: c.configError };

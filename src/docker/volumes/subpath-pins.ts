@@ -17,7 +17,6 @@ import { randomBytes } from 'node:crypto';
 import { constants as FS, promises as fs } from 'node:fs';
 import { posix } from 'node:path';
 import { invalidField } from '../../errors.ts';
-import { findVolume } from '../../pod/volume-plan.ts';
 import type { VolumePlan } from '../../pod/volume-types.ts';
 import { bindDescriptor, mountsUnder, mountTmpfs, unmount } from './host-mounts.ts';
 import { fdPath, openBeneath, openVolumeRoot, UnsafePathError } from './safe-open.ts';
@@ -115,7 +114,7 @@ async function recordsOf(plan: VolumePlan): Promise<Array<PinRecord & { field: s
   for (const [container, mounts] of plan.mounts) {
     for (const [index, m] of mounts.entries()) {
       if (!m.pin) continue;
-      const volume = findVolume(plan, m.volume);
+      const volume = m.planned;
       if (volume.kind !== 'emptyDir' && volume.kind !== 'hostPath') continue;
       const root = volume.kind === 'hostPath' ? await fs.realpath(volume.hostPath) : volume.hostDir;
       out.push({ container, index, volume: m.volume, root, subPath: m.subPath, field: m.field });

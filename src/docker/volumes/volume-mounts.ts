@@ -1,5 +1,4 @@
 /** A planned pod's volumes as `docker --mount` arguments, for its containers and its sandbox. */
-import { bindSource, findVolume } from '../../pod/volume-plan.ts';
 import type { VolumePlan } from '../../pod/volume-types.ts';
 import { memoryVolumeFields, memoryVolumeName } from './memory-volumes.ts';
 import { pinPoint } from './subpath-pins.ts';
@@ -18,7 +17,7 @@ const mountValue = (fields: string[]) => fields.map(csvField).join(',');
  */
 export function mountArgsFor(plan: VolumePlan, containerName: string): string[] {
   return (plan.mounts.get(containerName) ?? []).flatMap((m, index) => {
-    const volume = findVolume(plan, m.volume);
+    const volume = m.planned;
     const fields =
       volume.kind === 'memory'
         ? [
@@ -30,7 +29,7 @@ export function mountArgsFor(plan: VolumePlan, containerName: string): string[] 
         : [
             'type=bind',
             // A pinned subPath is bound from its pin, which no container can change (subpath-pins.ts).
-            `source=${m.pin ? pinPoint(plan.podDir, containerName, index) : bindSource(volume, m.subPath)}`,
+            `source=${m.pin ? pinPoint(plan.podDir, containerName, index) : m.bindSource}`,
             `target=${m.target}`,
           ];
     if (m.readOnly) fields.push('readonly');

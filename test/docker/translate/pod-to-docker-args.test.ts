@@ -68,6 +68,7 @@ describe('containerCreateArgs', () => {
     field: '/pod/spec/containers/0',
     pullPolicy: 'IfNotPresent',
     resources: {},
+    gpus: { from: 0, count: 0 },
     security: {
       groups: [],
       privileged: false,
