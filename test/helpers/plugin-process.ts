@@ -309,6 +309,24 @@ export async function startPlugin(opts: StartOptions = {}): Promise<RunningPlugi
     }
     await sleep(100);
   }
+  // The metrics listener opens after the API: a test that scrapes it at once would race it.
+  const metricsAt = opts.args?.indexOf('--metrics-listen') ?? -1;
+  const metricsAddress = metricsAt >= 0 ? opts.args?.[metricsAt + 1] : undefined;
+  if (metricsAddress) {
+    const probes = { baseUrl: `http://${metricsAddress.replace(/^0\.0\.0\.0:/, '127.0.0.1:')}` };
+    for (;;) {
+      const answered = await httpRequest(probes, 'GET', '/healthz').then(
+        () => true,
+        () => false,
+      );
+      if (answered) break;
+      if (exitCode !== undefined || Date.now() > deadline) {
+        await stop('SIGKILL');
+        throw new Error(`the metrics listener ${metricsAddress} did not answer /healthz; output:\n${logs()}`);
+      }
+      await sleep(100);
+    }
+  }
 
   return {
     ...address,
