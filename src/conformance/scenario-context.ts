@@ -7,7 +7,6 @@ import { show } from './checks.ts';
 import type { PluginWire } from './plugin-wire.ts';
 import type { KitSettings, PodScenario, ScenarioPodInput } from './pod-scenario.ts';
 import { PodUnderTest } from './pod-under-test.ts';
-import { sh } from './run-to-end.ts';
 
 /** How long cleanup may take for one pod after a failed or timed-out scenario. */
 const CLEANUP_TIMEOUT_MS = 20_000;
@@ -53,7 +52,7 @@ export class ScenarioContext implements PodScenario {
     script: string,
     extra: Omit<ScenarioPodInput, 'name' | 'containers'> = {},
   ): PodUnderTest {
-    return this.pod({ name, containers: [{ name: 'main', command: sh(script) }], ...extra });
+    return this.pod({ name, containers: [{ name: 'main', command: ['sh', '-c', script] }], ...extra });
   }
 
   sleep(ms: number): Promise<void> {
