@@ -12,6 +12,7 @@ import type { Logger } from '../../log.ts';
 import type { DockerCli } from '../engine/docker-cli.ts';
 import { setRestartPolicy, stopContainers } from '../engine/docker-verbs.ts';
 import { type ContainerInspect, isZeroTime } from '../engine/inspect-types.ts';
+import { isRegularFile, readRegularFile, replaceFile } from '../nofollow-files.ts';
 import { kubeTime } from '../view/container-status.ts';
 import {
   expectedHelper,
@@ -22,7 +23,6 @@ import {
   networkDir,
   podResolvConf,
 } from './network-helper.ts';
-import { isRegularFile, readRegularFile, replaceFile } from './nofollow-files.ts';
 
 export interface MeshGateOptions {
   docker: DockerCli;

@@ -10,7 +10,7 @@
  * - `helper/`, mounted writable into a mesh helper only: the helper's `resolv.conf`, which the mesh
  *   script fills, and `up`, made once the mesh is up. The helper may put anything there (a symlink
  *   to a host file): the plugin reads only regular files there, never following a link
- *   (nofollow-files.ts), and nothing else reads that directory.
+ *   (../nofollow-files.ts), and nothing else reads that directory.
  * - `resolv.conf`: the pod's resolver, which every container of the pod mounts read-only as
  *   /etc/resolv.conf: made empty at create, filled by the plugin with a copy of the helper's once the
  *   mesh is up (mesh-gate.ts). `failed`: the plugin's note of why the mesh never came up.
@@ -26,8 +26,8 @@ import { type PodNetworking, RESOLV_CONF_VAR } from '../../pod/mesh-script.ts';
 import type { ContainerInspect } from '../engine/inspect-types.ts';
 import { LABEL } from '../labels.ts';
 import { type PodIdentity, podIdentity, podJobId } from '../naming.ts';
+import { replaceFile } from '../nofollow-files.ts';
 import { podNetworkDir } from '../state-dir.ts';
-import { replaceFile } from './nofollow-files.ts';
 
 export type HelperKind = 'mesh' | 'wstunnel';
 

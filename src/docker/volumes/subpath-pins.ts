@@ -13,11 +13,11 @@
  * cannot start a container on an unpinned pin point (it refuses a missing bind source), and the
  * plugin's revival pins again first. What to pin is kept in `<pod dir>/pins.json`.
  */
-import { randomBytes } from 'node:crypto';
 import { constants as FS, promises as fs } from 'node:fs';
 import { posix } from 'node:path';
 import { invalidField } from '../../errors.ts';
 import type { VolumePlan } from '../../pod/volume-types.ts';
+import { replaceFile } from '../nofollow-files.ts';
 import { bindDescriptor, mountsUnder, mountTmpfs, unmount } from './host-mounts.ts';
 import { fdPath, openBeneath, openVolumeRoot, UnsafePathError } from './safe-open.ts';
 
@@ -97,15 +97,7 @@ async function readRecords(podDir: string): Promise<PinRecord[]> {
 }
 
 async function writeRecords(podDir: string, records: PinRecord[]): Promise<void> {
-  const target = posix.join(podDir, RECORD_FILE);
-  const temp = `${target}.${randomBytes(6).toString('hex')}.tmp`;
-  const handle = await fs.open(temp, FS.O_WRONLY | FS.O_CREAT | FS.O_EXCL | FS.O_NOFOLLOW, 0o600);
-  try {
-    await handle.writeFile(JSON.stringify(records));
-  } finally {
-    await handle.close();
-  }
-  await fs.rename(temp, target);
+  await replaceFile(posix.join(podDir, RECORD_FILE), JSON.stringify(records), 0o600);
 }
 
 /** The records of a plan's pinned mounts (hostPath roots resolved to real paths). */

@@ -3,13 +3,13 @@
  * modes (written atomically, never through a symlink), emptyDirs, hostPaths, subPaths; and
  * removes all of it when the pod goes.
  */
-import { randomBytes } from 'node:crypto';
 import { constants as FS, promises as fs } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { posix } from 'node:path';
 import { invalidField, PluginError } from '../../errors.ts';
 import { underAllowed } from '../../pod/volume-paths.ts';
 import type { PlannedVolume, VolumeFile, VolumePlan } from '../../pod/volume-types.ts';
+import { replaceFile } from '../nofollow-files.ts';
 import { podStateDir } from '../state-dir.ts';
 import { unmountAllUnder } from './host-mounts.ts';
 import { fdPath, openBeneath, openVolumeRoot, UnsafePathError } from './safe-open.ts';
@@ -48,22 +48,8 @@ async function ensureDirsUnder(root: string, rel: string, mode: number): Promise
 
 async function writeFileAtomically(dir: string, file: VolumeFile): Promise<string> {
   const target = posix.join(dir, file.path);
-  const parent = posix.dirname(target);
   await ensureDirsUnder(dir, posix.dirname(file.path) === '.' ? '' : posix.dirname(file.path), 0o755);
-  const temp = posix.join(parent, `.${posix.basename(target)}.${randomBytes(6).toString('hex')}.tmp`);
-  const handle = await fs.open(temp, FS.O_WRONLY | FS.O_CREAT | FS.O_EXCL | FS.O_NOFOLLOW, 0o600);
-  try {
-    await handle.writeFile(file.content);
-    await handle.chmod(file.mode);
-  } finally {
-    await handle.close();
-  }
-  try {
-    await fs.rename(temp, target);
-  } catch (err) {
-    await fs.rm(temp, { force: true });
-    throw err;
-  }
+  await replaceFile(target, file.content, file.mode);
   return target;
 }
 

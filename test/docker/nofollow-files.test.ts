@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, wr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isRegularFile, readRegularFile, replaceFile } from '../../../src/docker/network/nofollow-files.ts';
+import { isRegularFile, readRegularFile, replaceFile } from '../../src/docker/nofollow-files.ts';
 
 describe('files a container may have planted', () => {
   let dir: string;

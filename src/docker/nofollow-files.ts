@@ -53,15 +53,16 @@ export async function isRegularFile(path: string): Promise<boolean> {
 }
 
 /**
- * Puts `text` at `path` as a new file: written to a fresh name (O_CREAT|O_EXCL, never an
- * existing file or link) and renamed over `path`, which replaces whatever entry is there
- * instead of writing through it. A container that mounts the old file keeps its content.
+ * Puts `content` at `path` as a new file: written to a fresh name (O_CREAT|O_EXCL, never an
+ * existing file or link, mode 0600 while it is written) and renamed over `path`, which replaces
+ * whatever entry is there instead of writing through it. A container that mounts the old file
+ * keeps its content.
  */
-export async function replaceFile(path: string, text: string, mode = 0o644): Promise<void> {
-  const temp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}`);
-  const handle = await fs.open(temp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, mode);
+export async function replaceFile(path: string, content: string | Buffer, mode = 0o644): Promise<void> {
+  const temp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
+  const handle = await fs.open(temp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0o600);
   try {
-    await handle.writeFile(text);
+    await handle.writeFile(content);
     // The mode asked for, whatever the plugin's umask: a container's non-root user reads the resolver.
     await handle.chmod(mode);
   } finally {
