@@ -301,8 +301,8 @@ function planMount(
   }
   // A subPath into a volume a container can write must be pinned (src/docker/volumes/subpath-pins.ts):
   // otherwise a container swaps it for a symlink and the next start mounts what it points at.
-  const pin = subPath !== '' && (volume.kind === 'emptyDir' || volume.kind === 'hostPath');
-  if (pin && !options.subPathPins) {
+  const subPathPin = subPath !== '' && (volume.kind === 'emptyDir' || volume.kind === 'hostPath');
+  if (subPathPin && !options.subPathPins) {
     throw invalidField(
       `${field}/subPath`,
       `container "${container}" mounts volume "${m.name}" with subPath ${subPath}, which this plugin must pin with a bind mount so that no container can swap it for a symlink; it cannot make mounts that Docker sees where it runs: run it as root with CAP_SYS_ADMIN in the host's mount namespace (docs/security-subpath.md), or mount the whole volume`,
@@ -312,6 +312,12 @@ function planMount(
   if (!Object.hasOwn(PROPAGATION, propagationName)) {
     throw invalidField(`${field}/mountPropagation`, 'must be None, HostToContainer or Bidirectional');
   }
+  // A whole hostPath is pinned too where pins can be made: another pod that may write its allowed
+  // directory could swap one of its components for a symlink. Not one with mount propagation: a
+  // pin is a private mount, so the host's mounts would not reach the container (docs/security-subpath.md).
+  const pin =
+    subPathPin ||
+    (volume.kind === 'hostPath' && options.subPathPins && PROPAGATION[propagationName] === undefined);
   return {
     volume: m.name,
     planned: volume,

@@ -4,7 +4,7 @@
  * init container or a sibling plants the symlink, not in a hostPath volume. Each container run
  * looks for a marker file that only the host's own root filesystem holds and prints what it saw.
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
@@ -192,6 +192,38 @@ describeDocker('subPath symlink swaps', () => {
     });
     const jid = await createPod(plugin, pod);
     const seen = await afterSwap(pod, jid, 'swapper', data, (runs) => runs.length >= 2);
+    expect(seen[0]).toBe('run:SAFE');
+    expect(seen).not.toContain('run:ESCAPED');
+  }, 150_000);
+
+  it("keeps a pod's whole hostPath its own when another pod that may write the allowed directory swaps it for a symlink to /", async () => {
+    const shared = join(allowedDir, 'shared');
+    mkdirSync(join(shared, 'x'), { recursive: true });
+    const victim = buildPod({
+      restartPolicy: 'Always',
+      volumes: [{ name: 'host', hostPath: { path: join(shared, 'x'), type: 'Directory' } }, scratch],
+      containers: [
+        sh('victim', `${check}; touch /m/ready 2>/dev/null; sleep 1; exit 1`, {
+          volumeMounts: [
+            { name: 'host', mountPath: '/m' },
+            { name: 'scratch', mountPath: '/vol' },
+          ],
+        }),
+      ],
+    });
+    const attacker = buildPod({
+      volumes: [{ name: 'host', hostPath: { path: shared, type: 'Directory' } }],
+      containers: [
+        sh('attacker', `until [ -e /vol/x/ready ]; do sleep 0.2; done; ${swap}; sleep 3600`, {
+          volumeMounts: [{ name: 'host', mountPath: '/vol' }],
+        }),
+      ],
+    });
+    const jid = await createPod(plugin, victim);
+    await createPod(plugin, attacker);
+    await until('the swap', async () => (lstatSync(join(shared, 'x')).isSymbolicLink() ? true : undefined));
+    const before = runsIn(emptyDirOf(victim)).length;
+    const seen = await afterSwap(victim, jid, 'victim', emptyDirOf(victim), (runs) => runs.length > before);
     expect(seen[0]).toBe('run:SAFE');
     expect(seen).not.toContain('run:ESCAPED');
   }, 150_000);

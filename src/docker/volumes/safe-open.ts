@@ -47,24 +47,29 @@ export interface OpenedBeneath {
 
 /**
  * Opens `rel` (normalised, no '..') beneath `root`, component by component without following
- * symlinks; missing directories are made with `mode`, as the kubelet's SafeMakeDir does. The last
- * component must be a directory or a regular file. The caller closes the handle it gets.
+ * symlinks; missing directories are made with `mode`, as the kubelet's SafeMakeDir does, from
+ * component `makeFrom` on (those before it must exist: a hostPath's own components, which the
+ * plugin made when the pod was written). The last component may be of any type but a symlink (a
+ * hostPath names sockets and devices too; O_PATH opens none of them). The caller closes the handle.
  */
-export async function openBeneath(root: FileHandle, rel: string, mode: number): Promise<OpenedBeneath> {
-  const parts = rel.split('/').filter(Boolean);
+export async function openBeneath(
+  root: FileHandle,
+  rel: string,
+  mode: number,
+  makeFrom = 0,
+): Promise<OpenedBeneath> {
+  const parts = rel.split('/').filter((part) => part !== '' && part !== '.');
   let current = root;
   try {
     for (let i = 0; i < parts.length; i++) {
       const part = parts[i] as string;
       const last = i === parts.length - 1;
-      const next = await openComponent(current, part, last, mode);
+      const next = await openComponent(current, part, last, i >= makeFrom ? mode : undefined);
       if (current !== root) await current.close();
       current = next;
     }
     const st = await current.stat();
     if (st.isSymbolicLink()) throw new UnsafePathError(`${rel} is a symlink`);
-    if (!st.isDirectory() && !st.isFile())
-      throw new UnsafePathError(`${rel} is neither a directory nor a file`);
     // The root stays the caller's: hand back a handle of our own.
     // (/proc/self/fd/<n> is a link the kernel resolves itself: followed on purpose.)
     if (current === root) current = await fs.open(fdPath(root), O_PATH | FS.O_DIRECTORY);
@@ -79,7 +84,8 @@ async function openComponent(
   dir: FileHandle,
   part: string,
   last: boolean,
-  mode: number,
+  /** Undefined: a missing component is not made. */
+  mode: number | undefined,
 ): Promise<FileHandle> {
   const path = `${fdPath(dir)}/${part}`;
   // Intermediate components must be directories; the last may be a file (O_NOFOLLOW alone then
@@ -92,7 +98,8 @@ async function openComponent(
       const code = (err as NodeJS.ErrnoException).code;
       if (code === 'ELOOP' || code === 'ENOTDIR')
         throw new UnsafePathError(`${part} is a symlink or not a directory`);
-      if (code !== 'ENOENT' || attempt > 0) throw err;
+      if (code === 'ENOENT' && mode === undefined) throw new UnsafePathError(`${part} does not exist`);
+      if (code !== 'ENOENT' || attempt > 0 || mode === undefined) throw err;
     }
     // mkdir never follows a symlink in its last component: a planted one makes EEXIST, and the
     // open above refuses it.

@@ -1,5 +1,5 @@
 /**
- * subPaths pinned as the kubelet pins them (pkg/volume/util/subpath/subpath_linux.go). Docker
+ * subPaths (and hostPaths) pinned as the kubelet pins subPaths (pkg/volume/util/subpath/subpath_linux.go). Docker
  * resolves a bind source again on every start, its own restarts included, so a container that
  * swaps `<volume>/<subPath>` for a symlink to / would get the host's root on its next start. The
  * source Docker is given is therefore a pin: the subPath opened one component at a time without
@@ -12,10 +12,16 @@
  * The pins directory is a small tmpfs: after a host reboot the pin points are gone, so Docker
  * cannot start a container on an unpinned pin point (it refuses a missing bind source), and the
  * plugin's revival pins again first. What to pin is kept in `<pod dir>/pins.json`.
+ *
+ * Every hostPath mount is pinned too, opened beneath the allowed directory it lies in: a pod that
+ * may write an allowed directory could otherwise swap a component of another pod's hostPath (or
+ * of its own) for a symlink to / between two starts. The kubelet does not do this (hostPath is a
+ * privileged volume there); here PLUGIN_ALLOWED_HOST_PATHS hands it to ordinary pods.
  */
 import { constants as FS, promises as fs } from 'node:fs';
 import { posix } from 'node:path';
 import { invalidField } from '../../errors.ts';
+import { underAllowed } from '../../pod/volume-paths.ts';
 import type { VolumePlan } from '../../pod/volume-types.ts';
 import { replaceFile } from '../nofollow-files.ts';
 import { bindDescriptor, mountsUnder, mountTmpfs, unmount } from './host-mounts.ts';
@@ -29,9 +35,14 @@ export interface PinRecord {
   /** The mount's index in the container's volumeMounts. */
   index: number;
   volume: string;
-  /** The volume's root on the host, as a real path (a hostPath resolved when the pod was written). */
+  /** The volume's root on the host, as a real path (for a hostPath: its allowed directory's). */
   root: string;
+  /** The path pinned, beneath `root` (a hostPath's own components, then the mount's subPath). */
   subPath: string;
+  /** Components of `subPath` before this one must exist: a hostPath's own, made when the pod was written. */
+  makeFrom?: number;
+  /** A hostPath mounted whole: refusals name the hostPath, not a subPath. */
+  hostPath?: string;
 }
 
 /** Where a container's mount is pinned; under the pod's directory, seen by no container. */
@@ -41,10 +52,12 @@ export function pinPoint(podDir: string, container: string, index: number): stri
 
 /** The kubelet's words when a subPath cannot be prepared. */
 export function refusalMessage(
-  record: Pick<PinRecord, 'container' | 'volume' | 'subPath'>,
+  record: Pick<PinRecord, 'container' | 'volume' | 'subPath' | 'hostPath'>,
   why: string,
 ): string {
-  return `failed to prepare subPath for volumeMount "${record.volume}" of container "${record.container}": ${record.subPath} ${why}`;
+  const [what, path] =
+    record.hostPath === undefined ? ['subPath', record.subPath] : ['hostPath', record.hostPath];
+  return `failed to prepare ${what} for volumeMount "${record.volume}" of container "${record.container}": ${path} ${why}`;
 }
 
 async function ensurePinsMount(podDir: string): Promise<void> {
@@ -60,7 +73,7 @@ async function pinOne(podDir: string, record: PinRecord): Promise<void> {
   const root = await openVolumeRoot(record.root);
   try {
     const mode = (await root.stat()).mode & 0o7777;
-    const { handle, isDirectory } = await openBeneath(root, record.subPath, mode);
+    const { handle, isDirectory } = await openBeneath(root, record.subPath, mode, record.makeFrom ?? 0);
     try {
       const point = pinPoint(podDir, record.container, record.index);
       // The pins tmpfs is the plugin's alone: what is found there was made here.
@@ -100,16 +113,32 @@ async function writeRecords(podDir: string, records: PinRecord[]): Promise<void>
   await replaceFile(posix.join(podDir, RECORD_FILE), JSON.stringify(records), 0o600);
 }
 
-/** The records of a plan's pinned mounts (hostPath roots resolved to real paths). */
-async function recordsOf(plan: VolumePlan): Promise<Array<PinRecord & { field: string }>> {
-  const out: Array<PinRecord & { field: string }> = [];
+type PlannedRecord = PinRecord & { field: string };
+
+/** The records of a plan's pinned mounts (hostPaths beneath their allowed directory's real path). */
+async function recordsOf(plan: VolumePlan): Promise<PlannedRecord[]> {
+  const out: PlannedRecord[] = [];
   for (const [container, mounts] of plan.mounts) {
     for (const [index, m] of mounts.entries()) {
       if (!m.pin) continue;
       const volume = m.planned;
-      if (volume.kind !== 'emptyDir' && volume.kind !== 'hostPath') continue;
-      const root = volume.kind === 'hostPath' ? await fs.realpath(volume.hostPath) : volume.hostDir;
-      out.push({ container, index, volume: m.volume, root, subPath: m.subPath, field: m.field });
+      const base = { container, index, volume: m.volume, field: m.field };
+      if (volume.kind === 'emptyDir') out.push({ ...base, root: volume.hostDir, subPath: m.subPath });
+      else if (volume.kind === 'hostPath') {
+        const prefix = plan.allowedHostPaths.find((a) => underAllowed(volume.hostPath, [a]));
+        // The plan refused a hostPath outside them; this is only a second lock.
+        if (prefix === undefined)
+          throw invalidField(volume.field, `${volume.hostPath} is not under an allowed host path`);
+        const own = posix.relative(posix.normalize(prefix), volume.hostPath);
+        const ownParts = own.split('/').filter(Boolean).length;
+        out.push({
+          ...base,
+          root: await fs.realpath(prefix),
+          subPath: [own, m.subPath].filter(Boolean).join('/'),
+          makeFrom: ownParts,
+          ...(m.subPath === '' ? { hostPath: volume.hostPath, field: volume.field } : {}),
+        });
+      }
     }
   }
   return out;
@@ -134,7 +163,7 @@ export async function makePins(plan: VolumePlan): Promise<void> {
     } catch (err) {
       if (!(err instanceof UnsafePathError)) throw err;
       throw invalidField(
-        `${record.field}/subPath`,
+        record.hostPath === undefined ? `${record.field}/subPath` : record.field,
         refusalMessage(record, `goes through a symlink or a file: ${err.message}`),
       );
     }
