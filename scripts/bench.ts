@@ -9,32 +9,19 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { BUILTIN_PAUSE_IMAGE } from '../src/docker/lifecycle/pause-image.ts';
 import { containersWithLabel, removeAll } from './bench/docker.ts';
 import { leakCheck } from './bench/leak-check.ts';
 import { machineInfo } from './bench/machine.ts';
-import {
-  type Ctx,
-  createPods,
-  deletePods,
-  dockerLogsLoad,
-  getLogsLoad,
-  inspectLoad,
-  mainContainerIds,
-  rawPodRun,
-  rawRemove,
-  rawRun,
-  statusLoad,
-  waitRunning,
-} from './bench/measure.ts';
+import { type Ctx, createPods, waitRunning } from './bench/measure.ts';
 import { type BenchOptions, parseOptions, USAGE } from './bench/options.ts';
 import { PodFactory } from './bench/payloads.ts';
-import { dockerChildrenOf, memoryOf } from './bench/proc.ts';
+import type { Phase } from './bench/phase.ts';
+import { PHASES } from './bench/phases/index.ts';
+import { dockerChildrenOf, memoryOf, treeMemoryOf } from './bench/proc.ts';
 import { evaluateTargets, renderSummary } from './bench/report.ts';
 import type { BenchResults, StepResult } from './bench/results.ts';
 import { freePort, type RunningSidecar, sleep, startSidecar } from './bench/sidecar.ts';
 import { round } from './bench/stats.ts';
-import { lineChart } from './bench/svg-chart.ts';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const OWNER_LABEL = 'io.interlink.docker-plugin.instance';
@@ -51,7 +38,13 @@ async function settle(pid: number): Promise<void> {
   for (let i = 0; i < 25 && dockerChildrenOf(pid).length > 1; i++) await sleep(200);
 }
 
-async function measureStep(ctx: Ctx, opts: BenchOptions, pods: number, first: boolean): Promise<StepResult> {
+async function measureStep(
+  ctx: Ctx,
+  opts: BenchOptions,
+  phases: readonly Phase[],
+  pods: number,
+  first: boolean,
+): Promise<StepResult> {
   const pid = ctx.sidecar.pid;
   const created = pods - ctx.pods.length;
   const step: StepResult = {
@@ -59,10 +52,7 @@ async function measureStep(ctx: Ctx, opts: BenchOptions, pods: number, first: bo
     created,
     toRunning: { ms: 0, running: 0, total: 0 },
     dockerChildrenIdle: [],
-    status: [],
-    inspect: [],
-    getLogs: [],
-    dockerLogs: [],
+    phases: {},
   };
   progress(`step ${pods}: creating ${created} pods at concurrency ${opts.createConcurrency}`);
   step.create = await createPods(ctx, created, opts.createConcurrency);
@@ -76,42 +66,11 @@ async function measureStep(ctx: Ctx, opts: BenchOptions, pods: number, first: bo
   await settle(pid);
   step.memoryAfterCreate = memoryOf(pid);
   step.dockerChildrenIdle = dockerChildrenOf(pid);
-
-  const baseline = Math.min(created, opts.baselinePods);
-  if (baseline > 0) {
-    progress(`step ${pods}: raw docker run -d, then rm -f, of ${baseline} containers`);
-    const raw = await rawRun(ctx, baseline, opts.createConcurrency);
-    step.rawRun = raw.load;
-    step.rawRm = await rawRemove(raw.groups, opts.deleteConcurrency);
-    if (opts.rawPod) {
-      progress(`step ${pods}: ${baseline} sandbox+container pairs by hand`);
-      const rawPods = await rawPodRun(ctx, baseline, opts.createConcurrency, BUILTIN_PAUSE_IMAGE);
-      step.rawPodRun = rawPods.load;
-      step.rawPodRm = await rawRemove(rawPods.groups, opts.deleteConcurrency);
-    }
-  }
-
-  const ids = await mainContainerIds(ctx.instance);
-  if (opts.warmupMs > 0) {
-    // interLink polls without pause: measure the warm steady state. The first step gets 5x the
-    // warm-up, or a cold JIT makes the smallest step look slow and the scaling ratio look good.
-    const ms = first ? 5 * opts.warmupMs : opts.warmupMs;
-    await statusLoad(ctx, Math.max(...opts.statusConcurrency), ms, opts.maxRequests);
-  }
-  for (const c of opts.statusConcurrency) {
-    progress(`step ${pods}: /status at concurrency ${c} for ${opts.durationMs / 1000} s`);
-    step.status.push(await statusLoad(ctx, c, opts.durationMs, opts.maxRequests));
-  }
-  for (const c of opts.statusConcurrency) {
-    progress(`step ${pods}: docker inspect at concurrency ${c} for ${opts.durationMs / 1000} s`);
-    step.inspect.push(await inspectLoad(ids, c, opts.durationMs, opts.maxRequests));
-  }
-  for (const c of opts.statusConcurrency) {
-    progress(`step ${pods}: ${opts.logsRequests} /getLogs and docker logs at concurrency ${c}`);
-    step.getLogs.push(await getLogsLoad(ctx, c, opts.logsRequests));
-    step.dockerLogs.push(await dockerLogsLoad(ids, c, opts.logsRequests));
+  for (const phase of phases) {
+    if (phase.step) step.phases[phase.id] = await phase.step(ctx, opts, { pods, created, first });
   }
   step.memoryAfterMeasure = memoryOf(pid);
+  step.treeAfterMeasure = treeMemoryOf(ctx.sidecar.child.pid as number);
   return step;
 }
 
@@ -125,7 +84,8 @@ function summarizeLog(file: string): Pick<BenchResults['sidecar'], 'logLines' | 
     return { logLines, logProblems: [] };
   }
   for (const line of text.split('\n')) {
-    if (!line) continue;
+    // npm start's own banner ("> pkg start", "> node dist/...") is not the sidecar's log.
+    if (!line || line.startsWith('> ')) continue;
     let entry: { level?: string; msg?: string; error?: string };
     try {
       entry = JSON.parse(line);
@@ -149,27 +109,6 @@ function summarizeLog(file: string): Pick<BenchResults['sidecar'], 'logLines' | 
   return { logLines, logProblems: [...problems.values()].sort((a, b) => b.count - a.count).slice(0, 20) };
 }
 
-function chart(r: BenchResults, concurrency: number): string {
-  const pts = (f: (s: StepResult) => number | undefined): [number, number][] =>
-    r.steps.map((s) => [s.pods, f(s) ?? Number.NaN]);
-  const ours = (s: StepResult) => s.status.find((x) => x.load.concurrency === concurrency)?.load.latencyMs;
-  const theirs = (s: StepResult) => s.inspect.find((x) => x.concurrency === concurrency)?.latencyMs;
-  return lineChart({
-    title: 'GET /status latency vs one docker inspect CLI call',
-    subtitle: `one pod per request, concurrency ${concurrency}; ${r.machine.cores} cores, ${r.machine.date.slice(0, 10)}`,
-    xLabel: 'pods managed by the sidecar',
-    yLabel: 'latency (ms, log scale)',
-    logX: true,
-    logY: true,
-    series: [
-      { name: '/status p50', color: '#1f77b4', points: pts((s) => ours(s)?.p50) },
-      { name: '/status p95', color: '#1f77b4', dashed: true, points: pts((s) => ours(s)?.p95) },
-      { name: 'docker inspect p50', color: '#d62728', points: pts((s) => theirs(s)?.p50) },
-      { name: 'docker inspect p95', color: '#d62728', dashed: true, points: pts((s) => theirs(s)?.p95) },
-    ],
-  });
-}
-
 async function main(): Promise<void> {
   let opts: BenchOptions;
   try {
@@ -178,6 +117,14 @@ async function main(): Promise<void> {
     process.stderr.write(`${(err as Error).message}\n\n${USAGE}`);
     process.exit(2);
   }
+  const unknown = opts.phases?.filter((id) => !PHASES.some((p) => p.id === id)) ?? [];
+  if (unknown.length > 0) {
+    process.stderr.write(
+      `--phases: no phase ${unknown.join(', ')} (there are ${PHASES.map((p) => p.id).join(', ')})\n`,
+    );
+    process.exit(2);
+  }
+  const phases = PHASES.filter((p) => !opts.phases || opts.phases.includes(p.id));
   const runId = randomBytes(3).toString('hex');
   const instance = `bench-${runId}`;
   const tmp = mkdtempSync(join(tmpdir(), 'plugin-bench-'));
@@ -221,8 +168,15 @@ async function main(): Promise<void> {
     machine: await machineInfo(REPO),
     options: { ...opts, command: COMMAND },
     instance,
-    sidecar: { startupMs: 0, pid: 0, logLines: {}, logProblems: [] },
+    sidecar: {
+      startupMs: 0,
+      pid: 0,
+      startedAs: opts.start === 'npm' ? 'npm start' : 'node dist/src/main.mjs',
+      logLines: {},
+      logProblems: [],
+    },
     steps: [],
+    phases: {},
     targets: [],
     durationSeconds: 0,
   };
@@ -236,7 +190,10 @@ async function main(): Promise<void> {
       logFile,
       port,
       extraArgs: ['--log-level', opts.sidecarLogLevel],
+      via: opts.start,
     });
+    results.sidecar.memoryAtStart = memoryOf(sidecar.pid);
+    results.sidecar.treeAtStart = treeMemoryOf(sidecar.child.pid as number);
     results.sidecar.startupMs = sidecar.startupMs;
     results.sidecar.pid = sidecar.pid;
     const ctx: Ctx = {
@@ -253,16 +210,11 @@ async function main(): Promise<void> {
     if (!opts.leakOnly) {
       for (const pods of opts.steps) {
         if (pods <= ctx.pods.length) continue;
-        results.steps.push(await measureStep(ctx, opts, pods, results.steps.length === 0));
+        results.steps.push(await measureStep(ctx, opts, phases, pods, results.steps.length === 0));
       }
-      progress(`deleting ${ctx.pods.length} pods at concurrency ${opts.deleteConcurrency}`);
-      const del = await deletePods(ctx, opts.deleteConcurrency);
-      let left = await containersWithLabel(OWNER_LABEL, instance);
-      for (let i = 0; i < 20 && left.length > 0; i++) {
-        await sleep(500);
-        left = await containersWithLabel(OWNER_LABEL, instance);
+      for (const phase of phases) {
+        if (phase.end) results.phases[phase.id] = await phase.end(ctx, opts, results);
       }
-      results.delete = { sidecar: del, leftoverContainers: left.length };
     }
     if (opts.leakCheck > 0) {
       progress(`leak check: ${opts.leakCheck} create/delete cycles at concurrency ${opts.createConcurrency}`);
@@ -279,22 +231,23 @@ async function main(): Promise<void> {
   Object.assign(results.sidecar, summarizeLog(logFile));
   await cleanup();
   results.durationSeconds = (performance.now() - t0) / 1000;
-  results.targets = evaluateTargets(results, opts.statusConcurrency);
+  results.targets = evaluateTargets(results, opts, phases);
 
   const outDir = resolve(REPO, opts.outDir);
   mkdirSync(outDir, { recursive: true });
   const json = JSON.stringify(results, (_k, v) => (typeof v === 'number' ? round(v, 4) : v), 2);
   writeFileSync(join(outDir, 'latest.json'), `${json}\n`);
-  const summary = renderSummary(results, opts.statusConcurrency);
+  const summary = renderSummary(results, opts, phases);
   writeFileSync(join(outDir, 'latest.txt'), summary);
-  if (results.steps.length > 0) {
-    const c = opts.statusConcurrency.includes(1) ? 1 : Math.min(...opts.statusConcurrency);
-    writeFileSync(join(outDir, 'status-latency.svg'), chart(results, c));
+  const written = ['latest.json', 'latest.txt'];
+  for (const phase of phases) {
+    for (const [name, content] of Object.entries(phase.files?.(results, opts) ?? {})) {
+      writeFileSync(join(outDir, name), content);
+      written.push(name);
+    }
   }
   process.stdout.write(`\n${summary}`);
-  progress(
-    `wrote latest.json, latest.txt${results.steps.length > 0 ? ' and status-latency.svg' : ''} in ${opts.outDir} (${results.durationSeconds.toFixed(0)} s)`,
-  );
+  progress(`wrote ${written.join(', ')} in ${opts.outDir} (${results.durationSeconds.toFixed(0)} s)`);
   process.exit(results.error ? 1 : 0);
 }
 

@@ -65,3 +65,56 @@ export async function closedLoop(options: LoadOptions): Promise<LoadResult> {
     latencyMs: summarize(latencies),
   };
 }
+
+export interface PacedOptions {
+  /** Requests started per second, evenly spread, whether or not earlier ones answered. */
+  perSecond: number;
+  durationMs: number;
+  op: (i: number) => Promise<void>;
+}
+
+/**
+ * An open loop: requests at a fixed rate, as a poller with a timer sends them (interLink polls
+ * each pod every few seconds). Latency is per request; `perSecond` is the rate achieved.
+ */
+export async function paced(options: PacedOptions): Promise<LoadResult> {
+  const { perSecond, durationMs, op } = options;
+  const total = Math.max(1, Math.round((perSecond * durationMs) / 1000));
+  const latencies: number[] = [];
+  const pending: Promise<void>[] = [];
+  let errors = 0;
+  let firstError: string | undefined;
+  const started = performance.now();
+  const fire = (i: number) => {
+    const t0 = performance.now();
+    pending.push(
+      op(i).then(
+        () => void latencies.push(performance.now() - t0),
+        (err: unknown) => {
+          errors++;
+          firstError ??= err instanceof Error ? err.message : String(err);
+        },
+      ),
+    );
+  };
+  let sent = 0;
+  while (sent < total) {
+    // Catch up with the schedule (timers on a loaded machine fire late), then sleep to the next.
+    const due = Math.min(total, Math.floor(((performance.now() - started) * perSecond) / 1000) + 1);
+    while (sent < due) fire(sent++);
+    const nextAt = started + (sent * 1000) / perSecond;
+    await new Promise((r) => setTimeout(r, Math.max(0, nextAt - performance.now())));
+  }
+  await Promise.all(pending);
+  const elapsedMs = performance.now() - started;
+  const requests = latencies.length + errors;
+  return {
+    concurrency: 0,
+    requests,
+    errors,
+    ...(firstError === undefined ? {} : { firstError }),
+    elapsedMs,
+    perSecond: requests / (elapsedMs / 1000),
+    latencyMs: summarize(latencies),
+  };
+}

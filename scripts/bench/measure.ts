@@ -136,47 +136,26 @@ export function getLogsLoad(ctx: Ctx, concurrency: number, requests: number) {
   );
 }
 
-/** The ids of the pods' main containers, for the docker CLI side of each comparison. */
-export async function mainContainerIds(instance: string): Promise<string[]> {
-  const owned = [
-    'ps',
-    '-q',
-    '--no-trunc',
-    '--filter',
-    `label=io.interlink.docker-plugin.instance=${instance}`,
-  ];
-  const mains = (await docker([...owned, '--filter', 'label=io.interlink.container.role=main']))
+/**
+ * The ids of the pods' main containers, one list per pod, for the CLI and Engine API side of each
+ * comparison (should the role label change, any container of the plugin is as good a target).
+ */
+export async function mainContainersByPod(instance: string): Promise<string[][]> {
+  const owned = ['ps', '--no-trunc', '--filter', `label=io.interlink.docker-plugin.instance=${instance}`];
+  const format = ['--format', '{{.ID}} {{.Label "io.interlink.pod.uid"}}'];
+  let lines = (await docker([...owned, '--filter', 'label=io.interlink.container.role=main', ...format]))
     .split('\n')
     .filter(Boolean);
-  // Should the role label change, any running container of the plugin is as good a target.
-  return mains.length > 0 ? mains : (await docker(owned)).split('\n').filter(Boolean);
-}
-
-/** One `docker inspect <id>` per request: what a plugin that asks Docker on every poll pays. */
-export function inspectLoad(
-  ids: readonly string[],
-  concurrency: number,
-  durationMs: number,
-  maxRequests: number,
-) {
-  return closedLoop({
-    concurrency,
-    durationMs,
-    maxRequests,
-    op: async (i) => {
-      await docker(['inspect', ids[i % ids.length] as string]);
-    },
-  });
-}
-
-export function dockerLogsLoad(ids: readonly string[], concurrency: number, requests: number) {
-  return closedLoop({
-    concurrency,
-    maxRequests: requests,
-    op: async (i) => {
-      await docker(['logs', ids[i % ids.length] as string]);
-    },
-  });
+  if (lines.length === 0) lines = (await docker([...owned, ...format])).split('\n').filter(Boolean);
+  const byPod = new Map<string, string[]>();
+  for (const line of lines) {
+    const [id, uid = ''] = line.split(' ');
+    if (!id) continue;
+    const list = byPod.get(uid) ?? [];
+    list.push(id);
+    byPod.set(uid, list);
+  }
+  return [...byPod.values()];
 }
 
 export interface RawRun {

@@ -26,6 +26,12 @@ export interface BenchOptions {
   sidecarLogLevel: string;
   /** Keep the sidecar's log and state directory (always kept when the run fails). */
   keepLogs: boolean;
+  /** Ids of the phases to run (scripts/bench/phases/), in their list order; undefined: all. */
+  phases?: string[];
+  /** The window over which the polled sidecar's CPU is measured. */
+  pollWindowMs: number;
+  /** How the sidecar is started: as `npm start` runs it (npm, sh, node) or node alone. */
+  start: 'npm' | 'node';
 }
 
 export const USAGE = `npm run bench -- [options]
@@ -49,6 +55,9 @@ export const USAGE = `npm run bench -- [options]
   --image IMAGE             image of the pods and the raw containers (default busybox:1.36)
   --log-level LEVEL         the sidecar's --log-level (default info, as deployed)
   --keep-logs               keep the sidecar's log (kept anyway when the run fails)
+  --phases A,B              run only these phases (create, status, polling, logs, process, delete, ...)
+  --poll-window S           seconds of interLink-paced polling per step for the CPU figure (default 10)
+  --start npm|node          start the sidecar with \`npm start\` (default) or \`node dist/src/main.mjs\`
 `;
 
 export function parseOptions(argv: string[]): BenchOptions {
@@ -74,6 +83,9 @@ export function parseOptions(argv: string[]): BenchOptions {
       image: { type: 'string' },
       'log-level': { type: 'string' },
       'keep-logs': { type: 'boolean' },
+      phases: { type: 'string' },
+      'poll-window': { type: 'string' },
+      start: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -96,6 +108,11 @@ export function parseOptions(argv: string[]): BenchOptions {
     throw new Error(`--duration: "${values.duration}" is not a positive number of seconds`);
   const warmup = values.warmup === undefined ? 1 : Number(values.warmup);
   if (!(warmup >= 0)) throw new Error(`--warmup: "${values.warmup}" is not a number of seconds >= 0`);
+  const pollWindow = values['poll-window'] === undefined ? 10 : Number(values['poll-window']);
+  if (!(pollWindow > 0))
+    throw new Error(`--poll-window: "${values['poll-window']}" is not a positive number of seconds`);
+  const start = values.start ?? 'npm';
+  if (start !== 'npm' && start !== 'node') throw new Error(`--start: "${start}" is neither npm nor node`);
   const createConcurrency = int('create-concurrency', values['create-concurrency'], 4);
   return {
     steps: [...new Set(steps)],
@@ -119,5 +136,8 @@ export function parseOptions(argv: string[]): BenchOptions {
     image: values.image ?? 'busybox:1.36',
     sidecarLogLevel: values['log-level'] ?? 'info',
     keepLogs: values['keep-logs'] ?? false,
+    ...(values.phases ? { phases: values.phases.split(',').map((x) => x.trim()) } : {}),
+    pollWindowMs: pollWindow * 1000,
+    start,
   };
 }

@@ -147,3 +147,28 @@ export function watchDockerChildren(pid: number, intervalMs = 250): SpawnWatch {
     },
   };
 }
+
+/** Every process below `rootPid`, itself included. */
+export function treeOf(rootPid: number): number[] {
+  const stats = allStats();
+  const out: number[] = [];
+  const queue = [rootPid];
+  while (queue.length > 0) {
+    const pid = queue.shift() as number;
+    out.push(pid);
+    for (const c of stats) if (c.ppid === pid) queue.push(c.pid);
+  }
+  return out;
+}
+
+/** Resident memory summed over a process tree (what `npm start` costs: npm, sh and node). */
+export function treeMemoryOf(rootPid: number): Memory | undefined {
+  const mems = treeOf(rootPid)
+    .map(memoryOf)
+    .filter((m): m is Memory => m !== undefined && Number.isFinite(m.rssMb));
+  if (mems.length === 0) return undefined;
+  return {
+    rssMb: mems.reduce((s, m) => s + m.rssMb, 0),
+    hwmMb: mems.reduce((s, m) => s + m.hwmMb, 0),
+  };
+}

@@ -1,6 +1,5 @@
 /** The shape of bench-results/latest.json: every number the run measured, plus where. */
 import type { LeakReport } from './leak-check.ts';
-import type { LoadResult } from './load.ts';
 import type { MachineInfo } from './machine.ts';
 import type { SidecarLoad } from './measure.ts';
 import type { DockerChild, Memory } from './proc.ts';
@@ -11,20 +10,15 @@ export interface StepResult {
   created: number;
   create?: SidecarLoad;
   toRunning: { ms: number; running: number; total: number };
-  /** `docker run -d` of the same image and command, one container per call. */
-  rawRun?: LoadResult;
-  rawRm?: LoadResult;
-  /** Sandbox + container by hand, two `docker run -d` per pod: the same pod shape as the plugin's. */
-  rawPodRun?: LoadResult;
-  rawPodRm?: LoadResult;
+  /** The sidecar's node process. */
   memoryAfterCreate?: Memory;
   memoryAfterMeasure?: Memory;
+  /** The whole process tree the sidecar was started as (npm, sh, node, docker children). */
+  treeAfterMeasure?: Memory;
   /** The sidecar's docker processes while idle: only `events` should be there. */
   dockerChildrenIdle: DockerChild[];
-  status: SidecarLoad[];
-  inspect: LoadResult[];
-  getLogs: SidecarLoad[];
-  dockerLogs: LoadResult[];
+  /** What each phase measured at this step, by phase id (see scripts/bench/phases/). */
+  phases: Record<string, unknown>;
 }
 
 export interface BenchResults {
@@ -34,12 +28,17 @@ export interface BenchResults {
   sidecar: {
     startupMs: number;
     pid: number;
+    /** `npm start` or `node dist/src/main.mjs`. */
+    startedAs: string;
+    memoryAtStart?: Memory;
+    treeAtStart?: Memory;
     logLines: Record<string, number>;
     /** Distinct warn/error messages in the sidecar's log, most frequent first. */
     logProblems: { level: string; msg: string; count: number }[];
   };
   steps: StepResult[];
-  delete?: { sidecar: SidecarLoad; leftoverContainers: number };
+  /** What each phase measured once after every step, by phase id. */
+  phases: Record<string, unknown>;
   leak?: LeakReport;
   final?: { memory?: Memory; dockerChildren: DockerChild[] };
   targets: Target[];

@@ -15,6 +15,8 @@ export interface SidecarOptions {
   logFile: string;
   port: number;
   extraArgs?: readonly string[];
+  /** `npm start` (npm, then sh, then node: what an operator following the README runs) or node alone. */
+  via?: 'npm' | 'node';
 }
 
 export interface Reply {
@@ -84,6 +86,7 @@ export function freePort(): Promise<number> {
 }
 
 export interface RunningSidecar {
+  /** What was spawned (npm, or node itself): the root of the process tree. */
   child: ChildProcess;
   /** The node process that serves (what /proc is read for). */
   pid: number;
@@ -94,25 +97,25 @@ export interface RunningSidecar {
 
 export async function startSidecar(o: SidecarOptions): Promise<RunningSidecar> {
   const log = openSync(o.logFile, 'a');
-  const started = performance.now();
-  // What `npm start` runs: the bundle its prestart builds, in this very process (the pid to measure).
+  // What `npm start` runs: the bundle its prestart builds (built here, so startup is not the build).
   execFileSync('node', ['scripts/build.mjs'], { cwd: o.repoDir, stdio: 'ignore' });
-  const child = spawn(
-    process.execPath,
-    [
-      'dist/src/main.mjs',
-      '--listen',
-      `127.0.0.1:${o.port}`,
-      '--instance',
-      o.instance,
-      '--state-dir',
-      o.stateDir,
-      '--shutdown-timeout',
-      '2',
-      ...(o.extraArgs ?? []),
-    ],
-    { cwd: o.repoDir, stdio: ['ignore', log, log] },
-  );
+  const started = performance.now();
+  const args = [
+    '--listen',
+    `127.0.0.1:${o.port}`,
+    '--instance',
+    o.instance,
+    '--state-dir',
+    o.stateDir,
+    '--shutdown-timeout',
+    '2',
+    ...(o.extraArgs ?? []),
+  ];
+  const [cmd, argv] =
+    (o.via ?? 'node') === 'npm'
+      ? ['npm', ['start', '--ignore-scripts', '--', ...args]]
+      : [process.execPath, ['dist/src/main.mjs', ...args]];
+  const child = spawn(cmd, argv, { cwd: o.repoDir, stdio: ['ignore', log, log] });
   let exited: string | undefined;
   const gone = new Promise<void>((resolve) =>
     child.once('exit', (code, signal) => {
@@ -131,6 +134,7 @@ export async function startSidecar(o: SidecarOptions): Promise<RunningSidecar> {
     await sleep(100);
   }
   const startupMs = performance.now() - started;
+  // The node process that serves: npm is node too, so the deepest one.
   const pid = findNodePid(child.pid as number) ?? (child.pid as number);
   return {
     child,
@@ -140,8 +144,18 @@ export async function startSidecar(o: SidecarOptions): Promise<RunningSidecar> {
     stop: async () => {
       client.close();
       if (exited) return;
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 8000);
+      // SIGTERM to the server itself (npm would relay it, but not every npm does); npm then exits.
+      try {
+        process.kill(pid, 'SIGTERM');
+      } catch {
+        child.kill('SIGTERM');
+      }
+      const timer = setTimeout(() => {
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {}
+        child.kill('SIGKILL');
+      }, 8000);
       await gone;
       clearTimeout(timer);
     },
