@@ -15,7 +15,7 @@ import { createApp } from './http/app.ts';
 import { listen } from './http/listen.ts';
 import { log, setLogLevel } from './log.ts';
 import { PluginMetrics } from './metrics/plugin-metrics.ts';
-import { registerUsageMetrics } from './metrics/usage-metrics.ts';
+import { UsageMetrics } from './metrics/usage-metrics.ts';
 
 function fail(sentence: string): never {
   process.stderr.write(`interlink-docker-plugin: ${sentence}\n`);
@@ -72,7 +72,8 @@ async function main(): Promise<void> {
   const backend = new DockerBackend({ config, docker, log: log.child({ component: 'docker' }) });
   const metrics = new PluginMetrics({ view: backend.view, gpus: () => backend.gpuUsage() });
   docker.observers.push(metrics.dockerObserver);
-  registerUsageMetrics(metrics.registry, () => backend.usage());
+  const usage = new UsageMetrics({ read: () => backend.usage(), live: (uid) => backend.view.hasPod(uid) });
+  metrics.addPrepared(() => usage.text());
   // From here the backend runs a `docker events`: exiting without closing it would orphan it.
   const failStarted = async (sentence: string): Promise<never> => {
     await backend.close().catch(() => {});

@@ -46,6 +46,8 @@ export class PluginMetrics {
   private readonly pullFailures: Counter;
   private readonly eventReconnects: Counter;
   private eventStreamsStarted = 0;
+  /** Text written after the registry's: families prepared outside prom-client (usage-metrics.ts). */
+  private readonly prepared: Array<() => Promise<string>> = [];
 
   constructor(sources: MetricsSources) {
     const registers = [this.registry];
@@ -180,8 +182,14 @@ export class PluginMetrics {
     },
   };
 
+  /** Adds families whose exposition text is written elsewhere (names not in the registry). */
+  addPrepared(text: () => Promise<string>): void {
+    this.prepared.push(text);
+  }
+
   /** The exposition text and its content type. */
   async exposition(): Promise<{ contentType: string; text: string }> {
-    return { contentType: this.registry.contentType, text: await this.registry.metrics() };
+    const parts = await Promise.all([this.registry.metrics(), ...this.prepared.map((t) => t())]);
+    return { contentType: this.registry.contentType, text: parts.join('') };
   }
 }

@@ -36,8 +36,12 @@ describeDocker('usage metrics from the pod cgroups', () => {
     await pollStatus(plugin, pod, jid, allRunning);
     const ns = pod.metadata.namespace as string;
     const app = { namespace: ns, pod: pod.metadata.name, container: 'app' };
+    // Usage is read in the background at most every 10 s: a scrape may serve the reading before.
     await expect
-      .poll(async () => metricValue(await scrape(), 'container_memory_rss', app), { timeout: 20_000 })
+      .poll(async () => metricValue(await scrape(), 'container_memory_rss', app), {
+        timeout: 45_000,
+        interval: 1000,
+      })
       .toBeGreaterThan(8 * 1024 * 1024);
     const m = await scrape();
     expect(metricValue(m, 'container_cpu_usage_seconds_total', app)).toBeGreaterThan(0);
@@ -57,5 +61,5 @@ describeDocker('usage metrics from the pod cgroups', () => {
     ]) {
       expect(samples(after, name, { pod: pod.metadata.name })).toEqual([]);
     }
-  });
+  }, 120_000);
 });

@@ -9,6 +9,8 @@ import { type CgroupLayout, containerCgroupLeaf, podCgroupPath } from './cgroup-
 import { readCgroupUsage } from './cgroup-usage.ts';
 
 export interface UsageSample {
+  /** The pod's UID (not a label: what a sample of a deleted pod is left out by). */
+  uid: string;
   namespace: string;
   pod: string;
   /** '' for the pod's cgroup as a whole. */
@@ -29,7 +31,7 @@ export async function podUsage(
   let read = 0;
   for (const [uid, containers] of pods) {
     const labels = containers[0]?.Config.Labels ?? {};
-    const pod = { namespace: labels[LABEL.podNamespace] ?? '', pod: labels[LABEL.podName] ?? '' };
+    const pod = { uid, namespace: labels[LABEL.podNamespace] ?? '', pod: labels[LABEL.podName] ?? '' };
     const podPath = layout ? podCgroupPath(layout, uid) : undefined;
     const sample = (container: string, path: string | undefined, oomEvents?: number) => {
       const usage = layout && path ? readCgroupUsage(layout, path) : undefined;

@@ -135,6 +135,11 @@ export class PodView {
     return [...this.byPod.keys()];
   }
 
+  /** Whether any container of the pod is in the view. */
+  hasPod(uid: string): boolean {
+    return this.byPod.has(uid);
+  }
+
   /** Re-reads the given containers now (coalesced with other pending reads) and waits for it. */
   refresh(ids: readonly string[]): Promise<void> {
     for (const id of ids) this.pending.add(id);
