@@ -49,6 +49,7 @@ import { PodRemoval } from './lifecycle/pod-remove.ts';
 import { PodRevival } from './lifecycle/pod-revival.ts';
 import { preparePod } from './lifecycle/prepare-pod.ts';
 import { podIdentity, podJobId } from './naming.ts';
+import { HelperPrograms } from './network/helper-programs.ts';
 import { MeshGate } from './network/mesh-gate.ts';
 import { applyTunnelStatus, helperByLogName } from './network/network-helper.ts';
 import { PodNetworks } from './network/pod-networks.ts';
@@ -88,6 +89,7 @@ export class DockerBackend implements Backend {
   readonly cgroups: PodCgroups;
   private readonly pins: PinGate;
   private readonly engine: Engine;
+  private readonly helperPrograms: HelperPrograms;
 
   constructor(options: DockerBackendOptions) {
     const { config, docker, log } = options;
@@ -105,6 +107,11 @@ export class DockerBackend implements Backend {
     this.cgroups = cgroups;
     logOutages(docker, log);
     this.networks = new PodNetworks(docker, config.podNetworks);
+    this.helperPrograms = new HelperPrograms(
+      docker,
+      config.networkHelperImage,
+      log.child({ component: 'mesh' }),
+    );
     const meshGate = new MeshGate({
       docker,
       stateDir: config.stateDir,
@@ -255,6 +262,7 @@ export class DockerBackend implements Backend {
       // decided (Kubernetes' rules), then translated (Docker's arguments), then made.
       const facts = await this.host.factsFor(data.pod, { cached: this.view.live });
       const decision = decidePod(data, this.config, { ...facts, subPathPins: this.pins.available });
+      await this.helperPrograms.check(decision.networking);
       const prepared = preparePod(decision, this.config, { cliEnvNames: this.docker.environmentNames() });
       const { uid } = prepared.identity;
       await this.locks.run(uid, () => this.creation.create(prepared));

@@ -19,11 +19,12 @@
  *
  * Everything else (downloads, WireGuard, routes, DNS contents, the readiness echo) runs as written.
  */
+import { TUNNEL_ANNOTATIONS, type TunnelKind, tunnelCommand } from './tunnel-annotations.ts';
 
 /** Where the Virtual Kubelet puts the mesh script, followed by whatever the user had there. */
 export const PRE_EXEC_ANNOTATION = 'slurm-job.vk.io/pre-exec';
 /** Without full mesh: the command line that exposes the pod's ports through wstunnel. */
-export const WSTUNNEL_ANNOTATION = 'interlink.eu/wstunnel-client-commands';
+export const WSTUNNEL_ANNOTATION = TUNNEL_ANNOTATIONS.wstunnel;
 /** `disabled` opts a pod out of the mesh. */
 export const MESH_NETWORK_ANNOTATION = 'interlink.eu/mesh-network';
 /** The environment variable naming the pod's resolver file inside the helper. */
@@ -33,7 +34,7 @@ export const RESOLV_CONF_VAR = 'INTERLINK_RESOLV_CONF';
 export type PodNetworking =
   | { kind: 'none' }
   | { kind: 'mesh'; script: string; userText: string }
-  | { kind: 'wstunnel'; command: string };
+  | { kind: TunnelKind; command: string };
 
 export class MeshScriptError extends Error {
   override name = 'MeshScriptError';
@@ -109,7 +110,10 @@ export function transformMeshScript(script: string): string {
   );
 }
 
-/** What the pod's annotations ask for: the mesh (unless disabled), else a wstunnel command, else nothing. */
+/**
+ * What the pod's annotations ask for: the mesh (unless disabled), else a tunnel client command
+ * (wstunnel, rathole or ssh: tunnel-annotations.ts), else nothing.
+ */
 export function podNetworking(
   annotations: Readonly<Record<string, string>> | null | undefined,
 ): PodNetworking {
@@ -118,7 +122,5 @@ export function podNetworking(
   const preExec = a[PRE_EXEC_ANNOTATION];
   const mesh = !disabled && preExec ? splitPreExec(preExec) : undefined;
   if (mesh) return { kind: 'mesh', script: transformMeshScript(mesh.script), userText: mesh.userText };
-  const command = a[WSTUNNEL_ANNOTATION]?.trim();
-  if (command) return { kind: 'wstunnel', command };
-  return { kind: 'none' };
+  return tunnelCommand(a) ?? { kind: 'none' };
 }

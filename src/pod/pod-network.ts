@@ -1,11 +1,12 @@
 /**
  * What a pod asks of its network, decided from its spec and annotations: the host's network or
  * its own (hostname, host ports, host aliases), and what interLink's annotations ask on top (a
- * full mesh, a wstunnel command, or nothing). Docker's spelling is translate/pod-to-docker-args.ts.
+ * full mesh, a tunnel client command, or nothing). Docker's spelling is translate/pod-to-docker-args.ts.
  */
 import type { Pod } from '../contract/api-types.ts';
 import { invalidField } from '../errors.ts';
 import { MeshScriptError, type PodNetworking, PRE_EXEC_ANNOTATION, podNetworking } from './mesh-script.ts';
+import { TunnelAnnotationError } from './tunnel-annotations.ts';
 
 export interface HostPort {
   hostIP?: string;
@@ -59,7 +60,14 @@ export function planPodNetworking(pod: Pod): PodNetworking {
   try {
     return podNetworking(pod.metadata.annotations);
   } catch (err) {
+    if (err instanceof TunnelAnnotationError)
+      throw invalidField(annotationField(err.annotation), err.message);
     if (!(err instanceof MeshScriptError)) throw err;
-    throw invalidField(`/pod/metadata/annotations/${PRE_EXEC_ANNOTATION.replace('/', '~1')}`, err.message);
+    throw invalidField(annotationField(PRE_EXEC_ANNOTATION), err.message);
   }
+}
+
+/** The JSON pointer of an annotation in a /create body. */
+export function annotationField(annotation: string): string {
+  return `/pod/metadata/annotations/${annotation.replaceAll('~', '~0').replaceAll('/', '~1')}`;
 }

@@ -245,6 +245,34 @@ export async function importImage(
   });
 }
 
+/**
+ * Which of `programs` a present image lacks on its PATH: a throwaway container (no network, never a
+ * pull) runs `command -v` for each. The names are the plugin's own list, never a pod's text.
+ */
+export async function programsMissingFromImage(
+  docker: DockerCli,
+  image: string,
+  programs: readonly string[],
+): Promise<string[]> {
+  const check = 'for p in "$@"; do command -v "$p" >/dev/null 2>&1 || echo "$p"; done';
+  const { stdout } = await docker.run([
+    'run',
+    '--rm',
+    '--pull',
+    'never',
+    '--network',
+    'none',
+    '--entrypoint',
+    'sh',
+    image,
+    '-c',
+    check,
+    'sh',
+    ...programs,
+  ]);
+  return stdout.split('\n').filter((p) => programs.includes(p));
+}
+
 /** Whether the image is present on this host. */
 export function imageExists(docker: DockerCli, image: string): Promise<boolean> {
   return docker.run(['image', 'inspect', '--format', '{{.Id}}', image]).then(

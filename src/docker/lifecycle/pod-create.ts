@@ -229,7 +229,7 @@ export class PodCreation {
           log.warn('network helper could not be made', { pod: identity.name, error: err.reason });
           await noteHelperFailure(
             dir,
-            `interLink's ${networking.kind === 'mesh' ? 'mesh network' : 'wstunnel tunnel'} failed: its helper could not be made (image ${config.networkHelperImage}): ${userReason(err, config.stateDir)}`,
+            `interLink's ${networking.kind === 'mesh' ? 'mesh network' : `${networking.kind} tunnel`} failed: its helper could not be made (image ${config.networkHelperImage}): ${userReason(err, config.stateDir)}`,
           );
         }
         if (networking.kind === 'mesh')

@@ -61,9 +61,9 @@ export function revivalSteps(
     }
   }
   if (start.length === 0) return [];
-  // A helper Docker would have restarted (wstunnel always, the mesh on failure) but left down.
+  // A helper Docker would have restarted (a tunnel always, the mesh on failure) but left down.
   const helpersDown = helpers
-    .filter((h) => down(h) && (h.Config.Labels?.[HELPER_KIND_LABEL] === 'wstunnel' || !completed(h)))
+    .filter((h) => down(h) && (h.Config.Labels?.[HELPER_KIND_LABEL] !== 'mesh' || !completed(h)))
     .map((h) => h.Id);
   const sandbox = containers.sandbox;
   return [

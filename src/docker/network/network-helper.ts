@@ -1,12 +1,12 @@
 /**
  * The network helper: a container joined to a pod's sandbox network namespace that runs interLink's
- * mesh script (full mesh) or wstunnel command (port exposure) for the pod's lifetime, with NET_ADMIN
+ * mesh script (full mesh) or tunnel client command (port exposure: wstunnel, rathole or ssh) for the pod's lifetime, with NET_ADMIN
  * and /dev/net/tun, never privileged. It runs text from the pod's annotations as root, so it sees
  * only what it needs, and nothing it can write is followed by Docker or the plugin. Its files live
  * in the pod's state dir (`network/`), which no container sees:
  *
  * - `scripts/`, mounted read-only: `run.sh`, the plugin's wrapper (below), the helper's entrypoint;
- *   `mesh.sh` + `user.sh` (mesh) or `wstunnel.sh` (wstunnel): the annotations' text.
+ *   `mesh.sh` + `user.sh` (mesh) or `<kind>.sh` (`wstunnel.sh`, `rathole.sh`, `ssh.sh`): the annotations' text.
  * - `helper/`, mounted writable into a mesh helper only: the helper's `resolv.conf`, which the mesh
  *   script fills, and `up`, made once the mesh is up. The helper may put anything there (a symlink
  *   to a host file): the plugin reads only regular files there, never following a link
@@ -17,28 +17,31 @@
  *
  * A mesh helper starts with `--restart no`, so a script that fails stays failed (and fails the pod);
  * once the mesh is up the plugin switches it to `on-failure`, so Docker restarts it if it crashes
- * later. A wstunnel helper is `--restart always`: Docker restarts it with back-off.
+ * later. A tunnel helper is `--restart always`: Docker restarts it with back-off.
  */
 import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
 import type { Pod, PodStatus } from '../../contract/api-types.ts';
 import { type PodNetworking, RESOLV_CONF_VAR } from '../../pod/mesh-script.ts';
+import { TUNNEL_KINDS, type TunnelKind } from '../../pod/tunnel-annotations.ts';
 import type { ContainerInspect } from '../engine/inspect-types.ts';
 import { LABEL } from '../labels.ts';
 import { type PodIdentity, podIdentity, podJobId } from '../naming.ts';
 import { replaceFile } from '../nofollow-files.ts';
 import { podNetworkDir } from '../state-dir.ts';
 
-export type HelperKind = 'mesh' | 'wstunnel';
+export type HelperKind = 'mesh' | TunnelKind;
 
 /** The role label value of a network helper: not a spec container, so never reported as one. */
 export const HELPER_ROLE = 'network-helper';
-/** mesh | wstunnel */
+/** mesh | wstunnel | rathole | ssh */
 export const HELPER_KIND_LABEL = LABEL.helperKind;
 /** The names `/getLogs` knows the helpers by (a spec container of the same name wins). */
 export const HELPER_LOG_NAME: Record<HelperKind, string> = {
   mesh: 'interlink-mesh',
   wstunnel: 'interlink-wstunnel',
+  rathole: 'interlink-rathole',
+  ssh: 'interlink-ssh',
 };
 
 /** Where the helper sees its scripts (read-only) and, for a mesh, its writable directory. */
@@ -98,16 +101,39 @@ while sleep 5 & wait $!; do
 done
 `;
 
-const WSTUNNEL_RUN = `#!/bin/bash
-# Written by interlink-docker-plugin: runs interLink's wstunnel command for the pod's lifetime.
+/**
+ * Drops every run of 16 or more base64 characters the command file holds from what passes through:
+ * the command carries keys, and bash (a syntax error quotes its line) or a client may print them.
+ */
+const REDACT_AWK = String.raw`BEGIN {
+  while ((getline line < f) > 0) {
+    while (match(line, /[A-Za-z0-9+\/=]+/)) {
+      if (RLENGTH >= 16) secret[++n] = substr(line, RSTART, RLENGTH)
+      line = substr(line, RSTART + RLENGTH)
+    }
+  }
+}
+{
+  for (i = 1; i <= n; i++)
+    while ((at = index($0, secret[i])) > 0) $0 = substr($0, 1, at - 1) "[redacted]" substr($0, at + length(secret[i]))
+  print
+  fflush()
+}`;
+
+/** The wrapper of a tunnel client command (`<kind>.sh`), run for the pod's lifetime. */
+function tunnelRun(kind: TunnelKind): string {
+  return `#!/bin/bash
+# Written by interlink-docker-plugin: runs interLink's ${kind} client command for the pod's lifetime.
 trap 'exit 0' TERM INT
 cd /tmp || exit 1
-echo "interlink-docker-plugin: starting interLink's wstunnel command"
-source ${MOUNT}/wstunnel.sh
-wait
-echo "interlink-docker-plugin: the wstunnel command ended; Docker starts it again with back-off" >&2
+echo "interlink-docker-plugin: starting interLink's ${kind} command"
+# In the background and waited for, so that docker stop's TERM ends the wrapper at once.
+( source ${MOUNT}/${kind}.sh; wait ) 2>&1 | awk -v f=${MOUNT}/${kind}.sh '${REDACT_AWK}' &
+wait $!
+echo "interlink-docker-plugin: the ${kind} command ended; Docker starts it again with back-off" >&2
 exit 1
 `;
+}
 
 /**
  * Writes the helper's scripts, and for a mesh its empty writable directory (what an earlier helper
@@ -123,7 +149,7 @@ export async function writeHelperFiles(
   const files: Record<string, string> =
     plan.kind === 'mesh'
       ? { 'run.sh': MESH_RUN, 'mesh.sh': plan.script, 'user.sh': plan.userText }
-      : { 'run.sh': WSTUNNEL_RUN, 'wstunnel.sh': `${plan.command}\n` };
+      : { 'run.sh': tunnelRun(plan.kind), [`${plan.kind}.sh`]: `${plan.command}\n` };
   for (const [name, text] of Object.entries(files)) await replaceFile(join(scripts, name), text);
   if (plan.kind !== 'mesh') return;
   const out = helperOutDir(dir);
@@ -214,7 +240,7 @@ export function helperKindLabelArgs(kind: HelperKind): string[] {
 export function expectedHelper(containers: readonly ContainerInspect[]): HelperKind | undefined {
   const sandbox = containers.find((c) => c.Config.Labels?.[LABEL.role] === 'sandbox');
   const kind = sandbox?.Config.Labels?.[HELPER_KIND_LABEL];
-  return kind === 'mesh' || kind === 'wstunnel' ? kind : undefined;
+  return kind !== undefined && kind in HELPER_LOG_NAME ? (kind as HelperKind) : undefined;
 }
 
 /** Notes in the plugin's own dir why the helper could not be made; the status reports it. */
@@ -247,12 +273,15 @@ export function helperByLogName(
  * message, and Kubernetes' running state has none, so that is all the status can carry.
  */
 export function applyTunnelStatus(status: PodStatus, containers: readonly ContainerInspect[]): void {
-  const helper = findHelper(containers, 'wstunnel');
-  if (helper?.State.Status === 'running' || (!helper && expectedHelper(containers) !== 'wstunnel')) return;
+  const expected = expectedHelper(containers);
+  const kind = TUNNEL_KINDS.find((k) => k === expected || findHelper(containers, k));
+  if (!kind) return;
+  const helper = findHelper(containers, kind);
+  if (helper?.State.Status === 'running') return;
   const message = helper
-    ? `interLink's wstunnel tunnel is down (its helper is ${helper.State.Status}, restarted ${helper.RestartCount} times, ` +
-      `and Docker starts it again with back-off); its log: /getLogs of container "${HELPER_LOG_NAME.wstunnel}"`
-    : "interLink's wstunnel tunnel is down: its helper could not be made (see the plugin's log)";
+    ? `interLink's ${kind} tunnel is down (its helper is ${helper.State.Status}, restarted ${helper.RestartCount} times, ` +
+      `and Docker starts it again with back-off); its log: /getLogs of container "${HELPER_LOG_NAME[kind]}"`
+    : `interLink's ${kind} tunnel is down: its helper could not be made (see the plugin's log)`;
   for (const c of status.containers) {
     if (c.state.running) c.ready = false;
     else if (c.state.waiting)
