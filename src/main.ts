@@ -8,7 +8,7 @@ import { type Config, ConfigError, commandLineAction, loadConfig } from './confi
 import { pluginVersion } from './config/version.ts';
 import { DockerBackend } from './docker/docker-backend.ts';
 import { DockerCli, DockerCliError } from './docker/engine/docker-cli.ts';
-import { serverVersion } from './docker/engine/docker-verbs.ts';
+import { detectEngine, type EngineKind, PodmanCliError } from './docker/engine/engine-kind.ts';
 import { checkStateDirVisible } from './docker/engine/state-dir-probe.ts';
 import { BUILTIN_PAUSE_IMAGE } from './docker/lifecycle/pause-image.ts';
 import { createApp } from './http/app.ts';
@@ -22,11 +22,15 @@ function fail(sentence: string): never {
   process.exit(1);
 }
 
-/** Fails with a sentence saying what to do when there is no docker CLI or no daemon answering. */
-async function checkDocker(docker: DockerCli): Promise<void> {
+/**
+ * Which engine answers (Docker, or Podman through its Docker-compatible socket); fails with a
+ * sentence saying what to do when there is no docker CLI, no daemon answering, or the CLI is podman's.
+ */
+async function checkDocker(docker: DockerCli): Promise<EngineKind> {
   try {
-    await serverVersion(docker);
+    return await detectEngine(docker);
   } catch (err) {
+    if (err instanceof PodmanCliError) fail(err.message);
     if (err instanceof DockerCliError && err.exitCode === null) {
       fail(
         `the docker CLI "${docker.bin}" was not found: install Docker (e.g. apt-get install docker.io) or set PLUGIN_DOCKER to its path.`,
@@ -67,9 +71,14 @@ async function main(): Promise<void> {
     docker.observers.push(tracing.dockerObserver);
     log.info('sending traces', { endpoint: config.tracing.endpoint, serviceName: tracing.serviceName });
   }
-  await checkDocker(docker);
+  const engineKind = await checkDocker(docker);
+  log.info('engine', {
+    flavour: engineKind.flavour,
+    version: engineKind.version,
+    rootless: engineKind.rootless,
+  });
 
-  const backend = new DockerBackend({ config, docker, log: log.child({ component: 'docker' }) });
+  const backend = new DockerBackend({ config, docker, engineKind, log: log.child({ component: 'docker' }) });
   const metrics = new PluginMetrics({ view: backend.view, gpus: () => backend.gpuUsage() });
   docker.observers.push(metrics.dockerObserver);
   const usage = new UsageMetrics({ read: () => backend.usage(), live: (uid) => backend.view.hasPod(uid) });

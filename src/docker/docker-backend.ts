@@ -32,6 +32,7 @@ import { logContainer } from './containers/log-container.ts';
 import type { DockerCli } from './engine/docker-cli.ts';
 import { duringOutage, logOutages } from './engine/docker-outage.ts';
 import { cliEngine, type Engine } from './engine/engine.ts';
+import type { EngineKind } from './engine/engine-kind.ts';
 import { HostInfo } from './engine/host-info.ts';
 import { checkStateDirVisible } from './engine/state-dir-probe.ts';
 import { GpuAllocator } from './gpu/gpu-allocator.ts';
@@ -62,6 +63,8 @@ import { PinGate } from './volumes/pin-gate.ts';
 export interface DockerBackendOptions {
   config: Config;
   docker: DockerCli;
+  /** The engine behind the CLI (engine/engine-kind.ts); Docker when not given. */
+  engineKind?: EngineKind;
   log: Logger;
 }
 
@@ -96,7 +99,7 @@ export class DockerBackend implements Backend {
     this.config = config;
     this.docker = docker;
     // The verbs lifecycle/ and containers/ depend on, as one interface (unit tests play a fake).
-    const engine = cliEngine(docker);
+    const engine = cliEngine(docker, options.engineKind?.traits);
     this.engine = engine;
     this.log = log;
     this.pauseImage = config.pauseImage || BUILTIN_PAUSE_IMAGE;

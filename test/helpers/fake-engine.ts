@@ -7,6 +7,7 @@
 import { DockerCliError, type RunResult } from '../../src/docker/engine/docker-cli.ts';
 import type { ContainerProcess } from '../../src/docker/engine/docker-verbs.ts';
 import type { Engine } from '../../src/docker/engine/engine.ts';
+import { ENGINE_TRAITS, type EngineTraits } from '../../src/docker/engine/engine-kind.ts';
 import type { ContainerInspect } from '../../src/docker/engine/inspect-types.ts';
 import { LABEL } from '../../src/docker/labels.ts';
 import type { PodView } from '../../src/docker/view/pod-view.ts';
@@ -20,6 +21,8 @@ export interface FakeContainer {
   exitCode: number;
   /** How many times it was started (by `run` or `start`). */
   starts: number;
+  /** The container whose network it joined (`--network container:X`: X, a name or an id). */
+  joined: string | undefined;
 }
 
 export type Verb = keyof Engine;
@@ -37,13 +40,18 @@ export type FakeView = Pick<
   | 'forget'
   | 'expectGone'
   | 'unexpectGone'
+  | 'isRunning'
 >;
 
 export class FakeEngine implements Engine {
+  /** Docker's by default; with Podman's, removing a container others joined before them is refused, as Podman does. */
+  traits: EngineTraits = ENGINE_TRAITS.docker;
   readonly containers = new Map<string, FakeContainer>();
   /** Volume name → its labels. */
   readonly volumes = new Map<string, Record<string, string>>();
   readonly calls: Array<{ verb: Verb; subject: string }> = [];
+  /** Every container's name by id, kept after it is removed (to read `calls`). */
+  readonly names = new Map<string, string>();
   /** Asked before each verb (subject: the container's name for makeContainer, else its first id or name); what it returns is thrown. */
   failWith: (verb: Verb, subject: string) => Error | undefined = () => undefined;
   /** Answers exec: its exit code and output. */
@@ -69,6 +77,7 @@ export class FakeEngine implements Engine {
     forget: () => {},
     expectGone: () => {},
     unexpectGone: () => {},
+    isRunning: (id) => this.containers.get(id)?.status === 'running',
   };
 
   /** The verbs called, in order, as `verb subject`. */
@@ -114,8 +123,12 @@ export class FakeEngine implements Engine {
       startedAt: ZERO_TIME,
       exitCode: 0,
       starts: 0,
+      joined: flagValues(argv, '--network')
+        .find((n) => n.startsWith('container:'))
+        ?.slice('container:'.length),
     };
     this.containers.set(id, container);
+    this.names.set(id, name);
     if (argv[0] === 'run') this.begin(container);
     this.changed(container);
     return id;
@@ -149,6 +162,20 @@ export class FakeEngine implements Engine {
 
   async removeContainers(ids: readonly string[]): Promise<void> {
     this.enter('removeContainers', ids.join(' '));
+    if (this.traits.removesJoinersFirst) {
+      // Podman removes each in turn and refuses one that others still join, even in the same call.
+      for (const id of ids) {
+        const c = this.get(id);
+        const joiner = [...this.containers.values()].find((o) => o.joined === id || o.joined === c.name);
+        if (joiner) {
+          throw new DockerCliError(
+            'docker rm',
+            1,
+            `Error response from daemon: container ${id} has dependent containers which must be removed before it: ${joiner.id}: container already exists`,
+          );
+        }
+      }
+    }
     for (const id of ids) {
       const c = this.get(id);
       this.containers.delete(id);

@@ -22,6 +22,8 @@ export interface EngineInfo {
   /** "1" or "2". */
   CgroupVersion?: string;
   KernelVersion?: string;
+  /** e.g. "name=seccomp,profile=default"; "name=rootless" when the engine runs unprivileged. */
+  SecurityOptions?: string[] | null;
 }
 
 /** What a kill needs to know of a container's current run. */
@@ -191,6 +193,11 @@ export async function engineInfo(docker: DockerCli): Promise<EngineInfo> {
 /** `docker version` of the server: the cheapest round trip to the daemon. */
 export async function serverVersion(docker: DockerCli): Promise<string> {
   return (await docker.run(['version', '--format', '{{.Server.Version}}'])).stdout.trim();
+}
+
+/** `docker version` of the client and the server, as the CLI reports them (which engine answers). */
+export async function versionReport(docker: DockerCli): Promise<unknown> {
+  return JSON.parse((await docker.run(['version', '--format', '{{json .}}'])).stdout);
 }
 
 /**

@@ -19,8 +19,11 @@ import {
   startContainers,
   stopContainers,
 } from './docker-verbs.ts';
+import { ENGINE_TRAITS, type EngineTraits } from './engine-kind.ts';
 
 export interface Engine {
+  /** How this engine differs where the callers must care (engine-kind.ts). */
+  readonly traits: EngineTraits;
   /**
    * `docker run -d …` or `docker create …` (argv starts with its verb, as translate/ builds it):
    * the new container's id. `cliEnv`: variables the CLI passes on by name (`--env NAME`).
@@ -47,9 +50,10 @@ export interface Engine {
   exec(id: string, command: readonly string[], signal: AbortSignal): Promise<RunResult>;
 }
 
-/** The Engine over the docker CLI. */
-export function cliEngine(docker: DockerCli): Engine {
+/** The Engine over the docker CLI, talking to an engine with these traits (Docker's by default). */
+export function cliEngine(docker: DockerCli, traits: EngineTraits = ENGINE_TRAITS.docker): Engine {
   return {
+    traits,
     makeContainer: (argv, cliEnv) => makeContainer(docker, argv, cliEnv),
     environmentNames: () => docker.environmentNames(),
     containerIdByName: (name) => containerIdByName(docker, name),

@@ -7,6 +7,7 @@
 import type { Logger } from '../../log.ts';
 import type { Engine } from '../engine/engine.ts';
 import { LABEL } from '../labels.ts';
+import { groupContainers } from '../view/pod-containers.ts';
 import type { PodView } from '../view/pod-view.ts';
 import { removePodVolumes } from '../volumes/volume-files.ts';
 import type { PodRecords } from './pod-record.ts';
@@ -27,9 +28,10 @@ export async function removeUnfinishedPods(options: CrashRecoveryOptions): Promi
   const uids = await records.unfinished();
   const removed: string[] = [];
   for (const uid of uids) {
-    const ids = view.containersOfPod(uid).map((c) => c.Id);
+    const containers = view.containersOfPod(uid);
+    const ids = containers.map((c) => c.Id);
     try {
-      await removePodContainers(engine, view, ids);
+      await removePodContainers(engine, view, ids, groupContainers(containers).anchor?.Id);
       view.forget(ids);
       const volumes = await engine.listVolumes([`${LABEL.owner}=${instance}`, `${LABEL.podUid}=${uid}`]);
       if (volumes.length > 0) await engine.removeVolumes(volumes);

@@ -27,6 +27,7 @@ import {
 } from '../network/network-helper.ts';
 import type { PodNetworks } from '../network/pod-networks.ts';
 import type { PodNetwork } from '../translate/pod-to-docker-args.ts';
+import { groupContainers } from '../view/pod-containers.ts';
 import type { PodView } from '../view/pod-view.ts';
 import { writePodVolumes } from '../volumes/volume-files.ts';
 import { runContainerCommand } from './container-command.ts';
@@ -146,12 +147,13 @@ export class PodCreation {
    */
   private async clearUnfinished(uid: string): Promise<boolean> {
     const { engine, view, log, records } = this.options;
-    const ids = view.containersOfPod(uid).map((c) => c.Id);
+    const containers = view.containersOfPod(uid);
+    const ids = containers.map((c) => c.Id);
     if (ids.length === 0) return true;
     const phase = await records.read(uid);
     if (phase !== 'creating' && phase !== 'deleting') return false;
     log.info('making again a pod whose create did not finish', { podUid: uid, containers: ids.length });
-    await removePodContainers(engine, view, ids);
+    await removePodContainers(engine, view, ids, groupContainers(containers).anchor?.Id);
     view.forget(ids);
     return true;
   }
@@ -177,6 +179,7 @@ export class PodCreation {
     const verb =
       containers.some((c) => c.role === 'init') || networking.kind === 'mesh' ? ['create'] : ['run', '-d'];
     const made: string[] = [];
+    let sandboxMade: string | undefined;
     const failures = new Map<string, Failure>();
     const waitForImage: PreparedContainer[] = [];
     const joined = pod.spec?.hostNetwork ? [] : this.placeOnNetwork(identity.uid);
@@ -192,6 +195,7 @@ export class PodCreation {
       ]);
       const sandbox = await engine.makeContainer(sandboxArgs);
       made.push(sandbox);
+      sandboxMade = sandbox;
       crashPoint('create:sandbox');
       network = { kind: 'sandbox', sandbox };
       return sandbox;
@@ -297,7 +301,7 @@ export class PodCreation {
       // Never leave half a pod behind: undo what was made, then report. When the undo fails too
       // (Docker gone), the record keeps saying "creating": a retried create or the next start-up
       // removes the rest.
-      const undone = await removePodContainers(engine, view, made).then(
+      const undone = await removePodContainers(engine, view, made, sandboxMade).then(
         () => true,
         () => false,
       );

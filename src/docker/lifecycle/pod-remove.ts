@@ -55,7 +55,7 @@ export class PodRemoval {
       }
       const grace = pod.metadata.deletionGracePeriodSeconds ?? pod.spec?.terminationGracePeriodSeconds ?? 30;
       // App containers get their grace period; the sandbox only holds the network.
-      const sandbox = groupContainers(containers).sandbox;
+      const { sandbox, anchor } = groupContainers(containers);
       const apps = containers.filter((c) => c !== sandbox);
       // preStop hooks run first and their time counts against the grace period (kubelet semantics).
       const stopGrace = await probes.beforeStop(apps, grace);
@@ -67,6 +67,7 @@ export class PodRemoval {
         engine,
         view,
         containers.map((c) => c.Id),
+        anchor?.Id,
       );
       crashPoint('delete:removed');
       await removePodStorage(engine, this.options.stateDir, pod);
@@ -79,31 +80,52 @@ export class PodRemoval {
   }
 }
 
-/** Removes containers (killing what still runs) in one call; those already gone are fine. */
+/**
+ * Removes a pod's containers (killing what still runs); those already gone are fine. One call,
+ * or on an engine that refuses to remove a container others joined (Podman), two: every other
+ * container, then the one whose network they joined (`anchor`: the sandbox, when the pod has one).
+ */
 export async function removePodContainers(
-  engine: Pick<Engine, 'removeContainers'>,
+  engine: Pick<Engine, 'removeContainers' | 'traits'>,
   view: Pick<PodView, 'expectGone' | 'unexpectGone' | 'refresh'>,
   ids: string[],
+  anchor: string | undefined,
 ): Promise<void> {
   if (ids.length === 0) return;
+  const joiners = ids.filter((id) => id !== anchor);
+  const batches =
+    engine.traits.removesJoinersFirst &&
+    anchor !== undefined &&
+    joiners.length > 0 &&
+    joiners.length < ids.length
+      ? [joiners, [anchor]]
+      : [ids];
   view.expectGone(ids);
+  try {
+    for (const batch of batches) await removeAllowingGone(engine, batch);
+  } catch (err) {
+    // Some are still there: let the view read them again.
+    view.unexpectGone(ids);
+    void view.refresh(ids);
+    throw new PluginError(
+      'internal',
+      `could not remove containers: ${err instanceof DockerCliError ? err.reason : String(err)}`,
+      { cause: err },
+    );
+  }
+}
+
+/** `rm` of the containers; throws unless every failure was one already gone, which is what we wanted. */
+async function removeAllowingGone(engine: Pick<Engine, 'removeContainers'>, ids: string[]): Promise<void> {
   try {
     await engine.removeContainers(ids);
   } catch (err) {
-    // Already gone is what we wanted.
     if (
       !(err instanceof DockerCliError) ||
       !/No such container/i.test(err.stderr) ||
       /Error response(?!.*No such container)/.test(err.stderr)
     ) {
-      // Some are still there: let the view read them again.
-      view.unexpectGone(ids);
-      void view.refresh(ids);
-      throw new PluginError(
-        'internal',
-        `could not remove containers: ${err instanceof DockerCliError ? err.reason : String(err)}`,
-        { cause: err },
-      );
+      throw err;
     }
   }
 }

@@ -44,14 +44,16 @@ describeDocker('removing pod containers', () => {
     const kept = await make();
     const gone = await make();
     await runDocker(['rm', gone]);
-    await removePodContainers(cliEngine(docker), view, [kept, gone]);
+    await removePodContainers(cliEngine(docker), view, [kept, gone], undefined);
     expect(await dockerPs([owner])).toEqual([]);
   });
 
   it('fails with a 500 that names the reason when Docker cannot remove them', async () => {
     const id = await make();
     const broken = new DockerCli('false');
-    const failed = await removePodContainers(cliEngine(broken), view, [id]).catch((err: unknown) => err);
+    const failed = await removePodContainers(cliEngine(broken), view, [id], undefined).catch(
+      (err: unknown) => err,
+    );
     expect(failed).toBeInstanceOf(PluginError);
     expect(failed).toMatchObject({ kind: 'internal' });
     expect((failed as Error).message).toMatch(/could not remove containers/);

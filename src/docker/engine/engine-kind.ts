@@ -1,0 +1,85 @@
+/**
+ * Which engine answers the docker CLI: Docker, or Podman through its Docker-compatible socket.
+ * Read once at start-up from `docker version` (the server's components name "Podman Engine") and
+ * `docker info` (SecurityOptions name `rootless`). Where the engines differ, the rest of the plugin
+ * reads one trait of ENGINE_TRAITS, never the engine's name, so every difference is in this table.
+ */
+import type { DockerCli } from './docker-cli.ts';
+import { engineInfo, versionReport } from './docker-verbs.ts';
+
+export type EngineFlavour = 'docker' | 'podman';
+
+/** How an engine behaves where the plugin must care. */
+export interface EngineTraits {
+  /**
+   * Podman refuses to remove a container that others joined (`--network container:`) while they
+   * exist ("has dependent containers which must be removed before it"), even with `--force`:
+   * a pod's containers go first, then its sandbox. Docker removes them all in one call.
+   */
+  readonly removesJoinersFirst: boolean;
+  /**
+   * Docker's daemon starts containers with a restart policy again when it starts (after a reboot).
+   * Podman has no daemon doing so: its socket service starts nothing, so the plugin's revival at
+   * start-up (lifecycle/pod-revival.ts) is what brings a pod back.
+   */
+  readonly restartsContainersAtBoot: boolean;
+}
+
+export const ENGINE_TRAITS: Readonly<Record<EngineFlavour, EngineTraits>> = {
+  docker: { removesJoinersFirst: false, restartsContainersAtBoot: true },
+  podman: { removesJoinersFirst: true, restartsContainersAtBoot: false },
+};
+
+export interface EngineKind {
+  flavour: EngineFlavour;
+  /** The engine runs as an unprivileged user (rootless Docker or rootless Podman). */
+  rootless: boolean;
+  /** The server's version (Docker's, or Podman's own). */
+  version: string;
+  traits: EngineTraits;
+}
+
+/** The plugin drives the docker CLI; PLUGIN_DOCKER naming the podman CLI (or podman-docker's shim) is refused. */
+export class PodmanCliError extends Error {
+  override name = 'PodmanCliError';
+  constructor(bin: string) {
+    super(
+      `"${bin}" is the podman CLI, which the plugin does not drive: keep PLUGIN_DOCKER at the docker CLI and point DOCKER_HOST at Podman's Docker-compatible socket (unix:///run/podman/podman.sock rootful, unix://$XDG_RUNTIME_DIR/podman/podman.sock rootless; see docs/podman.md).`,
+    );
+  }
+}
+
+interface VersionReport {
+  Client?: { OsArch?: string } | null;
+  Server?: { Version?: string; Components?: Array<{ Name?: string; Version?: string }> | null } | null;
+}
+
+/**
+ * The engine of a `docker version --format '{{json .}}'` report and `docker info`'s security
+ * options. Throws PodmanCliError when the CLI itself is podman's (its report has `OsArch` and no
+ * server). Pure.
+ */
+export function engineKindOf(
+  bin: string,
+  report: VersionReport,
+  securityOptions: readonly string[] | null | undefined,
+): EngineKind {
+  if (report.Client?.OsArch !== undefined) throw new PodmanCliError(bin);
+  const podman = report.Server?.Components?.find((c) => c.Name === 'Podman Engine');
+  const flavour: EngineFlavour = podman ? 'podman' : 'docker';
+  const rootless = (securityOptions ?? []).some((o) => o.split(',').includes('name=rootless'));
+  return {
+    flavour,
+    rootless,
+    version: podman?.Version ?? report.Server?.Version ?? '',
+    traits: ENGINE_TRAITS[flavour],
+  };
+}
+
+/** Asks the engine which it is (two calls, once at start-up). */
+export async function detectEngine(docker: DockerCli): Promise<EngineKind> {
+  const report = (await versionReport(docker)) as VersionReport;
+  if (report.Client?.OsArch !== undefined) throw new PodmanCliError(docker.bin);
+  const info = await engineInfo(docker);
+  return engineKindOf(docker.bin, report, info.SecurityOptions);
+}
