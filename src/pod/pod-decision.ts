@@ -18,7 +18,7 @@ import { type GpuSlice, gpuKey, gpuSlices, type PodGpuRequest, podGpuRequest } f
 import type { PodNetworking } from './mesh-script.ts';
 import { type ClusterContainers, clusterContainers, hasClusterContainers } from './partial-offload.ts';
 import { type PodNetworkSettings, planPodNetworking, podNetworkSettings } from './pod-network.ts';
-import { podMemoryLimitBytes } from './pod-resources.ts';
+import { type PodCpuLimit, podCpuLimit, podMemoryLimitBytes } from './pod-resources.ts';
 import { checkPodSecurity } from './pod-security.ts';
 import { type ContainerProbeSpec, containerProbeSpec } from './probe-spec.ts';
 import { effectivePullPolicy } from './pull-policy.ts';
@@ -79,6 +79,8 @@ export interface PodDecision {
   gpus: PodGpuRequest;
   /** The pod's memory limit (its cgroup's), when every container has one. */
   memoryLimitBytes: number | undefined;
+  /** The pod's CPU limit (its cgroup's CFS quota), when every container has one. */
+  cpuLimit: PodCpuLimit | undefined;
   network: PodNetworkSettings;
   /** What interLink's annotations ask of the network on top (mesh, wstunnel, nothing). */
   networking: PodNetworking;
@@ -174,6 +176,7 @@ export function decidePod(data: RetrievedPodData, rules: PodRules, host: HostFac
     containers,
     gpus,
     memoryLimitBytes: podMemoryLimitBytes(pod),
+    cpuLimit: podCpuLimit(pod),
     network,
     networking,
     cluster: hasClusterContainers(cluster) ? cluster : undefined,

@@ -15,10 +15,11 @@ import { createPod, deletePod, podContainerIds } from './pod-session.ts';
 import { allRunning, allTerminated, pollStatus } from './poll.ts';
 
 /** This host: cgroup v1, cgroupfs. */
-const memoryDir = (instance: string, uid?: string) =>
+const memoryDir = (instance: string, uid?: string) => podDir('memory', instance, uid);
+const podDir = (controller: string, instance: string, uid?: string) =>
   join(
     CGROUP_ROOT,
-    'memory',
+    controller,
     `interlink-${instance.replace(/[^A-Za-z0-9_]/g, '_')}`,
     ...(uid ? [`pod${uid.replace(/[^A-Za-z0-9_]/g, '_')}`] : []),
   );
@@ -95,4 +96,45 @@ describeDocker('pod cgroups', () => {
     await deletePod(plugin, pod);
     await deletePod(plugin, unlimited);
   });
+
+  it('holds a pod whose containers all have CPU limits to their sum, on the pod’s cgroup', async () => {
+    const burn = ['sh', '-c', 'while :; do :; done'];
+    const pod = buildPod({
+      terminationGracePeriodSeconds: 1,
+      containers: [
+        { name: 'a', command: burn, resources: { limits: { cpu: '100m' } } },
+        { name: 'b', command: burn, resources: { limits: { cpu: '150m' } } },
+      ],
+    });
+    const unlimited = buildPod({
+      terminationGracePeriodSeconds: 1,
+      containers: [
+        { name: 'a', command: ['sleep', '300'], resources: { limits: { cpu: '100m' } } },
+        { name: 'b', command: ['sleep', '300'] },
+      ],
+    });
+    const jid = await createPod(plugin, pod);
+    const jid2 = await createPod(plugin, unlimited);
+    await pollStatus(plugin, pod, jid, allRunning);
+    await pollStatus(plugin, unlimited, jid2, allRunning);
+    const cpuFile = (p: typeof pod, file: string) =>
+      readFileSync(join(podDir('cpu', plugin.instance, p.metadata.uid), file), 'utf8');
+    expect(Number(cpuFile(pod, 'cpu.cfs_period_us'))).toBe(100_000);
+    expect(Number(cpuFile(pod, 'cpu.cfs_quota_us'))).toBe(25_000);
+    expect(Number(cpuFile(unlimited, 'cpu.cfs_quota_us'))).toBe(-1);
+    // The pod's own bandwidth control runs (its periods count only under a quota of its own), and
+    // the pod never gets more than its quarter of a CPU, however long it burns.
+    const periods = () => Number(/nr_periods (\d+)/.exec(cpuFile(pod, 'cpu.stat'))?.[1]);
+    const usedNs = () =>
+      Number(
+        readFileSync(join(podDir('cpuacct', plugin.instance, pod.metadata.uid), 'cpuacct.usage'), 'utf8'),
+      );
+    const from = { ns: usedNs(), at: process.hrtime.bigint() };
+    await expect.poll(periods, { timeout: 20_000 }).toBeGreaterThan(10);
+    const elapsedNs = Number(process.hrtime.bigint() - from.at);
+    // A quarter of the wall time, plus one period's quota of slack for the edges.
+    expect(usedNs() - from.ns).toBeLessThanOrEqual(elapsedNs * 0.25 + 25_000_000);
+    await deletePod(plugin, pod);
+    await deletePod(plugin, unlimited);
+  }, 150_000);
 });

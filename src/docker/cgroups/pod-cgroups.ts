@@ -30,6 +30,12 @@ export interface EngineCgroups {
 
 export const CGROUP_ROOT = '/sys/fs/cgroup';
 
+/** What a pod's cgroup is held to (pod-resources.ts decides it): none of what is undefined. */
+export interface PodLimits {
+  memoryBytes: number | undefined;
+  cpu: { periodUs: number; quotaUs: number } | undefined;
+}
+
 export class PodCgroups {
   private layout: CgroupLayout | undefined;
   /** v1: the hierarchies mounted under the root (memory, cpu, ...); v2: the root alone. */
@@ -77,20 +83,43 @@ export class PodCgroups {
   }
 
   /**
-   * Sets the pod's memory limit on its cgroup before its first container starts (pod-resources.ts
-   * decides it). cgroupfs only: with systemd the slice is systemd's to configure.
+   * Sets the pod's limits on its cgroup before its first container starts (pod-resources.ts
+   * decides them). cgroupfs only: with systemd the slice is systemd's to configure. The CPU quota
+   * is at least each container's own, so the engine can still set theirs beneath it (cgroup v1
+   * refuses a child a larger quota than its parent's).
    */
-  async limitMemory(uid: string, bytes: number | undefined): Promise<void> {
+  async limitPod(uid: string, limits: PodLimits): Promise<void> {
     const layout = this.layout;
-    if (bytes === undefined || layout?.driver !== 'cgroupfs') return;
-    const dir = cgroupDir(layout, 'memory', podCgroupPath(layout, uid));
-    const file = layout.version === 2 ? 'memory.max' : 'memory.limit_in_bytes';
+    if (layout?.driver !== 'cgroupfs') return;
+    const v2 = layout.version === 2;
+    const { memoryBytes, cpu } = limits;
+    if (memoryBytes !== undefined)
+      await this.write(uid, 'memory', [[v2 ? 'memory.max' : 'memory.limit_in_bytes', String(memoryBytes)]]);
+    if (cpu)
+      await this.write(
+        uid,
+        'cpu',
+        v2
+          ? [['cpu.max', `${cpu.quotaUs} ${cpu.periodUs}`]]
+          : [
+              ['cpu.cfs_period_us', String(cpu.periodUs)],
+              ['cpu.cfs_quota_us', String(cpu.quotaUs)],
+            ],
+      );
+  }
+
+  /** Writes files of the pod's cgroup in one controller's hierarchy, making the cgroup first. */
+  private async write(uid: string, controller: string, files: ReadonlyArray<readonly [string, string]>) {
+    const layout = this.layout;
+    if (!layout) return;
+    const dir = cgroupDir(layout, controller, podCgroupPath(layout, uid));
     try {
       await mkdir(dir, { recursive: true });
-      await writeFile(join(dir, file), String(bytes));
+      for (const [file, value] of files) await writeFile(join(dir, file), value);
     } catch (err) {
-      this.log.warn('could not set the pod’s memory limit on its cgroup', {
+      this.log.warn('could not set a pod limit on its cgroup', {
         podUid: uid,
+        controller,
         error: (err as Error).message,
       });
     }

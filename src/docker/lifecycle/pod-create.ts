@@ -9,6 +9,7 @@ import type { Config } from '../../config/load-config.ts';
 import { crashPoint } from '../../crash-points.ts';
 import { PluginError } from '../../errors.ts';
 import type { Logger } from '../../log.ts';
+import type { PodLimits } from '../cgroups/pod-cgroups.ts';
 import type { InitSequencer } from '../containers/init-sequencer.ts';
 import { DockerCliError } from '../engine/docker-cli.ts';
 import type { Engine } from '../engine/engine.ts';
@@ -57,7 +58,7 @@ export interface PodCreationOptions {
   /** Every container of a pod goes into the pod's cgroup (`--cgroup-parent`). */
   cgroups: {
     parentArgs(uid: string): string[];
-    limitMemory(uid: string, bytes: number | undefined): Promise<void>;
+    limitPod(uid: string, limits: PodLimits): Promise<void>;
   };
 }
 
@@ -205,7 +206,8 @@ export class PodCreation {
       await records.write(identity.uid, 'creating');
       crashPoint('create:record');
       await writePodVolumes(volumes);
-      await this.options.cgroups.limitMemory(identity.uid, prepared.decision.memoryLimitBytes);
+      const { memoryLimitBytes, cpuLimit } = prepared.decision;
+      await this.options.cgroups.limitPod(identity.uid, { memoryBytes: memoryLimitBytes, cpu: cpuLimit });
       crashPoint('create:volumes');
       const needsSandbox = containers.length > 1 || prepared.sandboxMounts.length > 0;
       const sandbox = needsSandbox || networking.kind !== 'none' ? await makeSandbox() : undefined;

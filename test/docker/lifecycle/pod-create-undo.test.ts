@@ -44,7 +44,7 @@ function setUp(engine = new FakeEngine(), gpuIds: string[] = []) {
     gpus,
     pauseImage: 'pause:fake',
     networks: { place: () => ({ name: 'bridge', args: [] }), placed: () => {}, capacity: () => 100 },
-    cgroups: { parentArgs: () => [], limitMemory: async () => {} },
+    cgroups: { parentArgs: () => [], limitPod: async () => {} },
   });
   const create = (pod: Pod) =>
     creation.create(preparePod(decidePod(buildCreateRequest(pod), config, host), config));
