@@ -46,7 +46,7 @@ function setUp(flavour: 'docker' | 'podman') {
     gpus: new GpuAllocator({ held: () => [] }),
     pauseImage: 'pause:fake',
     networks: { place: () => ({ name: 'bridge', args: [] }), placed: () => {}, capacity: () => 100 },
-    cgroups: { parentArgs: () => [], limitMemory: async () => {} },
+    cgroups: { parentArgs: () => [], limitPod: async () => {} },
   });
   const removal = new PodRemoval({
     engine,
