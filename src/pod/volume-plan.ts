@@ -133,7 +133,11 @@ export function planPodVolumes(data: RetrievedPodData, options: VolumeOptions): 
     mounts.set(
       c.name,
       (c.volumeMounts ?? []).map((m, k) =>
-        planMount(m, `${containerField}/volumeMounts/${k}`, byName, { container: c.name, options }),
+        planMount(m, `${containerField}/volumeMounts/${k}`, byName, {
+          container: c.name,
+          privileged: c.securityContext?.privileged === true,
+          options,
+        }),
       ),
     );
   }
@@ -276,7 +280,7 @@ function planMount(
   m: VolumeMount,
   field: string,
   volumes: Map<string, { volume: PlannedVolume }>,
-  { container, options }: { container: string; options: VolumeOptions },
+  { container, privileged, options }: { container: string; privileged: boolean; options: VolumeOptions },
 ): PlannedMount {
   const found = volumes.get(m.name);
   if (!found)
@@ -312,6 +316,12 @@ function planMount(
   if (!Object.hasOwn(PROPAGATION, propagationName)) {
     throw invalidField(`${field}/mountPropagation`, 'must be None, HostToContainer or Bidirectional');
   }
+  // The API server's own rule: a mount the container makes must not reach the host unless it is privileged.
+  if (propagationName === 'Bidirectional' && !privileged)
+    throw invalidField(
+      `${field}/mountPropagation`,
+      'Bidirectional mount propagation is available only to privileged containers',
+    );
   // A whole hostPath is pinned too where pins can be made: another pod that may write its allowed
   // directory could swap one of its components for a symlink. Not one with mount propagation: a
   // pin is a private mount, so the host's mounts would not reach the container (docs/security-subpath.md).

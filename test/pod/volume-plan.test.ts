@@ -247,6 +247,12 @@ describe('planPodVolumes refuses what would escape or cannot be honoured', () =>
       '/pod/metadata/uid',
       /letters, digits/,
     ],
+    [
+      'Bidirectional mount propagation in a container that is not privileged',
+      addVolume({ name: 'scratch', emptyDir: {} }, { mountPropagation: 'Bidirectional' }),
+      '/pod/spec/containers/0/volumeMounts/5/mountPropagation',
+      /only to privileged containers/,
+    ],
   ];
   it.each(rows)('refuses %s, naming the field', (_name, mutate, field, problem, allowed = ['/data']) => {
     const data = example();

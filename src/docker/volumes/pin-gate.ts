@@ -34,7 +34,7 @@ export class PinGate {
     this.canPin = can === true;
     if (can !== true)
       this.options.log.warn(
-        'subPaths into emptyDir and hostPath volumes are refused: the plugin cannot make mounts that Docker sees (it pins each subPath with a bind mount so that no container can swap it for a symlink); run it as root with CAP_SYS_ADMIN in the host mount namespace to allow them (docs/security-subpath.md)',
+        'subPaths into emptyDir and hostPath volumes are refused, and whole hostPaths are bound by path: the plugin cannot make mounts that Docker sees (it pins each with a bind mount so that no container can swap it for a symlink); run it as root with CAP_SYS_ADMIN in the host mount namespace to allow them (docs/security-subpath.md)',
         { reason: can },
       );
     return this.canPin;
