@@ -16,6 +16,9 @@ const KERNEL_SKEW_MS = 50;
 /** Kills kept at most; the kernel log holds kills of every container on the host. */
 const MAX_KEPT = 10_000;
 
+/** Running containers whose process was already gone, after which the engine's are taken for not this kernel's. */
+const UNANSWERED_MAX = 3;
+
 interface Kill {
   atMs: number;
   /** Kernel times are exact; Docker's `oom` event may come after the exit, even after a restart. */
@@ -26,8 +29,11 @@ export interface OomAttributionOptions {
   log: Logger;
   /** The kernel log to read; false: Docker's reports only. */
   kernelLog?: string | false;
-  /** Whether a running container's process is one this kernel runs (false: a remote engine). */
-  onThisKernel?: (id: string, pid: number) => boolean;
+  /**
+   * Whether a running container's process is one this kernel runs (false: a remote engine;
+   * undefined: no such process any more, so no answer).
+   */
+  onThisKernel?: (id: string, pid: number) => boolean | undefined;
 }
 
 export class OomAttribution {
@@ -35,8 +41,9 @@ export class OomAttribution {
   private kernel: KernelOomLog | undefined;
   private warned = false;
   private engineChecked = false;
+  private unanswered = 0;
   private readonly log: Logger;
-  private readonly onThisKernel: (id: string, pid: number) => boolean;
+  private readonly onThisKernel: (id: string, pid: number) => boolean | undefined;
 
   constructor(options: OomAttributionOptions) {
     this.log = options.log;
@@ -68,11 +75,17 @@ export class OomAttribution {
     this.log.warn('OOM kills are taken from Docker’s reports only, which can miss some', { reason: why });
   }
 
-  /** A running container: the first one tells whether the engine runs on this kernel. */
+  /**
+   * A running container: the first whose process is still there tells whether the engine runs on
+   * this kernel. A short run can be over when it is looked at (Podman reports a run as running
+   * until its monitor has seen the exit): that one says nothing, unless it keeps happening.
+   */
   sawRunning(id: string, pid: number): void {
     if (this.engineChecked || !this.kernel || !(pid > 0)) return;
+    const here = this.onThisKernel(id, pid);
+    if (here === undefined && ++this.unanswered < UNANSWERED_MAX) return;
     this.engineChecked = true;
-    if (!this.onThisKernel(id, pid)) {
+    if (!here) {
       this.kernelUnseen(
         'the engine’s containers do not run on the kernel the plugin sees (a remote DOCKER_HOST?)',
       );
@@ -144,11 +157,14 @@ export class OomAttribution {
   }
 }
 
-/** Whether `pid` on this kernel is the container's process: its cgroup path names the container. */
-function processInContainer(id: string, pid: number): boolean {
+/**
+ * Whether `pid` on this kernel is the container's process: its cgroup path names the container.
+ * Undefined when there is no such process (any more).
+ */
+function processInContainer(id: string, pid: number): boolean | undefined {
   try {
     return readFileSync(`/proc/${pid}/cgroup`, 'utf8').includes(id);
-  } catch {
-    return false;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'ENOENT' ? undefined : false;
   }
 }

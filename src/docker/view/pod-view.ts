@@ -27,7 +27,7 @@ export interface PodViewOptions {
   /** The kernel log to read OOM kills from (default /dev/kmsg); false: Docker's reports only. */
   kernelLog?: string | false;
   /** Whether a container's process runs on the kernel the plugin sees (default: its /proc cgroup). */
-  onThisKernel?: (id: string, pid: number) => boolean;
+  onThisKernel?: (id: string, pid: number) => boolean | undefined;
 }
 
 export interface ViewHealth {

@@ -60,3 +60,48 @@ describe('OOM attribution to a run', () => {
     expect(oom.killedInRun(ID, started, finished)).toBe(false);
   });
 });
+
+describe('whether the engine runs on the kernel whose log is read', () => {
+  const kmsg = () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'kmsg-')), 'kmsg');
+    writeFileSync(file, '');
+    return file;
+  };
+
+  it('a run already over when looked at says nothing: the next running container decides', () => {
+    const answers: Array<boolean | undefined> = [undefined, true];
+    const oom = new OomAttribution({
+      log: createLogger({}, () => {}),
+      kernelLog: kmsg(),
+      onThisKernel: () => answers.shift(),
+    });
+    oom.sawRunning('gone', 101);
+    oom.sawRunning(ID, 102);
+    expect(oom.readsKernel).toBe(true);
+    expect(answers).toEqual([]);
+    oom.close();
+  });
+
+  it('a process of the container not on this kernel stops the reading of its log', () => {
+    const oom = new OomAttribution({
+      log: createLogger({}, () => {}),
+      kernelLog: kmsg(),
+      onThisKernel: () => false,
+    });
+    oom.sawRunning(ID, 102);
+    expect(oom.readsKernel).toBe(false);
+  });
+
+  it('no running container ever found on this kernel stops it after a few', () => {
+    const oom = new OomAttribution({
+      log: createLogger({}, () => {}),
+      kernelLog: kmsg(),
+      onThisKernel: () => undefined,
+    });
+    oom.sawRunning('a', 1);
+    oom.sawRunning('b', 2);
+    expect(oom.readsKernel).toBe(true);
+    oom.sawRunning('c', 3);
+    expect(oom.readsKernel).toBe(false);
+  });
+});
