@@ -163,12 +163,24 @@ export class PodCgroups {
     for (const leaf of leaves) {
       for (const h of this.hierarchies) {
         const dir = join(h, pluginCgroupPath(layout), leaf);
+        await removeEmptyChildren(dir);
         await rmdir(dir).catch((err: NodeJS.ErrnoException) => {
           // ENOENT: never made in that hierarchy, or gone. EBUSY: a process is still in it.
           if (err.code !== 'ENOENT') this.log.warn('could not remove a pod cgroup', { dir, error: err.code });
         });
       }
     }
+  }
+}
+
+/**
+ * The cgroups inside a pod's, once its containers are gone. Podman's cgroupfs manager puts each
+ * container's monitor (conmon) in `<cgroup-parent>/conmon` and never removes it, which would keep
+ * the pod's cgroup busy for ever; one a process is still in stays (EBUSY), and so does the pod's.
+ */
+async function removeEmptyChildren(dir: string): Promise<void> {
+  for (const e of await readdir(dir, { withFileTypes: true }).catch(() => [])) {
+    if (e.isDirectory()) await rmdir(join(dir, e.name)).catch(() => {});
   }
 }
 

@@ -1,0 +1,89 @@
+/**
+ * The plugin on rootful Podman, through its Docker-compatible socket (scripts/ensure-podman.sh):
+ * it knows the engine it talks to, deletes pods Podman would refuse to remove in one call, reads
+ * OOM kills, removes the pod's cgroup that Podman leaves its monitors in, and refuses to drive the
+ * podman CLI itself with a sentence saying to use the socket.
+ */
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { expect, it } from 'vitest';
+import { CGROUP_ROOT } from '../../src/docker/cgroups/pod-cgroups.ts';
+import { DockerCli } from '../../src/docker/engine/docker-cli.ts';
+import { detectEngine } from '../../src/docker/engine/engine-kind.ts';
+import { buildPod } from '../fixtures/pod-builder.ts';
+import { describePodman } from '../helpers/podman.ts';
+import { usePlugin } from '../helpers/use-plugin.ts';
+import { createPod, deletePod, podContainerIds } from './pod-session.ts';
+import { allRunning, allTerminated, pollStatus } from './poll.ts';
+
+const root = resolve(import.meta.dirname, '../..');
+const run = promisify(execFile);
+const cgroupName = (s: string) => s.replace(/[^A-Za-z0-9_]/g, '_');
+
+describePodman('the plugin on rootful Podman', () => {
+  const plugin = usePlugin({ readyTimeoutMs: 60_000 }, 90_000);
+
+  it('knows it talks to rootful Podman', async () => {
+    const kind = await detectEngine(new DockerCli());
+    expect(kind).toMatchObject({ flavour: 'podman', rootless: false });
+    expect(kind.traits.removesJoinersFirst).toBe(true);
+  });
+
+  it('deletes a pod of two containers and its sandbox, and the pod’s cgroup with them', async () => {
+    const pod = buildPod({
+      terminationGracePeriodSeconds: 1,
+      containers: [
+        { name: 'a', command: ['sleep', '300'] },
+        { name: 'b', command: ['sleep', '300'] },
+      ],
+    });
+    const jid = await createPod(plugin, pod);
+    await pollStatus(plugin, pod, jid, allRunning, 60_000);
+    expect(await podContainerIds(pod)).toHaveLength(3);
+    const podCgroup = join(
+      CGROUP_ROOT,
+      'memory',
+      `interlink-${cgroupName(plugin.instance)}`,
+      `pod${cgroupName(pod.metadata.uid)}`,
+    );
+    expect(existsSync(podCgroup)).toBe(true);
+    // deletePod asserts the 200 and that no container of the pod is left.
+    await deletePod(plugin, pod);
+    expect(existsSync(podCgroup)).toBe(false);
+  });
+
+  it('reports a container killed for memory as OOMKilled, after short runs before it', async () => {
+    // Runs over before the plugin looks at them must not make it stop reading the kernel's OOM log.
+    const quick = buildPod({ restartPolicy: 'Never', containers: [{ name: 'q', command: ['true'] }] });
+    await pollStatus(plugin, quick, await createPod(plugin, quick), allTerminated, 60_000);
+    const pod = buildPod({
+      restartPolicy: 'Never',
+      containers: [
+        {
+          name: 'hog',
+          command: ['sh', '-c', 'x=a; while true; do x="$x$x"; done'],
+          resources: { limits: { memory: '16Mi' } },
+        },
+      ],
+    });
+    const status = await pollStatus(plugin, pod, await createPod(plugin, pod), allTerminated, 60_000);
+    expect(status.containers[0]?.state.terminated).toMatchObject({ reason: 'OOMKilled', exitCode: 137 });
+  });
+
+  it('refuses to drive the podman CLI itself, saying to use the socket', async () => {
+    const failed = await run(
+      resolve(root, 'node_modules/.bin/tsx'),
+      ['src/main.ts', '--listen', '127.0.0.1:0', '--docker', 'podman'],
+      { cwd: root, env: process.env, timeout: 60_000 },
+    ).then(
+      () => undefined,
+      (err: { code: number; stderr: string }) => err,
+    );
+    expect(failed?.code).toBe(1);
+    expect(failed?.stderr).toMatch(
+      /"podman" is the podman CLI, which the plugin does not drive: .*DOCKER_HOST at Podman's Docker-compatible socket \(unix:\/\/\/run\/podman\/podman.sock rootful/,
+    );
+  });
+});
