@@ -38,8 +38,12 @@ async function settle(pid: number): Promise<void> {
   for (let i = 0; i < 25 && dockerChildrenOf(pid).length > 1; i++) await sleep(200);
 }
 
+/** CLOCK_MONOTONIC in microseconds, the clock V8's .cpuprofile timestamps use. */
+const monotonicUs = () => Number(process.hrtime.bigint() / 1000n);
+
 async function measureStep(
   ctx: Ctx,
+  windows: BenchResults['phaseWindows'],
   opts: BenchOptions,
   phases: readonly Phase[],
   pods: number,
@@ -67,7 +71,10 @@ async function measureStep(
   step.memoryAfterCreate = memoryOf(pid);
   step.dockerChildrenIdle = dockerChildrenOf(pid);
   for (const phase of phases) {
-    if (phase.step) step.phases[phase.id] = await phase.step(ctx, opts, { pods, created, first });
+    if (!phase.step) continue;
+    const fromUs = monotonicUs();
+    step.phases[phase.id] = await phase.step(ctx, opts, { pods, created, first });
+    windows.push({ phase: phase.id, pods, fromUs, toUs: monotonicUs() });
   }
   step.memoryAfterMeasure = memoryOf(pid);
   step.treeAfterMeasure = treeMemoryOf(ctx.sidecar.child.pid as number);
@@ -176,6 +183,7 @@ async function main(): Promise<void> {
       logProblems: [],
     },
     steps: [],
+    phaseWindows: [],
     phases: {},
     targets: [],
     durationSeconds: 0,
@@ -191,6 +199,7 @@ async function main(): Promise<void> {
       port,
       extraArgs: ['--log-level', opts.sidecarLogLevel],
       via: opts.start,
+      nodeArgs: opts.cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', resolve(opts.cpuProfDir)] : [],
     });
     results.sidecar.memoryAtStart = memoryOf(sidecar.pid);
     results.sidecar.treeAtStart = treeMemoryOf(sidecar.child.pid as number);
@@ -210,7 +219,9 @@ async function main(): Promise<void> {
     if (!opts.leakOnly) {
       for (const pods of opts.steps) {
         if (pods <= ctx.pods.length) continue;
-        results.steps.push(await measureStep(ctx, opts, phases, pods, results.steps.length === 0));
+        results.steps.push(
+          await measureStep(ctx, results.phaseWindows, opts, phases, pods, results.steps.length === 0),
+        );
       }
       for (const phase of phases) {
         if (phase.end) results.phases[phase.id] = await phase.end(ctx, opts, results);

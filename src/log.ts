@@ -38,3 +38,27 @@ export function createLogger(base: Fields = {}, sink: (line: string) => void = t
 }
 
 export const log = createLogger();
+
+/**
+ * A child logger made only when first written to, and only at a level that is on: a request that
+ * logs nothing (a /status poll) costs no child.
+ */
+export function lazyChild(parent: Logger, fields: () => Fields): Logger {
+  let made: Logger | undefined;
+  const get = () => {
+    made ??= parent.child(fields());
+    return made;
+  };
+  const at =
+    (level: Level) =>
+    (msg: string, f?: Fields): void => {
+      if (ORDER[level] >= threshold) get()[level](msg, f);
+    };
+  return {
+    debug: at('debug'),
+    info: at('info'),
+    warn: at('warn'),
+    error: at('error'),
+    child: (f) => get().child(f),
+  };
+}

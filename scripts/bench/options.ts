@@ -32,6 +32,8 @@ export interface BenchOptions {
   pollWindowMs: number;
   /** How the sidecar is started: as `npm start` runs it (npm, sh, node) or node alone. */
   start: 'npm' | 'node';
+  /** Write the sidecar's V8 CPU profile here (needs --start node). */
+  cpuProfDir?: string;
 }
 
 export const USAGE = `npm run bench -- [options]
@@ -57,6 +59,8 @@ export const USAGE = `npm run bench -- [options]
   --keep-logs               keep the sidecar's log (kept anyway when the run fails)
   --phases A,B              run only these phases (create, status, polling, logs, process, delete, ...)
   --poll-window S           seconds of interLink-paced polling per step for the CPU figure (default 10)
+  --cpu-prof DIR            write the sidecar's CPU profile to DIR (with --start node); summarise it
+                            with scripts/bench/profile-summary.ts
   --start npm|node          start the sidecar with \`npm start\` (default) or \`node dist/src/main.mjs\`
 `;
 
@@ -86,6 +90,7 @@ export function parseOptions(argv: string[]): BenchOptions {
       phases: { type: 'string' },
       'poll-window': { type: 'string' },
       start: { type: 'string' },
+      'cpu-prof': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -113,6 +118,7 @@ export function parseOptions(argv: string[]): BenchOptions {
     throw new Error(`--poll-window: "${values['poll-window']}" is not a positive number of seconds`);
   const start = values.start ?? 'npm';
   if (start !== 'npm' && start !== 'node') throw new Error(`--start: "${start}" is neither npm nor node`);
+  if (values['cpu-prof'] && start !== 'node') throw new Error('--cpu-prof needs --start node');
   const createConcurrency = int('create-concurrency', values['create-concurrency'], 4);
   return {
     steps: [...new Set(steps)],
@@ -139,5 +145,6 @@ export function parseOptions(argv: string[]): BenchOptions {
     ...(values.phases ? { phases: values.phases.split(',').map((x) => x.trim()) } : {}),
     pollWindowMs: pollWindow * 1000,
     start,
+    ...(values['cpu-prof'] ? { cpuProfDir: values['cpu-prof'] } : {}),
   };
 }

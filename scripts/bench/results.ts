@@ -37,6 +37,11 @@ export interface BenchResults {
     logProblems: { level: string; msg: string; count: number }[];
   };
   steps: StepResult[];
+  /**
+   * When each phase ran, in CLOCK_MONOTONIC microseconds (the clock of a V8 .cpuprofile), so a
+   * profile of the sidecar can be cut to one phase (scripts/bench/profile-summary.ts).
+   */
+  phaseWindows: { phase: string; pods: number; fromUs: number; toUs: number }[];
   /** What each phase measured once after every step, by phase id. */
   phases: Record<string, unknown>;
   leak?: LeakReport;

@@ -17,6 +17,8 @@ export interface SidecarOptions {
   extraArgs?: readonly string[];
   /** `npm start` (npm, then sh, then node: what an operator following the README runs) or node alone. */
   via?: 'npm' | 'node';
+  /** Flags for node itself (e.g. --cpu-prof); only with `via: 'node'`. */
+  nodeArgs?: readonly string[];
 }
 
 export interface Reply {
@@ -114,7 +116,7 @@ export async function startSidecar(o: SidecarOptions): Promise<RunningSidecar> {
   const [cmd, argv] =
     (o.via ?? 'node') === 'npm'
       ? ['npm', ['start', '--ignore-scripts', '--', ...args]]
-      : [process.execPath, ['dist/src/main.mjs', ...args]];
+      : [process.execPath, [...(o.nodeArgs ?? []), 'dist/src/main.mjs', ...args]];
   const child = spawn(cmd, argv, { cwd: o.repoDir, stdio: ['ignore', log, log] });
   let exited: string | undefined;
   const gone = new Promise<void>((resolve) =>

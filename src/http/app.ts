@@ -10,13 +10,14 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { Backend } from '../backend/backend.ts';
 import { BodyValidator } from '../contract/validate-body.ts';
 import { PluginError } from '../errors.ts';
-import { type Logger, log as rootLog } from '../log.ts';
+import { type Logger, lazyChild, log as rootLog } from '../log.ts';
 import { bearerMatches } from './bearer-token.ts';
 import { causeFields } from './cause-fields.ts';
 import { errorAnswer } from './error-answer.ts';
 import { statusOf } from './error-status.ts';
 import { OpsLimit } from './ops-limit.ts';
 import { parseJson, readBody } from './read-body.ts';
+import { routeContext } from './route-context.ts';
 import { pluginRoutes } from './routes.ts';
 
 export interface AppOptions {
@@ -90,7 +91,8 @@ export function createApp(options: AppOptions): Hono<Env> {
 
   app.use(async (c, next) => {
     const session = c.req.header(SESSION_HEADER) || `local-${randomUUID()}`;
-    const reqLog = appLog.child({ session, method: c.req.method, path: c.req.path });
+    // Made on first use: a /status answered well logs nothing above debug.
+    const reqLog = lazyChild(appLog, () => ({ session, method: c.req.method, path: c.req.path }));
     c.set('log', reqLog);
     c.set('session', session);
     const started = performance.now();
@@ -150,15 +152,7 @@ export function createApp(options: AppOptions): Hono<Env> {
         }
       }
       c.set('body', body);
-      const abort = new AbortController();
-      const onShutdown = () => abort.abort();
-      options.shutdownSignal?.addEventListener('abort', onShutdown, { once: true });
-      c.env.outgoing.once('close', () => {
-        options.shutdownSignal?.removeEventListener('abort', onShutdown);
-        // Only a client that went away mid-answer (e.g. a followed log) needs the abort; it costs a DOMException.
-        if (!c.env.outgoing.writableFinished) abort.abort();
-      });
-      const reply = await r.handle(body, { signal: abort.signal });
+      const reply = await r.handle(body, routeContext(c.env.outgoing, options.shutdownSignal));
       const status = reply.status as ContentfulStatusCode;
       if ('json' in reply) return c.json(reply.json as object, status);
       return c.body(reply.text, status, { 'Content-Type': 'text/plain; charset=utf-8' });
