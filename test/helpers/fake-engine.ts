@@ -11,6 +11,7 @@ import { ENGINE_TRAITS, type EngineTraits } from '../../src/docker/engine/engine
 import type { ContainerInspect } from '../../src/docker/engine/inspect-types.ts';
 import { LABEL } from '../../src/docker/labels.ts';
 import type { PodView } from '../../src/docker/view/pod-view.ts';
+import { ReadHolds } from '../../src/docker/view/read-holds.ts';
 
 export interface FakeContainer {
   id: string;
@@ -36,6 +37,7 @@ export type FakeView = Pick<
   | 'containersOfPod'
   | 'podUids'
   | 'refresh'
+  | 'holds'
   | 'ensureFresh'
   | 'forget'
   | 'expectGone'
@@ -73,6 +75,7 @@ export class FakeEngine implements Engine {
       [...this.containers.values()].filter((c) => c.labels[LABEL.podUid] === uid).map(inspect),
     podUids: () => [...new Set([...this.containers.values()].map((c) => c.labels[LABEL.podUid] ?? ''))],
     refresh: async () => {},
+    holds: new ReadHolds(async () => {}),
     ensureFresh: async () => {},
     forget: () => {},
     expectGone: () => {},

@@ -65,8 +65,12 @@ export class InitSequencer {
     if (step.kind !== 'start') return;
     const ids = this.options.beforeStart ? await this.options.beforeStart(uid, step.ids) : step.ids;
     if (ids.length === 0) return;
+    // Read once started, not at each event of the start.
+    view.holds.hold(uid);
+    let started: readonly string[] = [];
     try {
       await startContainers(docker, ids);
+      started = ids;
       crashPoint('sequence:started');
     } catch (err) {
       // A container that cannot run (command not found...) ends exited with Docker's reason,
@@ -75,7 +79,8 @@ export class InitSequencer {
         podUid: uid,
         error: err instanceof DockerCliError ? err.reason : String(err),
       });
+    } finally {
+      await view.holds.release(uid, step.ids, started);
     }
-    await view.refresh(step.ids);
   }
 }

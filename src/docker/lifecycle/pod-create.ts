@@ -43,7 +43,14 @@ export interface PodCreationOptions {
   /** What creating asks of the pod view (test/helpers/fake-engine.ts plays it too). */
   view: Pick<
     PodView,
-    'ensureFresh' | 'refresh' | 'containersOfPod' | 'podUids' | 'forget' | 'expectGone' | 'unexpectGone'
+    | 'ensureFresh'
+    | 'refresh'
+    | 'holds'
+    | 'containersOfPod'
+    | 'podUids'
+    | 'forget'
+    | 'expectGone'
+    | 'unexpectGone'
   >;
   log: Logger;
   pending: Pick<PendingContainers, 'add'>;
@@ -60,6 +67,12 @@ export interface PodCreationOptions {
     parentArgs(uid: string): string[];
     limitPod(uid: string, limits: PodLimits): Promise<void>;
   };
+}
+
+/** The containers made for a pod, and those of them already started (`docker run -d`). */
+interface Made {
+  ids: string[];
+  started: string[];
 }
 
 export interface Failure {
@@ -116,17 +129,20 @@ export class PodCreation {
     const devices = gpus.admit(uid, prepared.decision.gpus.need, `${namespace}/${name}`);
     if (devices.length > 0) log.info('GPUs given to pod', { pod: name, podUid: uid, gpus: devices });
     this.creating.add(uid);
-    let made: string[];
+    // Its containers are read once they are made, not at each event of the making.
+    view.holds.hold(uid);
+    let made: Made;
     try {
       made = await this.make(prepared, devices);
     } catch (err) {
+      await view.holds.release(uid, []);
       this.creating.delete(uid);
       gpus.settle(uid);
       networks.placed(uid);
       throw err;
     }
     crashPoint('create:recorded');
-    const seen = view.refresh(made).finally(() => {
+    const seen = view.holds.release(uid, made.ids, made.started).finally(() => {
       this.creating.delete(uid);
       this.arriving.delete(uid);
       // The containers' labels hold the devices, and count the pod on its network, from now on.
@@ -164,7 +180,7 @@ export class PodCreation {
    * container (`docker run -d`, as cheap as it gets); any other pod gets a sandbox holding the
    * network, then its containers: run at once, or only created when init containers go first.
    */
-  private async make(prepared: PreparedPod, gpus: readonly string[]): Promise<string[]> {
+  private async make(prepared: PreparedPod, gpus: readonly string[]): Promise<Made> {
     const { config, engine, view, log, pending, pauseImage, records } = this.options;
     const { identity, containers } = prepared;
     const { pod, networking, volumes } = prepared.decision;
@@ -181,6 +197,7 @@ export class PodCreation {
       containers.some((c) => c.role === 'init') || networking.kind === 'mesh' ? ['create'] : ['run', '-d'];
     const made: string[] = [];
     let sandboxMade: string | undefined;
+    const started: string[] = [];
     const failures = new Map<string, Failure>();
     const waitForImage: PreparedContainer[] = [];
     const joined = pod.spec?.hostNetwork ? [] : this.placeOnNetwork(identity.uid);
@@ -197,6 +214,7 @@ export class PodCreation {
       const sandbox = await engine.makeContainer(sandboxArgs);
       made.push(sandbox);
       sandboxMade = sandbox;
+      started.push(sandbox);
       crashPoint('create:sandbox');
       network = { kind: 'sandbox', sandbox };
       return sandbox;
@@ -225,7 +243,9 @@ export class PodCreation {
         try {
           // `run -d`, then the pod's cgroup, then the helper's own args.
           const inCgroup = [...helperArgs.slice(0, 2), ...inPodCgroup, ...helperArgs.slice(2)];
-          made.push(await engine.makeContainer(inCgroup));
+          const helper = await engine.makeContainer(inCgroup);
+          made.push(helper);
+          started.push(helper);
         } catch (err) {
           // An image that cannot be pulled fails the mesh (or leaves the tunnel down), not the create.
           if (!(err instanceof DockerCliError)) throw err;
@@ -253,7 +273,9 @@ export class PodCreation {
         }
         try {
           const command = { argv: [...verb, ...createArgs(c, network)], env: c.env };
-          made.push(await runContainerCommand(engine, command));
+          const id = await runContainerCommand(engine, command);
+          made.push(id);
+          if (verb[0] === 'run') started.push(id);
           crashPoint('create:container');
         } catch (err) {
           if (!(err instanceof DockerCliError)) throw err;
@@ -298,7 +320,7 @@ export class PodCreation {
       }
       crashPoint('create:made');
       await records.write(identity.uid, 'created');
-      return made;
+      return { ids: made, started };
     } catch (err) {
       // Never leave half a pod behind: undo what was made, then report. When the undo fails too
       // (Docker gone), the record keeps saying "creating": a retried create or the next start-up

@@ -14,6 +14,7 @@ import type { ContainerInspect } from '../engine/inspect-types.ts';
 import { LABEL } from '../labels.ts';
 import { changed, trim } from './container-record.ts';
 import { OomAttribution } from './oom-attribution.ts';
+import { ReadHolds } from './read-holds.ts';
 
 export interface PodViewOptions {
   docker: DockerCli;
@@ -55,6 +56,9 @@ export class PodView {
   private destroyed = new Set<string>();
   private events: ChildProcessWithoutNullStreams | undefined;
   private pending = new Set<string>();
+  private reading = new Set<string>(); // what the flush under way reads
+  /** While a caller makes or starts a pod's containers, its events wait for the caller's one read. */
+  readonly holds = new ReadHolds((ids) => this.refresh(ids));
   private flushing: Promise<void> | undefined;
   private flushScheduled: Promise<void> | undefined;
   private resyncing: Promise<void> | undefined;
@@ -210,6 +214,7 @@ export class PodView {
       this.flushScheduled = undefined;
       const ids = [...this.pending];
       this.pending.clear();
+      this.reading = new Set(ids);
       this.flushing = this.flush(ids);
       await this.flushing;
     })();
@@ -377,12 +382,15 @@ export class PodView {
     }
     if (action === 'destroy') {
       this.pending.delete(id);
+      this.holds.forget(id);
       this.lastExit.delete(id);
       this.oom.forget(id);
       this.destroyed.add(id);
       this.remove(id);
       return;
     }
+    const known = this.byId.has(id) || this.pending.has(id) || this.reading.has(id);
+    if (!this.holds.needsRead(id, event.Actor?.Attributes?.[LABEL.podUid], action, known)) return;
     this.refresh([id]).catch(() => {});
   }
 }

@@ -1,0 +1,73 @@
+/**
+ * Which container events need a `docker inspect` of their own. Making a pod sets off a burst of
+ * events (create, start, die of an init container...), each worth a read, while the code that
+ * makes or starts the containers reads them itself right after. So events of a pod on hold only
+ * name their container for the read that ends the hold, and events that read already answers
+ * read nothing: a container's one `create` is in any read that knows its id (no read can begin
+ * before the id exists), and a `start` its starter read afterwards is in that read. Nothing else
+ * is skipped: a die, an oom, a restart by Docker are read as they come.
+ */
+
+interface Hold {
+  count: number;
+  /** Containers the pod's events named during the hold. */
+  ids: Set<string>;
+  /** Those of them whose `start` event came during the hold. */
+  started: Set<string>;
+}
+
+export class ReadHolds {
+  /** `read`: the view's batched read of containers, resolving once they are read. */
+  constructor(private readonly read: (ids: readonly string[]) => Promise<void>) {}
+
+  private readonly held = new Map<string, Hold>();
+  /** Containers started by a caller that read them afterwards: their next `start` event is answered. */
+  private readonly startRead = new Set<string>();
+
+  /** The caller is about to make or start containers of the pod: its events read nothing until `release`. */
+  hold(uid: string): void {
+    const h = this.held.get(uid) ?? { count: 0, ids: new Set<string>(), started: new Set<string>() };
+    h.count++;
+    this.held.set(uid, h);
+  }
+
+  /**
+   * Ends a hold: reads `ids` and the containers the pod's events named meanwhile, in one read,
+   * and waits for it. `started`: those the caller started; their start events still to come are
+   * answered by this read.
+   */
+  release(uid: string, ids: readonly string[], started: readonly string[] = []): Promise<void> {
+    const h = this.held.get(uid);
+    // A start event seen during the hold was this run's: the next one would be another run's.
+    for (const id of started) if (!h?.started.has(id)) this.startRead.add(id);
+    const named = h ? [...h.ids] : [];
+    if (h) {
+      h.ids.clear();
+      h.started.clear();
+      if (--h.count === 0) this.held.delete(uid);
+    }
+    return this.read([...ids, ...named]);
+  }
+
+  /**
+   * Whether an event needs a read of its own: not when `known` (the view has read the container,
+   * or a read of it is under way or scheduled) answers a create, when its starter reads a start,
+   * or while its pod is on hold (then the hold's read reads it).
+   */
+  needsRead(id: string, podUid: string | undefined, action: string, known: boolean): boolean {
+    if (action === 'create' && known) return false;
+    // A run ends before the next begins: past its die, the start awaited was not this run's (a
+    // start of a container already running makes no event).
+    if (action === 'die') this.startRead.delete(id);
+    if (action === 'start' && this.startRead.delete(id)) return false;
+    const h = podUid === undefined ? undefined : this.held.get(podUid);
+    if (!h) return true;
+    h.ids.add(id);
+    if (action === 'start') h.started.add(id);
+    return false;
+  }
+
+  forget(id: string): void {
+    this.startRead.delete(id);
+  }
+}
