@@ -1,0 +1,222 @@
+/**
+ * Create and delete, the plugin against the docker CLI making the same pods by hand
+ * (lifecycle-pods.ts), side by side: create latency one pod at a time (plugin and CLI pods
+ * alternate, so both see the same load), pods/s with many creates at once, and deletes with the
+ * CPU of the process tree that drives Docker (the plugin's node process and its docker children;
+ * the CLI's docker processes).
+ */
+
+import { readFileSync } from 'node:fs';
+import type { PodStatus } from '../../src/contract/api-types.ts';
+import {
+  type CliPod,
+  cliDeletePod,
+  cliMultiContainerPod,
+  cliOneContainerPod,
+  multiContainerPod,
+  type PodShape,
+} from './lifecycle-pods.ts';
+import { closedLoop, type LoadResult } from './load.ts';
+import type { Ctx } from './measure.ts';
+import type { BenchPod } from './payloads.ts';
+import { childrenOf, dockerChildrenOf } from './proc.ts';
+import { sleep } from './sidecar.ts';
+import { type LatencySummary, summarize } from './stats.ts';
+
+export interface LifecycleCtx extends Ctx {
+  pauseImage: string;
+}
+
+/** Pods made in the run, by who made them and their shape: the delete phase removes them. */
+export interface Made {
+  plugin: Record<PodShape, BenchPod[]>;
+  cli: Record<PodShape, CliPod[]>;
+}
+
+export interface CreateLatency {
+  shape: PodShape;
+  /** Until /create answered. */
+  pluginAnswer: LatencySummary;
+  /** Until every container of the pod runs (and its init containers ended), as /status says. */
+  pluginRunning: LatencySummary;
+  /** The CLI sequence, until its last call returned (every container runs then). */
+  cli: LatencySummary;
+}
+
+export interface DeleteCost {
+  shape: PodShape;
+  pods: number;
+  concurrency: number;
+  pluginMs: number;
+  cliMs: number;
+  /** CPU seconds of the plugin's node process and its docker children. */
+  pluginCpuS: number;
+  /** Of which the node process itself. */
+  pluginNodeCpuS: number;
+  /** CPU seconds of the CLI's docker processes. */
+  cliCpuS: number;
+}
+
+/** utime, stime, cutime, cstime of a process, in seconds. */
+function cpuFields(pid: number | 'self'): [number, number, number, number] {
+  const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const rest = text.slice(text.lastIndexOf(')') + 2).split(' ');
+  // rest[0] is field 3; utime..cstime are fields 14..17.
+  return [11, 12, 13, 14].map((i) => Number(rest[i]) / 100) as [number, number, number, number];
+}
+
+/** CPU of a process with its children, reaped ones and those still running. */
+function treeCpu(pid: number): number {
+  const [u, s, cu, cs] = cpuFields(pid);
+  const live = childrenOf(pid).reduce((sum, c) => sum + (c.utime + c.stime) / 100, 0);
+  return u + s + cu + cs + live;
+}
+
+function ownCpu(pid: number): number {
+  const [u, s] = cpuFields(pid);
+  return u + s;
+}
+
+/** CPU of this process's children that have ended (the CLI's docker processes). */
+function reapedChildrenCpu(): number {
+  const [, , cu, cs] = cpuFields('self');
+  return cu + cs;
+}
+
+/** Waits until the sidecar's only docker child is the events stream (the view's inspects done). */
+export async function settled(pid: number): Promise<void> {
+  for (let i = 0; i < 50 && dockerChildrenOf(pid).length > 1; i++) await sleep(100);
+}
+
+function podRunning(s: PodStatus | undefined, apps: number): boolean {
+  if (!s) return false;
+  const inits = s.initContainers ?? [];
+  return (
+    s.containers.length === apps &&
+    s.containers.every((c) => c.state?.running) &&
+    inits.every((c) => c.state?.terminated?.exitCode === 0)
+  );
+}
+
+/** Posts the create and polls /status until the pod runs; the two times. */
+async function pluginCreate(ctx: LifecycleCtx, p: BenchPod, apps: number): Promise<[number, number]> {
+  const t0 = performance.now();
+  const answer = JSON.parse(await ctx.sidecar.client.ok('POST', '/create', p.createBody)) as {
+    PodJID: string;
+  };
+  const answered = performance.now() - t0;
+  ctx.factory.created(p, answer.PodJID);
+  for (;;) {
+    const s = JSON.parse(await ctx.sidecar.client.ok('GET', '/status', p.statusBody)) as PodStatus[];
+    if (podRunning(s[0], apps)) return [answered, performance.now() - t0];
+    if (performance.now() - t0 > 120_000) throw new Error(`pod ${p.name} not running after 120 s`);
+    await sleep(20);
+  }
+}
+
+function cliCreate(ctx: LifecycleCtx, shape: PodShape, i: number): Promise<CliPod> {
+  return shape === 'one'
+    ? cliOneContainerPod(ctx.rawLabel, ctx.image, ctx.command)
+    : cliMultiContainerPod(ctx.rawLabel, ctx.image, ctx.command, ctx.pauseImage, `${ctx.instance}-cli-${i}`);
+}
+
+/** `count` pods of the shape one at a time, plugin and CLI alternating. */
+export async function createLatency(
+  ctx: LifecycleCtx,
+  made: Made,
+  shape: PodShape,
+  count: number,
+): Promise<CreateLatency> {
+  const answer: number[] = [];
+  const running: number[] = [];
+  const cli: number[] = [];
+  const apps = shape === 'one' ? 1 : 4;
+  for (let i = 0; i < count; i++) {
+    const p = shape === 'one' ? ctx.factory.make() : multiContainerPod(ctx.factory);
+    const [a, r] = await pluginCreate(ctx, p, apps);
+    made.plugin[shape].push(p);
+    answer.push(a);
+    running.push(r);
+    await settled(ctx.sidecar.pid);
+    const t0 = performance.now();
+    made.cli[shape].push(await cliCreate(ctx, shape, made.cli[shape].length));
+    cli.push(performance.now() - t0);
+  }
+  return { shape, pluginAnswer: summarize(answer), pluginRunning: summarize(running), cli: summarize(cli) };
+}
+
+/** One-container pods, `concurrency` creates at once: the plugin's answers, then `docker run -d`. */
+export async function createBurst(
+  ctx: LifecycleCtx,
+  made: Made,
+  count: number,
+  concurrency: number,
+): Promise<{ plugin: LoadResult; cli: LoadResult }> {
+  const plugin = await closedLoop({
+    concurrency,
+    maxRequests: count,
+    op: async () => {
+      const p = ctx.factory.make();
+      const answer = JSON.parse(await ctx.sidecar.client.ok('POST', '/create', p.createBody)) as {
+        PodJID: string;
+      };
+      ctx.factory.created(p, answer.PodJID);
+      made.plugin.one.push(p);
+    },
+  });
+  await settled(ctx.sidecar.pid);
+  const cli = await closedLoop({
+    concurrency,
+    maxRequests: count,
+    op: async () => {
+      made.cli.one.push(await cliOneContainerPod(ctx.rawLabel, ctx.image, ctx.command));
+    },
+  });
+  return { plugin, cli };
+}
+
+/** Deletes every pod of the shape, the plugin's then the CLI's, `concurrency` at once. */
+export async function deleteCost(
+  ctx: LifecycleCtx,
+  made: Made,
+  shape: PodShape,
+  concurrency: number,
+): Promise<DeleteCost> {
+  const pid = ctx.sidecar.pid;
+  const pods = made.plugin[shape].splice(0);
+  await settled(pid);
+  const cpu0 = treeCpu(pid);
+  const node0 = ownCpu(pid);
+  const t0 = performance.now();
+  await closedLoop({
+    concurrency,
+    maxRequests: pods.length,
+    op: async (i) => {
+      await ctx.sidecar.client.ok('POST', '/delete', (pods[i] as BenchPod).deleteBody);
+    },
+  });
+  const pluginMs = performance.now() - t0;
+  // What the deletes set off (the view's reads after their events) counts too.
+  await settled(pid);
+  const pluginCpuS = treeCpu(pid) - cpu0;
+  const pluginNodeCpuS = ownCpu(pid) - node0;
+  const cliPods = made.cli[shape].splice(0);
+  const c0 = reapedChildrenCpu();
+  const t1 = performance.now();
+  await closedLoop({
+    concurrency,
+    maxRequests: cliPods.length,
+    op: (i) => cliDeletePod(cliPods[i] as CliPod),
+  });
+  const cliMs = performance.now() - t1;
+  return {
+    shape,
+    pods: pods.length,
+    concurrency,
+    pluginMs,
+    cliMs,
+    pluginCpuS,
+    pluginNodeCpuS,
+    cliCpuS: reapedChildrenCpu() - c0,
+  };
+}
