@@ -34,11 +34,15 @@ export const LABEL = {
   podNetwork: 'io.interlink.pod.network',
 } as const;
 
+const OUR_KEYS: readonly string[] = Object.values(LABEL);
+const OUR_KEY_SET = new Set(OUR_KEYS);
+
 /** `--label k=v` pairs for a container of a pod. */
 export function labelArgs(
   instance: string,
   pod: PodIdentity,
-  role: Role,
+  /** A spec container's role, or the network helper's (network-helper.ts). */
+  role: Role | 'network-helper',
   container?: { name: string; index: number },
 ): string[] {
   const labels: Record<string, string> = {
@@ -52,5 +56,22 @@ export function labelArgs(
     labels[LABEL.containerName] = container.name;
     labels[LABEL.index] = String(container.index);
   }
-  return Object.entries(labels).flatMap(([k, v]) => ['--label', `${k}=${v}`]);
+  // Every other key of ours, empty, first: a label given later in argv (probes, GPUs…) wins.
+  const blanks = OUR_KEYS.filter((k) => !(k in labels)).flatMap((k) => ['--label', `${k}=`]);
+  return [...blanks, ...Object.entries(labels).flatMap(([k, v]) => ['--label', `${k}=${v}`])];
+}
+
+/**
+ * The image's own labels reach its containers' (Docker merges them) and a pod chooses its image,
+ * so an image could carry labels of ours: a probe that connects where the image says, GPUs held,
+ * a network counted full. labelArgs gives each container every key of ours, empty where it does
+ * not apply, which overrides the image's; this drops the empty ones, and every label not ours,
+ * as the view reads a container.
+ */
+export function ownLabels(
+  labels: Readonly<Record<string, string>> | null | undefined,
+): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(labels ?? {})) if (v !== '' && OUR_KEY_SET.has(k)) out[k] = v;
+  return out;
 }

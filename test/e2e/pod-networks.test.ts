@@ -47,20 +47,22 @@ describeDocker('pod networks', () => {
     for (const pod of pods) {
       const jid = await createPod(plugin, pod);
       await pollStatus(plugin, pod, jid, allRunning);
-      const [owner] = await runDocker([
+      const ids = await runDocker([
         'ps',
         '-q',
         '--filter',
         `label=io.interlink.pod.uid=${pod.metadata.uid}`,
-        '--filter',
-        `label=${POD_NETWORK_LABEL}`,
       ]).then((r) => r.stdout.split('\n').filter(Boolean));
-      const { stdout } = await runDocker([
+      // Every container carries the label (empty where it does not apply): the owner's is set.
+      const { stdout: lines } = await runDocker([
         'inspect',
         '--format',
         `{{index .Config.Labels "${POD_NETWORK_LABEL}"}} {{json .NetworkSettings.Networks}}`,
-        owner ?? 'missing',
+        ...ids,
       ]);
+      const owned = lines.split('\n').filter((line) => line !== '' && !line.startsWith(' '));
+      expect(owned).toHaveLength(1);
+      const stdout = owned[0] as string;
       const [label, json] = [stdout.slice(0, stdout.indexOf(' ')), stdout.slice(stdout.indexOf(' ') + 1)];
       const attached = JSON.parse(json) as Record<string, { IPAddress: string }>;
       // The pod is on exactly the network its label names, with an address from its subnet.

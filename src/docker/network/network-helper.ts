@@ -25,7 +25,7 @@ import type { Pod, PodStatus } from '../../contract/api-types.ts';
 import { type PodNetworking, RESOLV_CONF_VAR } from '../../pod/mesh-script.ts';
 import { TUNNEL_KINDS, type TunnelKind } from '../../pod/tunnel-annotations.ts';
 import type { ContainerInspect } from '../engine/inspect-types.ts';
-import { LABEL } from '../labels.ts';
+import { LABEL, labelArgs } from '../labels.ts';
 import { type PodIdentity, podIdentity, podJobId } from '../naming.ts';
 import { replaceFile } from '../nofollow-files.ts';
 import { podNetworkDir } from '../state-dir.ts';
@@ -170,20 +170,14 @@ export function helperRunArgs(input: {
   dir: string;
 }): string[] {
   const id = podIdentity(input.pod);
-  const labels: Record<string, string> = {
-    [LABEL.owner]: input.instance,
-    [LABEL.podUid]: id.uid,
-    [LABEL.podName]: id.name,
-    [LABEL.podNamespace]: id.namespace,
-    [LABEL.role]: HELPER_ROLE,
-    [HELPER_KIND_LABEL]: input.kind,
-  };
   return [
     'run',
     '-d',
     '--name',
     helperName(id, input.kind),
-    ...Object.entries(labels).flatMap(([k, v]) => ['--label', `${k}=${v}`]),
+    ...labelArgs(input.instance, id, HELPER_ROLE),
+    '--label',
+    `${HELPER_KIND_LABEL}=${input.kind}`,
     '--network',
     `container:${input.sandbox}`,
     '--cap-add',

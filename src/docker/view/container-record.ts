@@ -3,6 +3,7 @@
  * the view holds thousands), and what counts as a change worth telling listeners about.
  */
 import { type ContainerInspect, isZeroTime } from '../engine/inspect-types.ts';
+import { ownLabels } from '../labels.ts';
 
 /** The part of an inspect the view keeps. */
 export function trim(c: ContainerInspect): ContainerInspect {
@@ -25,7 +26,7 @@ export function trim(c: ContainerInspect): ContainerInspect {
       StartedAt: s.StartedAt,
       FinishedAt: s.FinishedAt,
     },
-    Config: { Image: c.Config.Image, Labels: c.Config.Labels },
+    Config: { Image: c.Config.Image, Labels: ownLabels(c.Config.Labels) },
     HostConfig: { Memory: c.HostConfig?.Memory ?? 0 },
     NetworkSettings: { IPAddress: podIp(c) },
   };
