@@ -7,16 +7,21 @@
 # Runs as root (CI); uses sudo otherwise. Needs Docker's test images (scripts/make-test-image.sh,
 # scripts/make-network-helper-image.sh) and the docker CLI (it talks to the socket as the plugin does).
 #
-# Env: PODMAN_SERVICE_LOG (default /tmp/podman-service.log), PODMAN_WAIT_SECONDS (default 60).
+# `scripts/ensure-podman.sh rootless` sets up rootless Podman as a test user instead (as root; see
+# scripts/lib/podman-rootless.sh): the user, its subordinate ids and runtime dir, /dev/net/tun, the
+# service on /run/user/UID/podman/podman.sock, and the test images in the user's store.
+#
+# Env: PODMAN_SERVICE_LOG (default /tmp/podman-service.log), PODMAN_WAIT_SECONDS (default 60);
+#      rootless: PODMAN_USER (default podplug), PODMAN_ROOTLESS_LOG (default /tmp/podman-rootless.log).
 set -euo pipefail
 
 log() { printf 'ensure-podman: %s\n' "$*" >&2; }
 
-usage() { log "usage: $0 [rootful]"; }
+usage() { log "usage: $0 [rootful|rootless]"; }
 
 mode=${1:-rootful}
 case "${mode}" in
-  rootful) ;;
+  rootful | rootless) ;;
   -h | --help)
     usage
     exit 0
@@ -115,6 +120,21 @@ load_image() {
 
 install_podman
 write_ulimits
+if [[ ${mode} == rootless ]]; then
+  if [[ ${EUID} -ne 0 ]]; then
+    log "rootless mode makes a test user and its runtime dir: run it as root"
+    exit 1
+  fi
+  # What a user's Podman needs beside podman itself: newuidmap/newgidmap and user-mode networking.
+  if ! command -v newuidmap >/dev/null 2>&1 || ! command -v slirp4netns >/dev/null 2>&1; then
+    log "apt-get install -y uidmap slirp4netns"
+    env DEBIAN_FRONTEND=noninteractive apt-get install -y -q uidmap slirp4netns
+  fi
+  # shellcheck source=lib/podman-rootless.sh
+  source "$(dirname "${BASH_SOURCE[0]}")/lib/podman-rootless.sh"
+  ensure_podman_rootless
+  exit 0
+fi
 start_rootful_service
 for image in "${TEST_IMAGES[@]}"; do
   load_image "${image}"

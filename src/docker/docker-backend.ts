@@ -34,6 +34,7 @@ import { duringOutage, logOutages } from './engine/docker-outage.ts';
 import { cliEngine, type Engine } from './engine/engine.ts';
 import type { EngineKind } from './engine/engine-kind.ts';
 import { HostInfo } from './engine/host-info.ts';
+import { rootlessLimits, unprivilegedPortStart } from './engine/rootless-engine.ts';
 import { checkStateDirVisible } from './engine/state-dir-probe.ts';
 import { GpuAllocator } from './gpu/gpu-allocator.ts';
 import { gpusHeld } from './gpu/gpu-holders.ts';
@@ -219,7 +220,14 @@ export class DockerBackend implements Backend {
     const devices = await discoverGpus({ configured: this.config.gpuDevices, log: this.log });
     this.gpus.stock(devices.map((d) => d.id));
     await this.networks.load();
-    await this.cgroups.detect(await this.host.engine({ cached: false }));
+    const info = await this.host.engine({ cached: false });
+    await this.cgroups.detect(info);
+    const limits = rootlessLimits(await this.host.rootlessEngine(), info, await unprivilegedPortStart());
+    if (limits.portsBoundBy)
+      this.log.info('the engine is rootless: pods asking what it cannot apply are refused at /create', {
+        resourceLimits: limits.noResourceLimits ?? 'applied',
+        lowestHostPort: limits.lowestHostPort,
+      });
     await this.restarts.load();
     await this.view.start();
     await removeUnfinishedPods({

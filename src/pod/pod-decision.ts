@@ -12,6 +12,7 @@ import { invalidField } from '../errors.ts';
 import { type EntrypointPlan, entrypointPlan } from './command.ts';
 import { type ContainerResources, containerResources } from './container-resources.ts';
 import type { NodeAllocatable } from './downward-api.ts';
+import { checkEngineLimits, type EngineLimits, NO_ENGINE_LIMITS } from './engine-limits.ts';
 import { resolveContainerEnv } from './env.ts';
 import { expandCommand } from './expand-vars.ts';
 import { type GpuSlice, gpuKey, gpuSlices, type PodGpuRequest, podGpuRequest } from './gpu-request.ts';
@@ -38,6 +39,8 @@ export interface HostFacts {
   imageUsers: ReadonlyMap<string, string>;
   /** Whether the plugin can pin subPaths (make mounts on the host): where it cannot, they are refused. */
   subPathPins: boolean;
+  /** What the engine cannot apply (a rootless engine); none when absent. */
+  engineLimits?: EngineLimits;
 }
 
 /** The settings the pod rules read. */
@@ -168,6 +171,8 @@ export function decidePod(data: RetrievedPodData, rules: PodRules, host: HostFac
     const { command, args } = expandCommand(c.command, c.args, new Map(env.env));
     return { ...base, env: env.env, command, args, entrypoint: entrypointPlan(command, args) };
   });
+  // What the engine would drop or fail on is refused now, with nothing made.
+  checkEngineLimits(containers, network, host.engineLimits ?? NO_ENGINE_LIMITS);
   const networking = planPodNetworking(pod);
   const cluster = clusterContainers(pod);
   return {

@@ -28,12 +28,19 @@ export interface DockerResult {
 }
 
 /** Runs `docker ...args`; rejects with the command, exit code and stderr on failure. */
-export function runDocker(args: readonly string[], opts: { timeoutMs?: number } = {}): Promise<DockerResult> {
+export function runDocker(
+  args: readonly string[],
+  opts: { timeoutMs?: number; dockerHost?: string } = {},
+): Promise<DockerResult> {
   return new Promise((resolve, reject) => {
     execFile(
       'docker',
       [...args],
-      { timeout: opts.timeoutMs ?? 60_000, maxBuffer: 64 * 1024 * 1024 },
+      {
+        timeout: opts.timeoutMs ?? 60_000,
+        maxBuffer: 64 * 1024 * 1024,
+        ...(opts.dockerHost ? { env: { ...process.env, DOCKER_HOST: opts.dockerHost } } : {}),
+      },
       (err, stdout, stderr) => {
         if (err) {
           const code = (err as { code?: unknown }).code;
@@ -72,24 +79,28 @@ export async function dockerPs(labelFilters: Record<string, string> | readonly s
 }
 
 /**
- * Removes every container, then network and volume, carrying `label` (`key=value` or `key`).
- * Returns how many containers were removed. Tolerates objects that vanish meanwhile.
+ * Removes every container, then network and volume, carrying `label` (`key=value` or `key`), on the
+ * default engine or the one at `dockerHost`. Returns how many containers were removed. Tolerates
+ * objects that vanish meanwhile.
  */
-export async function dockerRmByLabel(label: string): Promise<number> {
-  const ids = await dockerPs([label]);
+export async function dockerRmByLabel(label: string, dockerHost?: string): Promise<number> {
+  const on = dockerHost ? { dockerHost } : {};
+  const ps = async () =>
+    lines((await runDocker(['ps', '-a', '-q', '--no-trunc', ...labelFilterArgs([label])], on)).stdout);
+  const ids = await ps();
   if (ids.length > 0) {
-    await runDocker(['rm', '-f', '-v', ...ids]).catch(async (err: unknown) => {
+    await runDocker(['rm', '-f', '-v', ...ids], on).catch(async (err: unknown) => {
       // A container removed concurrently (e.g. by the plugin) makes the batch fail; retry one by one.
-      const left = await dockerPs([label]);
-      const failed = (await Promise.allSettled(left.map((id) => runDocker(['rm', '-f', '-v', id])))).some(
+      const left = await ps();
+      const failed = (await Promise.allSettled(left.map((id) => runDocker(['rm', '-f', '-v', id], on)))).some(
         (r) => r.status === 'rejected',
       );
       if (failed) throw err;
     });
   }
-  const networks = lines((await runDocker(['network', 'ls', '-q', '--filter', `label=${label}`])).stdout);
-  for (const id of networks) await runDocker(['network', 'rm', id]).catch(() => undefined);
-  const volumes = lines((await runDocker(['volume', 'ls', '-q', '--filter', `label=${label}`])).stdout);
-  if (volumes.length > 0) await runDocker(['volume', 'rm', '-f', ...volumes]).catch(() => undefined);
+  const networks = lines((await runDocker(['network', 'ls', '-q', '--filter', `label=${label}`], on)).stdout);
+  for (const id of networks) await runDocker(['network', 'rm', id], on).catch(() => undefined);
+  const volumes = lines((await runDocker(['volume', 'ls', '-q', '--filter', `label=${label}`], on)).stdout);
+  if (volumes.length > 0) await runDocker(['volume', 'rm', '-f', ...volumes], on).catch(() => undefined);
   return ids.length;
 }

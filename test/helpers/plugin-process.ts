@@ -5,7 +5,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { chownSync, mkdtempSync, rmSync } from 'node:fs';
 import { request as httpRequestRaw, type IncomingHttpHeaders } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -33,7 +33,19 @@ export interface HttpResponse {
   json(): any;
 }
 
+/** Another user to run the plugin as, with that user's engine (rootless Podman). */
+export interface RunAs {
+  uid: number;
+  gid: number;
+  /** The user's environment: HOME, XDG_RUNTIME_DIR, DOCKER_HOST of its engine... */
+  env: Record<string, string>;
+  /** The user's engine, where stopAll removes what the plugin made. */
+  dockerHost: string;
+}
+
 export interface StartOptions {
+  /** Run the plugin as this user (the test runs as root); its temporary dir is the user's. */
+  runAs?: RunAs;
   listen?: 'tcp' | 'unix';
   /** Extra environment; the plugin's variables of the test process (PLUGIN_*, TELEMETRY_*...) are not passed on. */
   env?: Record<string, string>;
@@ -154,13 +166,15 @@ export function freePort(): Promise<number> {
 interface Tracked {
   child: ChildProcess;
   instance: string;
+  dockerHost?: string;
   tmpDir: string;
   exited: Promise<number | null>;
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
 const started = new Set<Tracked>();
-const instances = new Set<string>();
+/** Every instance started, with the engine it made its containers on (undefined: the default one). */
+const instances = new Map<string, string | undefined>();
 
 /** Kills the whole process group (tsx and the node it starts); ignores groups already gone. */
 function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
@@ -184,6 +198,7 @@ function sleep(ms: number): Promise<void> {
 /** Starts the plugin and waits until GET /healthz answers 200. */
 export async function startPlugin(opts: StartOptions = {}): Promise<RunningPlugin> {
   const tmpDir = mkdtempSync(join(tmpdir(), 'plugin-test-'));
+  if (opts.runAs) chownSync(tmpDir, opts.runAs.uid, opts.runAs.gid);
   const instance = opts.instance ?? `test-${randomUUID().slice(0, 12)}`;
   const stateDir = opts.stateDir ?? join(tmpDir, 'state');
   const address: PluginAddress =
@@ -199,7 +214,7 @@ export async function startPlugin(opts: StartOptions = {}): Promise<RunningPlugi
   for (const [k, v] of Object.entries(process.env)) {
     if (v !== undefined && !/^(PLUGIN_|TELEMETRY_|ENABLE_TRACING$|INTERLINKCONFIGPATH$)/.test(k)) env[k] = v;
   }
-  Object.assign(env, opts.env);
+  Object.assign(env, opts.runAs?.env, opts.env);
 
   if (opts.crashAt) env.CRASH_ENTRY_AT = opts.crashAt;
   const args = [
@@ -214,7 +229,13 @@ export async function startPlugin(opts: StartOptions = {}): Promise<RunningPlugi
     ...(opts.args ?? []),
   ];
   // detached: own process group, so cleanup can reach the node process tsx starts as well.
-  const child = spawn(TSX, args, { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  const child = spawn(TSX, args, {
+    cwd: REPO_ROOT,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+    ...(opts.runAs ? { uid: opts.runAs.uid, gid: opts.runAs.gid } : {}),
+  });
 
   const logLines: string[] = [];
   const waiters = new Set<() => void>();
@@ -266,9 +287,16 @@ export async function startPlugin(opts: StartOptions = {}): Promise<RunningPlugi
     return exitCode ?? null;
   };
 
-  const tracked: Tracked = { child, instance, tmpDir, exited, stop };
+  const tracked: Tracked = {
+    child,
+    instance,
+    tmpDir,
+    exited,
+    stop,
+    ...(opts.runAs ? { dockerHost: opts.runAs.dockerHost } : {}),
+  };
   started.add(tracked);
-  instances.add(instance);
+  instances.set(instance, opts.runAs?.dockerHost);
 
   const waitForLog = (pattern: RegExp, timeoutMs = 30_000): Promise<string> =>
     new Promise((resolveWait, reject) => {
@@ -354,9 +382,9 @@ export async function stopAll(): Promise<void> {
   const names = [...instances];
   instances.clear();
   const errors: unknown[] = [];
-  for (const instance of names) {
+  for (const [instance, dockerHost] of names) {
     try {
-      await dockerRmByLabel(`${LABEL.owner}=${instance}`);
+      await dockerRmByLabel(`${LABEL.owner}=${instance}`, dockerHost);
     } catch (err) {
       errors.push(err);
     }

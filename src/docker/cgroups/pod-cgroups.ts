@@ -6,7 +6,8 @@
  * Where the plugin cannot see the engine's cgroups (a remote DOCKER_HOST: another kernel), it says
  * so once and makes none: Docker then places containers where it always does.
  */
-import { lstat, mkdir, readdir, rmdir, writeFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, lstat, mkdir, readdir, rmdir, writeFile } from 'node:fs/promises';
 import { release } from 'node:os';
 import { join } from 'node:path';
 import type { Logger } from '../../log.ts';
@@ -63,6 +64,13 @@ export class PodCgroups {
       );
     const hierarchies = version === 2 ? [this.root] : await v1Hierarchies(this.root);
     if (hierarchies.length === 0) return off(`no cgroup v${version} hierarchy is mounted at ${this.root}`);
+    // Not root (beside a rootless engine): neither the plugin nor the engine can make cgroups there.
+    const closed = await firstUnwritable(hierarchies);
+    if (closed)
+      return off(
+        `the plugin cannot make cgroups in ${closed} (it runs as user ${process.getuid?.()}, not root): ` +
+          'the engine places containers in cgroups of its own, and the pod usage metrics stay empty',
+      );
     this.layout = { driver, version, root: this.root, instance: this.instance };
     this.hierarchies = hierarchies;
   }
@@ -182,6 +190,17 @@ async function removeEmptyChildren(dir: string): Promise<void> {
   for (const e of await readdir(dir, { withFileTypes: true }).catch(() => [])) {
     if (e.isDirectory()) await rmdir(join(dir, e.name)).catch(() => {});
   }
+}
+
+async function firstUnwritable(dirs: readonly string[]): Promise<string | undefined> {
+  for (const dir of dirs) {
+    const ok = await access(dir, constants.W_OK).then(
+      () => true,
+      () => false,
+    );
+    if (!ok) return dir;
+  }
+  return undefined;
 }
 
 /** The v1 hierarchies: the directories under the root (cpu,cpuacct style links are skipped). */

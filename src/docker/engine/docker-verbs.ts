@@ -319,3 +319,8 @@ export function containerEvents(
     since,
   ]);
 }
+
+/** `docker context inspect`: where the CLI reaches the engine (DOCKER_HOST or the current context). */
+export async function engineEndpoint(docker: DockerCli): Promise<string> {
+  return (await docker.run(['context', 'inspect', '--format', '{{.Endpoints.docker.Host}}'])).stdout.trim();
+}

@@ -6,6 +6,7 @@
  */
 import type { DockerCli } from './docker-cli.ts';
 import { engineInfo, versionReport } from './docker-verbs.ts';
+import { detectRootless } from './rootless-engine.ts';
 
 export type EngineFlavour = 'docker' | 'podman';
 
@@ -81,5 +82,7 @@ export async function detectEngine(docker: DockerCli): Promise<EngineKind> {
   const report = (await versionReport(docker)) as VersionReport;
   if (report.Client?.OsArch !== undefined) throw new PodmanCliError(docker.bin);
   const info = await engineInfo(docker);
-  return engineKindOf(docker.bin, report, info.SecurityOptions);
+  const kind = engineKindOf(docker.bin, report, info.SecurityOptions);
+  // Podman 4.3 does not name itself rootless in `docker info`: the owner of its socket says it.
+  return kind.rootless ? kind : { ...kind, rootless: (await detectRootless(docker, info)) !== undefined };
 }

@@ -8,11 +8,19 @@ import type { HostFacts } from '../../pod/pod-decision.ts';
 import { imagesNeedingUser } from '../../pod/security-context.ts';
 import type { DockerCli } from './docker-cli.ts';
 import { type EngineInfo, engineInfo, imageUsers } from './docker-verbs.ts';
+import {
+  detectRootless,
+  type RootlessEngine,
+  rootlessLimits,
+  unprivilegedPortStart,
+} from './rootless-engine.ts';
 
 const INFO_TTL_MS = 60_000;
 
 export class HostInfo {
   private info: { at: number; value: Promise<EngineInfo> } | undefined;
+  /** Whether the engine is rootless, read once: an engine does not change user while it answers. */
+  private rootless: Promise<RootlessEngine | undefined> | undefined;
 
   constructor(private readonly docker: DockerCli) {}
 
@@ -32,6 +40,18 @@ export class HostInfo {
     return this.info.value;
   }
 
+  /** The user a rootless engine runs as; undefined for an engine run by root. */
+  rootlessEngine(): Promise<RootlessEngine | undefined> {
+    if (!this.rootless) {
+      const value = this.engine().then((info) => detectRootless(this.docker, info));
+      this.rootless = value;
+      value.catch(() => {
+        if (this.rootless === value) this.rootless = undefined;
+      });
+    }
+    return this.rootless;
+  }
+
   /** What deciding a pod needs from the host: its size (downward API) and image users (security checks). */
   async factsFor(
     pod: Pod,
@@ -41,6 +61,8 @@ export class HostInfo {
     const images = imagesNeedingUser(pod);
     // Images not present yet are checked by nobody: the pull happens at create (documented).
     const users = images.length > 0 ? await imageUsers(this.docker, images) : new Map<string, string>();
-    return { nodeAllocatable: { cpu: info.NCPU, memory: info.MemTotal }, imageUsers: users };
+    const rootless = await this.rootlessEngine();
+    const engineLimits = rootlessLimits(rootless, info, rootless ? await unprivilegedPortStart() : 0);
+    return { nodeAllocatable: { cpu: info.NCPU, memory: info.MemTotal }, imageUsers: users, engineLimits };
   }
 }
