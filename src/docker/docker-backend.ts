@@ -241,6 +241,12 @@ export class DockerBackend implements Backend {
     await this.pending.resume(this.view.podUids());
     // What a crash left: cgroups of pods that are gone (each pod's own goes with its delete).
     await this.cgroups.sweep(this.view.podUids());
+    const exists = (uid: string) => this.view.hasPod(uid) || this.creation.isCreating(uid);
+    this.cgroups.retryLeftovers({
+      exclusive: (uid, fn) => this.locks.run(uid, fn),
+      exists,
+      existing: () => this.view.podUids(),
+    });
     this.view.onChange((uid) => this.sequencer.advance(uid));
     for (const uid of this.view.podUids()) this.sequencer.advance(uid);
     // Docker may have restarted while the plugin was down, and again while it runs.

@@ -3,7 +3,9 @@
  * lays them out), kept after its containers exit and removed with the pod. Runs on this host's
  * engine (cgroup v1, cgroupfs driver); the other layouts are covered by cgroup-layout.test.ts.
  */
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import type { ContainerStatus, PodStatus } from '../../src/contract/api-types.ts';
@@ -136,5 +138,27 @@ describeDocker('pod cgroups', () => {
     expect(usedNs() - from.ns).toBeLessThanOrEqual(elapsedNs * 0.25 + 25_000_000);
     await deletePod(plugin, pod);
     await deletePod(plugin, unlimited);
+  }, 150_000);
+
+  it('removes a pod’s cgroup that its delete could not remove (a process still in it) once it can', async () => {
+    const pod = buildPod({
+      terminationGracePeriodSeconds: 1,
+      containers: [{ name: 'a', command: ['sleep', '300'] }],
+    });
+    const jid = await createPod(plugin, pod);
+    await pollStatus(plugin, pod, jid, allRunning);
+    const dir = memoryDir(plugin.instance, pod.metadata.uid);
+    // A process of the host's in the pod's memory cgroup: rmdir answers EBUSY while it lives.
+    const holder = spawn('sleep', ['600'], { stdio: 'ignore' });
+    try {
+      writeFileSync(join(dir, 'cgroup.procs'), String(holder.pid));
+      await deletePod(plugin, pod);
+      expect(existsSync(dir)).toBe(true);
+      expect(existsSync(podDir('cpu', plugin.instance, pod.metadata.uid))).toBe(false);
+    } finally {
+      holder.kill('SIGKILL');
+      await once(holder, 'exit');
+    }
+    await expect.poll(() => existsSync(dir), { timeout: 30_000, interval: 500 }).toBe(false);
   }, 150_000);
 });

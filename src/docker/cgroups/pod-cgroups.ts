@@ -31,6 +31,20 @@ export interface EngineCgroups {
 
 export const CGROUP_ROOT = '/sys/fs/cgroup';
 
+/** A cgroup that could not be removed is tried again this long after, then twice as long each time. */
+const FIRST_RETRY_MS = 5000;
+const MAX_RETRY_MS = 60_000;
+
+/** What a later try at removing a pod's cgroup needs of the backend. */
+export interface LeftoverRetry {
+  /** Runs `fn` with no create or delete of the pod in between (the pod's lock). */
+  exclusive(uid: string, fn: () => Promise<void>): Promise<void>;
+  /** Whether the pod exists (again): in the view, or being created. */
+  exists(uid: string): boolean;
+  /** The pods in the view, for cgroups whose pod UID is not known (what a crash left). */
+  existing(): string[];
+}
+
 /** What a pod's cgroup is held to (pod-resources.ts decides it): none of what is undefined. */
 export interface PodLimits {
   memoryBytes: number | undefined;
@@ -41,6 +55,11 @@ export class PodCgroups {
   private layout: CgroupLayout | undefined;
   /** v1: the hierarchies mounted under the root (memory, cpu, ...); v2: the root alone. */
   private hierarchies: string[] = [];
+  /** Pod cgroups (leaf → pod UID, when known) that could not be removed yet. */
+  private readonly leftovers = new Map<string, string | undefined>();
+  private retry: LeftoverRetry | undefined;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private retryDelayMs = FIRST_RETRY_MS;
 
   constructor(
     private readonly instance: string,
@@ -140,7 +159,17 @@ export class PodCgroups {
   async remove(uid: string): Promise<void> {
     if (this.layout?.driver !== 'cgroupfs') return;
     const leaf = podCgroupLeaf(this.layout, uid);
-    await this.removeLeaves([leaf]);
+    if (!(await this.removeLeaves([leaf]))) this.leaveForLater(leaf, uid);
+  }
+
+  /**
+   * How a later try removes a pod's cgroup that a removal or the sweep could not (a process, or a
+   * container's cgroup the engine had not removed yet, was still in it): with the pod's create and
+   * delete held off, and not once the pod exists again. Until this is given, nothing is retried.
+   */
+  retryLeftovers(retry: LeftoverRetry): void {
+    this.retry = retry;
+    this.armRetry();
   }
 
   /** Removes every pod cgroup of this plugin whose pod is not in `keep` (what a crash left). */
@@ -155,29 +184,70 @@ export class PodCgroups {
         if (e.isDirectory() && e.name.startsWith('pod') && !wanted.has(e.name)) leaves.add(e.name);
       }
     }
-    await this.removeLeaves([...leaves]);
+    for (const leaf of leaves) if (!(await this.removeLeaves([leaf]))) this.leaveForLater(leaf, undefined);
+  }
+
+  private leaveForLater(leaf: string, uid: string | undefined): void {
+    this.leftovers.set(leaf, uid);
+    this.armRetry();
+  }
+
+  /** Tries the leftovers again after a delay that doubles while some stay (up to a minute). */
+  private armRetry(): void {
+    if (this.retryTimer || !this.retry || this.leftovers.size === 0) return;
+    this.retryTimer = setTimeout(() => void this.retryNow(), this.retryDelayMs);
+    this.retryTimer.unref();
+  }
+
+  private async retryNow(): Promise<void> {
+    const retry = this.retry;
+    const layout = this.layout;
+    if (!retry || !layout) return;
+    for (const [leaf, uid] of [...this.leftovers]) {
+      const again = async () => {
+        const back =
+          uid !== undefined
+            ? retry.exists(uid)
+            : retry.existing().some((u) => podCgroupLeaf(layout, u) === leaf);
+        // A pod made anew with the same UID owns the cgroup again: its own delete removes it.
+        if (back || (await this.removeLeaves([leaf], { quiet: true }))) this.leftovers.delete(leaf);
+      };
+      await (uid !== undefined ? retry.exclusive(uid, again) : again()).catch(() => {});
+    }
+    this.retryTimer = undefined;
+    this.retryDelayMs =
+      this.leftovers.size === 0 ? FIRST_RETRY_MS : Math.min(this.retryDelayMs * 2, MAX_RETRY_MS);
+    if (this.leftovers.size > 0) this.armRetry();
   }
 
   /** Removes the plugin-wide parent if no pod is left in it (at the plugin's stop: no create races it). */
   async close(): Promise<void> {
+    clearTimeout(this.retryTimer);
+    this.retry = undefined;
     const layout = this.layout;
     if (layout?.driver !== 'cgroupfs') return;
     for (const h of this.hierarchies) await rmdir(join(h, pluginCgroupPath(layout))).catch(() => {});
   }
 
-  private async removeLeaves(leaves: readonly string[]): Promise<void> {
+  /** Whether every hierarchy's cgroup of these pods is gone now. */
+  private async removeLeaves(leaves: readonly string[], { quiet = false } = {}): Promise<boolean> {
     const layout = this.layout;
-    if (!layout) return;
+    if (!layout) return true;
+    let all = true;
     for (const leaf of leaves) {
       for (const h of this.hierarchies) {
         const dir = join(h, pluginCgroupPath(layout), leaf);
         await removeEmptyChildren(dir);
         await rmdir(dir).catch((err: NodeJS.ErrnoException) => {
           // ENOENT: never made in that hierarchy, or gone. EBUSY: a process is still in it.
-          if (err.code !== 'ENOENT') this.log.warn('could not remove a pod cgroup', { dir, error: err.code });
+          if (err.code === 'ENOENT') return;
+          all = false;
+          if (!quiet)
+            this.log.warn('could not remove a pod cgroup; trying again later', { dir, error: err.code });
         });
       }
     }
+    return all;
   }
 }
 
