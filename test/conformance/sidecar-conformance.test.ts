@@ -10,6 +10,7 @@ import {
   runConformance,
 } from '../../src/conformance/index.ts';
 import { parseTaints } from '../../src/pod/taints.ts';
+import { NETWORK_HELPER_TEST_IMAGE } from '../fixtures/interlink-mesh.ts';
 import { describeDocker } from '../helpers/docker.ts';
 import { startPlugin, stopAll } from '../helpers/plugin-process.ts';
 
@@ -25,7 +26,12 @@ describeDocker('the conformance kit against this sidecar', () => {
     beforeAll(async () => {
       // Over TCP the plugin has taints, so the ping check sees both cases: none sent, and exactly those.
       const taints = listen === 'tcp' ? 'example.com/lab=on:NoSchedule' : undefined;
-      const plugin = await startPlugin({ listen, ...(taints ? { args: ['--taints', taints] } : {}) });
+      const plugin = await startPlugin({
+        listen,
+        // The tunnel scenarios' commands run in the network helper: the local test image, no registry.
+        env: { PLUGIN_NETWORK_HELPER_IMAGE: NETWORK_HELPER_TEST_IMAGE },
+        ...(taints ? { args: ['--taints', taints] } : {}),
+      });
       const target = plugin.socketPath
         ? { socketPath: plugin.socketPath }
         : { baseUrl: plugin.baseUrl as string };

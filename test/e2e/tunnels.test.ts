@@ -6,9 +6,13 @@
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Pod } from '../../src/contract/api-types.ts';
-import { TUNNEL_ANNOTATIONS, type TunnelKind } from '../../src/pod/tunnel-annotations.ts';
-import { ratholeTlsCommand, ratholeWsCommand, sshCommand } from '../fixtures/interlink-tunnels.ts';
-import { buildCreateRequest, buildPod } from '../fixtures/pod-builder.ts';
+import {
+  ratholeTlsCommand,
+  ratholeWsCommand,
+  sshCommand,
+  tunnelledServer,
+} from '../fixtures/interlink-tunnels.ts';
+import { buildCreateRequest } from '../fixtures/pod-builder.ts';
 import { describeDocker, runDocker } from '../helpers/docker.ts';
 import { startPlugin, stopAll } from '../helpers/plugin-process.ts';
 import {
@@ -24,25 +28,6 @@ import { allRunning, pollStatus } from './poll.ts';
 const KEY =
   '-----BEGIN OPENSSH PRIVATE KEY-----\ntunnels-e2e-key-5d1c0e\n-----END OPENSSH PRIVATE KEY-----\n';
 const KEY_B64 = Buffer.from(KEY).toString('base64');
-
-export function tunnelledServer(kind: TunnelKind, command: string): Pod {
-  const pod = buildPod({
-    containers: [
-      {
-        name: 'server',
-        command: [
-          'sh',
-          '-c',
-          'mkdir -p /tmp/www && echo through the tunnel > /tmp/www/index.html && exec httpd -f -p 8080 -h /tmp/www',
-        ],
-        ports: [{ containerPort: 8080, protocol: 'TCP' }],
-      },
-    ],
-    terminationGracePeriodSeconds: 0,
-  });
-  pod.metadata.annotations = { ...pod.metadata.annotations, [TUNNEL_ANNOTATIONS[kind]]: command };
-  return pod;
-}
 
 async function sandboxIp(pod: Pod): Promise<string> {
   const [sandbox] = await podContainerIds(pod, 'sandbox');

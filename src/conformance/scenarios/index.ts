@@ -11,6 +11,7 @@ import { partialOffloadScenarios } from './partial-offload.ts';
 import { pingScenarios } from './ping.ts';
 import { resourceScenarios } from './resources.ts';
 import { statusScenarios } from './status.ts';
+import { tunnelScenarios } from './tunnels.ts';
 import { volumeScenarios } from './volumes.ts';
 
 export const ALL_SCENARIOS: readonly Scenario[] = [
@@ -25,5 +26,6 @@ export const ALL_SCENARIOS: readonly Scenario[] = [
   ...envRefScenarios,
   ...resourceScenarios,
   ...logScenarios,
+  ...tunnelScenarios,
   ...badInputScenarios,
 ];
