@@ -261,7 +261,7 @@ export const SETTINGS = {
     flag: 'network-helper-image',
     env: 'PLUGIN_NETWORK_HELPER_IMAGE',
     default: 'nicolaka/netshoot:v0.13',
-    help: "Image of the helper that runs interLink's mesh script or wstunnel command in a pod's network (needs bash, curl, iproute2)",
+    help: "Image of the helper that runs interLink's mesh script or tunnel command (wstunnel, rathole, ssh) in a pod's network (needs bash, curl, iproute2; ssh, unzip, base64 for the ssh and rathole tunnels)",
     kind: 'string',
   },
   networkHelperTimeout: {
