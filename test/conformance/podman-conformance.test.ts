@@ -7,7 +7,19 @@ import { ALL_SCENARIOS, type ConformanceReport, runConformance } from '../../src
 import { startPlugin, stopAll } from '../helpers/plugin-process.ts';
 import { describePodman, PODMAN_ROOTFUL_HOST } from '../helpers/podman.ts';
 
-const scenarios = ALL_SCENARIOS.map((s) => [s.id, s.checks] as const);
+/**
+ * Not on Podman yet: the network helper (mesh or tunnel) is made with `--device /dev/net/tun`, which
+ * the docker CLI refuses against Podman's socket ("unknown server OS": Podman's ping names no OS).
+ */
+const PODMAN_EXCLUSIONS: Record<string, string> = Object.fromEntries(
+  ALL_SCENARIOS.filter((s) => s.group === 'tunnels').map((s) => [
+    s.id,
+    "the network helper's --device is refused by the docker CLI against Podman (unknown server OS)",
+  ]),
+);
+const scenarios = ALL_SCENARIOS.filter((s) => PODMAN_EXCLUSIONS[s.id] === undefined).map(
+  (s) => [s.id, s.checks] as const,
+);
 
 describePodman('the conformance kit against this sidecar on rootful Podman', () => {
   let report: ConformanceReport;
@@ -16,6 +28,7 @@ describePodman('the conformance kit against this sidecar on rootful Podman', () 
     await plugin.waitForLog(/"msg":"engine","flavour":"podman"/);
     report = await runConformance({
       target: { baseUrl: plugin.baseUrl as string },
+      skip: PODMAN_EXCLUSIONS,
       parallel: 2,
       timeoutSeconds: 90,
     });
