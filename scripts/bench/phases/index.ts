@@ -8,6 +8,7 @@ import { deletePhase } from './delete.ts';
 import { logsPhase } from './logs.ts';
 import { pollingPhase } from './polling.ts';
 import { processPhase } from './process.ts';
+import { scrapePhase } from './scrape.ts';
 import { statusPhase } from './status.ts';
 
 export const PHASES: readonly Phase[] = [
@@ -16,5 +17,6 @@ export const PHASES: readonly Phase[] = [
   pollingPhase,
   logsPhase,
   processPhase,
+  scrapePhase,
   deletePhase,
 ];
