@@ -57,7 +57,7 @@ export const USAGE = `npm run bench -- [options]
   --image IMAGE             image of the pods and the raw containers (default busybox:1.36)
   --log-level LEVEL         the sidecar's --log-level (default info, as deployed)
   --keep-logs               keep the sidecar's log (kept anyway when the run fails)
-  --phases A,B              run only these phases (create, status, polling, logs, process, delete, ...)
+  --phases A,B              run only these phases (create, status, polling, logs, process, scrape, delete)
   --poll-window S           seconds of interLink-paced polling per step for the CPU figure (default 10)
   --cpu-prof DIR            write the sidecar's CPU profile to DIR (with --start node); summarise it
                             with scripts/bench/profile-summary.ts
