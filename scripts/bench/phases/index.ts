@@ -5,6 +5,7 @@
 import type { Phase } from '../phase.ts';
 import { createPhase } from './create.ts';
 import { deletePhase } from './delete.ts';
+import { lifecyclePhase } from './lifecycle.ts';
 import { logsPhase } from './logs.ts';
 import { pollingPhase } from './polling.ts';
 import { processPhase } from './process.ts';
@@ -18,5 +19,6 @@ export const PHASES: readonly Phase[] = [
   logsPhase,
   processPhase,
   scrapePhase,
+  lifecyclePhase,
   deletePhase,
 ];
