@@ -1,17 +1,24 @@
 #!/usr/bin/env bash
-# Builds the local network-helper test image (interlink-docker-plugin/network-helper-test:1) without
-# a registry: the test image busybox:1.36 (scripts/make-test-image.sh) plus the build host's bash,
-# iproute2 `ip` and curl with the shared libraries they load, which is what interLink's mesh script
-# needs (busybox's own ip has no tuntap). The tests point PLUGIN_NETWORK_HELPER_IMAGE at it.
-# Idempotent: an existing image is kept (pass --force to rebuild).
+# Builds a network-helper image without a registry: busybox:1.36 (scripts/make-test-image.sh: Debian's
+# busybox-static, `docker import`ed) plus the build host's bash, iproute2 `ip` and curl with the shared
+# libraries they load, which is what interLink's mesh script and wstunnel command need (busybox's own
+# ip has no tuntap). Idempotent: an existing image is kept (pass --force to rebuild).
 #
-# /opt/fake-mesh holds stand-ins for the tools interLink's scripts download (wstunnel, wireguard-go,
-# wg, slirp4netns): the tests' Virtual Kubelet config points the download URLs at file:///opt/fake-mesh/…,
+# For the tests (the default): interlink-docker-plugin/network-helper-test:1, with the stand-ins below.
+# For an operator's host without a registry (docs/operations.md, "Air-gapped set-up"):
+#   apt-get install -y bash iproute2 curl busybox-static
+#   bash scripts/make-test-image.sh
+#   HELPER_IMAGE=interlink-docker-plugin/network-helper:1 HELPER_STAND_INS=0 bash scripts/make-network-helper-image.sh
+# then PLUGIN_NETWORK_HELPER_IMAGE=interlink-docker-plugin/network-helper:1 for the plugin.
+#
+# With HELPER_STAND_INS=1 (the default), /opt/fake-mesh holds stand-ins for the tools interLink's
+# scripts download (wstunnel, wireguard-go, wg, slirp4netns): the tests' Virtual Kubelet config points the download URLs at file:///opt/fake-mesh/…,
 # so the scripts run unchanged without the internet. wireguard-go makes a real tun interface; wstunnel
 # forwards each `-R tcp://0.0.0.0:P:localhost:P` locally from port P+1000 to P (busybox nc).
 set -euo pipefail
 
-IMAGE=interlink-docker-plugin/network-helper-test:1
+IMAGE=${HELPER_IMAGE:-interlink-docker-plugin/network-helper-test:1}
+STAND_INS=${HELPER_STAND_INS:-1}
 BASE=busybox:1.36
 TOOLS=(bash ip curl)
 
@@ -83,14 +90,14 @@ build_image() {
   # Scripts say #!/bin/bash.
   mkdir -p "${extra}/bin"
   ln -s /usr/local/bin/bash "${extra}/bin/bash"
-  make_fakes "${extra}/opt/fake-mesh"
+  [[ ${STAND_INS} == 0 ]] || make_fakes "${extra}/opt/fake-mesh"
   log "making ${IMAGE} from ${BASE} + the host's ${TOOLS[*]}"
   container=$(docker create "${BASE}" true)
   tar --numeric-owner --owner=0 --group=0 -C "${extra}" -c . | docker cp - "${container}:/"
   docker commit \
     -c 'CMD ["bash"]' \
     -c 'ENV PATH=/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
-    -m "network helper for tests: busybox, bash, iproute2, curl from the build host" \
+    -m "network helper: busybox, bash, iproute2, curl from the build host" \
     "${container}" "${IMAGE}" >/dev/null
   docker rm -f "${container}" >/dev/null
   rm -rf "${extra}"

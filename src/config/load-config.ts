@@ -3,12 +3,14 @@
  * environment variable, which wins over the config file, which wins over the default. The table
  * of settings (src/config/settings.ts) drives flags, variables, file keys, --help and the README.
  */
+import { statSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { type CapacitySetting, parseCapacity } from '../pod/node-capacity.ts';
 import { POD_SECURITY_LEVELS, type PodSecurityLevel } from '../pod/pod-security.ts';
 import { parseTaints, type Taint } from '../pod/taints.ts';
 import { ConfigError } from './config-error.ts';
 import { configPath, type FileValues, readConfigFile } from './config-file.ts';
+import { helperProxyEnv } from './proxy-env.ts';
 import { REMOVED_SETTINGS, SETTINGS, type SettingKey } from './settings.ts';
 
 export { ConfigError } from './config-error.ts';
@@ -51,6 +53,10 @@ export interface Config {
   readonly podNetworks: readonly string[];
   readonly networkHelperImage: string;
   readonly networkHelperTimeoutSeconds: number;
+  /** Served to the network helper's downloads by name (PLUGIN_MESH_BINARIES_DIR), if set. */
+  readonly meshBinariesDir: string | undefined;
+  /** The plugin's proxy variables that the network helper gets too (network/helper-proxy-env.ts). */
+  readonly helperProxyEnv: Readonly<Record<string, string>>;
   /** A second TCP listener for scrapes and probes, if any. */
   readonly metricsListen: ListenAddress | undefined;
   /** The config file read, if any. */
@@ -235,6 +241,13 @@ export function loadConfig(
     throw new ConfigError(`${where('podNetworks')}: "${raw('podNetworks')}" names a network twice`);
   const networkHelperImage = raw('networkHelperImage');
   if (!networkHelperImage) throw new ConfigError(`${where('networkHelperImage')}: must name an image`);
+  const meshBinariesDir = raw('meshBinariesDir') || undefined;
+  if (meshBinariesDir !== undefined && (!meshBinariesDir.startsWith('/') || meshBinariesDir.includes(',')))
+    throw new ConfigError(
+      `${where('meshBinariesDir')}: "${meshBinariesDir}" is not an absolute path without a comma`,
+    );
+  if (meshBinariesDir !== undefined && !statSync(meshBinariesDir, { throwIfNoEntry: false })?.isDirectory())
+    throw new ConfigError(`${where('meshBinariesDir')}: "${meshBinariesDir}" is not a directory`);
   const stateDir = raw('stateDir');
   if (!stateDir.startsWith('/'))
     throw new ConfigError(`${where('stateDir')}: "${stateDir}" is not an absolute path`);
@@ -311,6 +324,8 @@ export function loadConfig(
     podNetworks: Object.freeze(podNetworks),
     networkHelperImage,
     networkHelperTimeoutSeconds: integer('networkHelperTimeout', raw('networkHelperTimeout'), 1, where),
+    meshBinariesDir,
+    helperProxyEnv: Object.freeze(helperProxyEnv(env)),
     tracing: Object.freeze({
       enabled: boolean('enableTracing', raw('enableTracing'), where),
       endpoint,

@@ -271,6 +271,13 @@ export const SETTINGS = {
     help: "Seconds interLink's mesh may take to come up before the pod fails",
     kind: 'integer',
   },
+  meshBinariesDir: {
+    flag: 'mesh-binaries-dir',
+    env: 'PLUGIN_MESH_BINARIES_DIR',
+    default: '',
+    help: "Directory (absolute) holding wstunnel, wireguard-go, wg and slirp4netns: the network helper's downloads of a file of that name are served from it, read-only, instead of the internet (empty: downloaded)",
+    kind: 'string',
+  },
 } satisfies Record<string, Setting>;
 
 export type SettingKey = keyof typeof SETTINGS;

@@ -122,6 +122,7 @@ export class DockerBackend implements Backend {
       timeoutSeconds: config.networkHelperTimeoutSeconds,
       log: log.child({ component: 'mesh' }),
       recheck: (uid) => void this.sequencer.advance(uid),
+      proxyEnv: config.helperProxyEnv,
     });
     this.meshGate = meshGate;
     const restarts = new RestartCounts(config.stateDir);

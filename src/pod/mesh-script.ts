@@ -33,7 +33,15 @@ export const RESOLV_CONF_VAR = 'INTERLINK_RESOLV_CONF';
 /** What a pod's annotations ask of its network. */
 export type PodNetworking =
   | { kind: 'none' }
-  | { kind: 'mesh'; script: string; userText: string }
+  | {
+      kind: 'mesh';
+      script: string;
+      userText: string;
+      /** `interlink`: transformed as the module comment says; `unknown`: runs as written (see meshPlan). */
+      shape: 'interlink' | 'unknown';
+      /** interLink PR #541's `INTERLINK_MESH_CONTACT_HOST`, for the pod's containers' environment. */
+      contactHost?: string;
+    }
   | { kind: TunnelKind; command: string };
 
 export class MeshScriptError extends Error {
@@ -110,6 +118,30 @@ export function transformMeshScript(script: string): string {
   );
 }
 
+/** PR #541's script exports the name the cluster reaches the pod by; the job it wraps inherits it. */
+const CONTACT_HOST =
+  /^[ \t]*export[ \t]+INTERLINK_MESH_CONTACT_HOST=(["']?)([A-Za-z0-9][A-Za-z0-9.-]{0,252})\1[ \t]*$/m;
+export const CONTACT_HOST_VAR = 'INTERLINK_MESH_CONTACT_HOST';
+
+/**
+ * The script the helper runs. A script this module does not recognise (no `unshare` line running an
+ * inner script) runs as written rather than being refused: a later interLink may need no wrapping,
+ * and one that still needs it fails in the helper (no CAP_SYS_ADMIN), which fails the pod with its
+ * log. The helper's wrapper says in its log that the script ran untransformed.
+ */
+function meshPlan(script: string): { script: string; shape: 'interlink' | 'unknown'; contactHost?: string } {
+  const contact = CONTACT_HOST.exec(script)?.[2];
+  const found = contact ? { contactHost: contact } : {};
+  try {
+    return { script: transformMeshScript(script), shape: 'interlink', ...found };
+  } catch (err) {
+    if (!(err instanceof MeshScriptError)) throw err;
+    const note =
+      'echo "interlink-docker-plugin: this mesh script\'s shape is not one the plugin knows (interLink 0.6.2, PR #538, PR #541): it runs as written" >&2\n';
+    return { script: note + script, shape: 'unknown', ...found };
+  }
+}
+
 /**
  * What the pod's annotations ask for: the mesh (unless disabled), else a tunnel client command
  * (wstunnel, rathole or ssh: tunnel-annotations.ts), else nothing.
@@ -121,6 +153,6 @@ export function podNetworking(
   const disabled = a[MESH_NETWORK_ANNOTATION]?.trim().toLowerCase() === 'disabled';
   const preExec = a[PRE_EXEC_ANNOTATION];
   const mesh = !disabled && preExec ? splitPreExec(preExec) : undefined;
-  if (mesh) return { kind: 'mesh', script: transformMeshScript(mesh.script), userText: mesh.userText };
+  if (mesh) return { kind: 'mesh', ...meshPlan(mesh.script), userText: mesh.userText };
   return tunnelCommand(a) ?? { kind: 'none' };
 }

@@ -18,7 +18,12 @@ import { expandCommand } from './expand-vars.ts';
 import { type GpuSlice, gpuKey, gpuSlices, type PodGpuRequest, podGpuRequest } from './gpu-request.ts';
 import type { PodNetworking } from './mesh-script.ts';
 import { type ClusterContainers, clusterContainers, hasClusterContainers } from './partial-offload.ts';
-import { type PodNetworkSettings, planPodNetworking, podNetworkSettings } from './pod-network.ts';
+import {
+  meshContactEnv,
+  type PodNetworkSettings,
+  planPodNetworking,
+  podNetworkSettings,
+} from './pod-network.ts';
 import { type PodCpuLimit, podCpuLimit, podMemoryLimitBytes } from './pod-resources.ts';
 import { checkPodSecurity } from './pod-security.ts';
 import { type ContainerProbeSpec, containerProbeSpec } from './probe-spec.ts';
@@ -127,6 +132,7 @@ export function decidePod(data: RetrievedPodData, rules: PodRules, host: HostFac
     subPathPins: host.subPathPins,
   });
 
+  const networking = planPodNetworking(pod);
   const containers = all.map(({ c, role, index, field }): ContainerDecision => {
     const entry = data.container?.find((e) => e.name === c.name);
     // The Virtual Kubelet normally sends env resolved and expanded; only unresolved refs
@@ -169,11 +175,11 @@ export function decidePod(data: RetrievedPodData, rules: PodRules, host: HostFac
     if (nonRoot)
       return { ...base, ...unmade, configError: { reason: 'CreateContainerConfigError', message: nonRoot } };
     const { command, args } = expandCommand(c.command, c.args, new Map(env.env));
-    return { ...base, env: env.env, command, args, entrypoint: entrypointPlan(command, args) };
+    const withMesh = meshContactEnv(env.env, networking);
+    return { ...base, env: withMesh, command, args, entrypoint: entrypointPlan(command, args) };
   });
   // What the engine would drop or fail on is refused now, with nothing made.
   checkEngineLimits(containers, network, host.engineLimits ?? NO_ENGINE_LIMITS);
-  const networking = planPodNetworking(pod);
   const cluster = clusterContainers(pod);
   return {
     pod,

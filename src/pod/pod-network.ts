@@ -5,7 +5,13 @@
  */
 import type { Pod } from '../contract/api-types.ts';
 import { invalidField } from '../errors.ts';
-import { MeshScriptError, type PodNetworking, PRE_EXEC_ANNOTATION, podNetworking } from './mesh-script.ts';
+import {
+  CONTACT_HOST_VAR,
+  MeshScriptError,
+  type PodNetworking,
+  PRE_EXEC_ANNOTATION,
+  podNetworking,
+} from './mesh-script.ts';
 import { TunnelAnnotationError } from './tunnel-annotations.ts';
 
 export interface HostPort {
@@ -53,7 +59,10 @@ export function podNetworkSettings(pod: Pod): PodNetworkSettings {
   };
 }
 
-/** What the pod's annotations ask of its network; a mesh script of unknown shape is refused (422). */
+/**
+ * What the pod's annotations ask of its network. A pre-exec annotation whose EOFMESH heredoc has no
+ * end is refused (422); a mesh script of a shape not known here runs as written (mesh-script.ts).
+ */
 export function planPodNetworking(pod: Pod): PodNetworking {
   // A pod on the host's network must not have the host's routes and resolver rewritten.
   if (pod.spec?.hostNetwork) return { kind: 'none' };
@@ -70,4 +79,18 @@ export function planPodNetworking(pod: Pod): PodNetworking {
 /** The JSON pointer of an annotation in a /create body. */
 export function annotationField(annotation: string): string {
   return `/pod/metadata/annotations/${annotation.replaceAll('~', '~0').replaceAll('/', '~1')}`;
+}
+
+/**
+ * A container's env with the mesh's contact host (interLink PR #541) added: in a batch job the
+ * script exports it to the command it wraps; here the containers do not inherit the helper's
+ * environment, so the plugin gives it to them. A value the pod sets itself wins.
+ */
+export function meshContactEnv(
+  env: ReadonlyArray<readonly [string, string]>,
+  networking: PodNetworking,
+): ReadonlyArray<readonly [string, string]> {
+  if (networking.kind !== 'mesh' || !networking.contactHost) return env;
+  if (env.some(([name]) => name === CONTACT_HOST_VAR)) return env;
+  return [...env, [CONTACT_HOST_VAR, networking.contactHost]];
 }

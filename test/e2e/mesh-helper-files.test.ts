@@ -146,14 +146,35 @@ describeDocker('the mesh helper cannot reach host files', () => {
     tunnel.metadata.annotations = { [WSTUNNEL_ANNOTATION]: `echo ${secret}; sleep 3600` };
     const tunnelJid = await createPod(plugin, tunnel);
     await pollStatus(plugin, tunnel, tunnelJid, (s) => !!s.containers[0]?.state.terminated);
-    // A script of unknown shape is refused, without quoting it.
+    // A pre-exec whose heredoc has no end is refused, without quoting it.
     const refused = buildPod({ containers: [{ name: 'app', command: ['true'] }] });
     refused.metadata.annotations = {
-      [PRE_EXEC_ANNOTATION]: `cat <<'EOFMESH' > $TMPDIR/mesh.sh\nunshare --net ${secret} &\nEOFMESH\n`,
+      [PRE_EXEC_ANNOTATION]: `cat <<'EOFMESH' > $TMPDIR/mesh.sh\nunshare --net ${secret} &\n`,
     };
     const res = await plugin.request('POST', '/create', buildCreateRequest(refused));
     expect(res.status).toBe(422);
     expect(res.text).toContain(PRE_EXEC_ANNOTATION);
+    expect(res.text).not.toContain(secret);
+    // A script of a shape the plugin does not know runs as written: one that makes no interface
+    // fails the pod, saying so in the status.
+    const unknown = buildPod({
+      containers: [{ name: 'app', command: ['true'] }],
+      terminationGracePeriodSeconds: 0,
+    });
+    unknown.metadata.annotations = {
+      [PRE_EXEC_ANNOTATION]: `cat <<'EOFMESH' > $TMPDIR/mesh.sh\nunshare --net ${secret} &\nEOFMESH\n`,
+    };
+    const unknownJid = await createPod(plugin, unknown);
+    const failed = await pollStatus(
+      plugin,
+      unknown,
+      unknownJid,
+      (s) => !!s.containers[0]?.state.terminated,
+      60_000,
+    );
+    expect(failed.containers[0]?.state.terminated?.message).toContain('left no network interface: no mesh');
+    expect(failed.containers[0]?.state.terminated?.message).toContain('it runs as written');
+    await deletePod(plugin, unknown, unknownJid);
     await deletePod(plugin, mesh, meshJid);
     await deletePod(plugin, tunnel, tunnelJid);
     expect(plugin.logs()).toContain('mesh network failed');

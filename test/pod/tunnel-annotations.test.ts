@@ -105,6 +105,11 @@ describe('annotations that only change the text the VK renders', () => {
       'interlink.eu/wg-mtu': '1380',
       'interlink.eu/wg-keepalive-seconds': '7',
     };
-    expect(podNetworking(annotations)).toEqual({ kind: 'mesh', script: core, userText: '' });
+    expect(podNetworking(annotations)).toEqual({
+      kind: 'mesh',
+      script: core,
+      shape: 'interlink',
+      userText: '',
+    });
   });
 });

@@ -134,6 +134,11 @@ export function containerLogs(docker: DockerCli, options: readonly string[]): Ch
   return docker.spawn(['logs', ...options]);
 }
 
+/** The last `lines` lines a container wrote, with Docker's timestamps: stdout and stderr as Docker keeps them. */
+export async function containerLogTail(docker: DockerCli, id: string, lines: number): Promise<RunResult> {
+  return docker.run(['logs', '--timestamps', '--tail', String(lines), id]);
+}
+
 /** `docker start` of several containers in one call; throws when any could not start. */
 export async function startContainers(docker: DockerCli, ids: readonly string[]): Promise<void> {
   await docker.run(['start', ...ids]);

@@ -239,11 +239,13 @@ export class PodCreation {
           sandbox,
           kind: networking.kind,
           dir,
+          binariesDir: config.meshBinariesDir,
+          proxyEnvNames: Object.keys(config.helperProxyEnv),
         });
         try {
           // `run -d`, then the pod's cgroup, then the helper's own args.
           const inCgroup = [...helperArgs.slice(0, 2), ...inPodCgroup, ...helperArgs.slice(2)];
-          const helper = await engine.makeContainer(inCgroup);
+          const helper = await engine.makeContainer(inCgroup, { ...config.helperProxyEnv });
           made.push(helper);
           started.push(helper);
         } catch (err) {

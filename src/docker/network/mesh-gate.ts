@@ -10,16 +10,18 @@ import { join } from 'node:path';
 import type { PodStatus } from '../../contract/api-types.ts';
 import type { Logger } from '../../log.ts';
 import type { DockerCli } from '../engine/docker-cli.ts';
-import { setRestartPolicy, stopContainers } from '../engine/docker-verbs.ts';
+import { containerLogTail, setRestartPolicy, stopContainers } from '../engine/docker-verbs.ts';
 import { type ContainerInspect, isZeroTime } from '../engine/inspect-types.ts';
 import { isRegularFile, readRegularFile, replaceFile } from '../nofollow-files.ts';
 import { kubeTime } from '../view/container-status.ts';
+import { mergeTimestamped, safeTail, secretValues, TAIL_LINES } from './helper-log-tail.ts';
 import {
   expectedHelper,
   failureNote,
   findHelper,
   HELPER_LOG_NAME,
   helperOutDir,
+  meshScriptFile,
   networkDir,
   podResolvConf,
 } from './network-helper.ts';
@@ -31,11 +33,15 @@ export interface MeshGateOptions {
   log: Logger;
   /** Called when a watched pod's mesh may have come up or timed out: the backend reconciles it. */
   recheck: (uid: string) => void;
+  /** The proxy variables the helpers get: their passwords are left out of the log shown. */
+  proxyEnv?: Readonly<Record<string, string>>;
 }
 
 const WATCH_MS = 500;
 /** Far more than any resolv.conf (glibc reads 3 nameservers and 6 search domains). */
 const RESOLVER_MAX_BYTES = 64 * 1024;
+/** The mesh script the plugin wrote, read for its secrets: interLink's is about 20 KiB. */
+const SCRIPT_MAX_BYTES = 1024 * 1024;
 /** The plugin's own note: a sentence. */
 const NOTE_MAX_BYTES = 16 * 1024;
 
@@ -79,16 +85,20 @@ export class MeshGate {
       const why = s.Error
         ? `could not start: ${s.Error}`
         : `exited with code ${s.ExitCode} before the mesh was up`;
-      return this.fail(uid, `interLink's mesh network failed: its helper ${why}`, dir);
+      const tail = await this.logTail(helper.Id, dir);
+      return this.fail(uid, `interLink's mesh network failed: its helper ${why}`, dir, true, tail);
     }
     const since = Date.parse(isZeroTime(s.StartedAt) ? helper.Created : s.StartedAt);
     const deadline = since + this.options.timeoutSeconds * 1000;
     if (Date.now() >= deadline) {
       await stopContainers(this.options.docker, [helper.Id], 1).catch(() => {});
+      const tail = await this.logTail(helper.Id, dir);
       return this.fail(
         uid,
         `interLink's mesh network failed: it was not up within ${this.options.timeoutSeconds} s (PLUGIN_NETWORK_HELPER_TIMEOUT)`,
         dir,
+        true,
+        tail,
       );
     }
     this.watch(uid, deadline);
@@ -137,13 +147,38 @@ export class MeshGate {
     this.timer = undefined;
   }
 
-  private async fail(uid: string, message: string, dir: string, note = true): Promise<false> {
-    this.failed.set(uid, message.trim());
+  /**
+   * `; the last lines of its log: «…» | «…»`, lines that may hold a secret left out
+   * (helper-log-tail.ts), or nothing when Docker has no log to give.
+   */
+  private async logTail(helperId: string, dir: string): Promise<string> {
+    const script = await readRegularFile(meshScriptFile(dir), SCRIPT_MAX_BYTES);
+    const secrets = secretValues(script.ok ? script.text : '', Object.values(this.options.proxyEnv ?? {}));
+    // Without the script the secrets are unknown: show nothing rather than guess.
+    if (!script.ok) return '';
+    const logs = await containerLogTail(this.options.docker, helperId, TAIL_LINES * 4).catch(() => undefined);
+    if (!logs) return '';
+    const lines = safeTail(mergeTimestamped(logs.stdout, logs.stderr), secrets);
+    return lines.length > 0 ? `; the last lines of its log: ${lines.map((l) => `«${l}»`).join(' | ')}` : '';
+  }
+
+  /**
+   * `tail`: the helper's last log lines, for the pod's status only. The plugin's own log never
+   * carries what the pod's annotation text printed (docs/security-mesh.md): it says how many
+   * lines the status shows.
+   */
+  private async fail(uid: string, message: string, dir: string, note = true, tail = ''): Promise<false> {
+    const full = `${message}${tail}`.trim();
+    this.failed.set(uid, full);
     this.watching.delete(uid);
     if (note) {
-      this.options.log.warn('mesh network failed', { podUid: uid, reason: message });
+      this.options.log.warn('mesh network failed', {
+        podUid: uid,
+        reason: message,
+        ...(tail ? { helperLog: "the helper's last log lines are in the pod's status" } : {}),
+      });
       // Kept in the plugin's own dir, so a restarted plugin reports the same reason.
-      await replaceFile(failureNote(dir), message).catch(() => {});
+      await replaceFile(failureNote(dir), full).catch(() => {});
     }
     return false;
   }

@@ -20,7 +20,7 @@
  * later. A tunnel helper is `--restart always`: Docker restarts it with back-off.
  */
 import { promises as fs } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import type { Pod, PodStatus } from '../../contract/api-types.ts';
 import { type PodNetworking, RESOLV_CONF_VAR } from '../../pod/mesh-script.ts';
 import { TUNNEL_KINDS, type TunnelKind } from '../../pod/tunnel-annotations.ts';
@@ -29,6 +29,7 @@ import { LABEL, labelArgs } from '../labels.ts';
 import { type PodIdentity, podIdentity, podJobId } from '../naming.ts';
 import { replaceFile } from '../nofollow-files.ts';
 import { podNetworkDir } from '../state-dir.ts';
+import { binariesMountArgs, downloadShim, proxyEnvArgs, SHIM_DIR, shimPathLine } from './helper-downloads.ts';
 
 export type HelperKind = 'mesh' | TunnelKind;
 
@@ -60,6 +61,11 @@ export function helperOutDir(dir: string): string {
 
 const scriptsDir = (dir: string) => join(dir, 'scripts');
 
+/** The mesh script as the helper runs it: the plugin's file, read-only in the helper. */
+export function meshScriptFile(dir: string): string {
+  return join(scriptsDir(dir), 'mesh.sh');
+}
+
 /** The resolver the pod's containers mount: the plugin's copy of the helper's. */
 export function podResolvConf(dir: string): string {
   return join(dir, 'resolv.conf');
@@ -70,11 +76,15 @@ export function failureNote(dir: string): string {
   return join(dir, 'failed');
 }
 
+/** In the scripts directory when the mesh script's shape is not one the plugin knows. */
+const UNKNOWN_SHAPE = 'shape-unknown';
+
 const MESH_RUN = `#!/bin/bash
 # Written by interlink-docker-plugin: runs interLink's mesh script in the pod's network namespace.
 D=${MOUNT}
 OUT=${OUT_MOUNT}
 trap 'exit 0' TERM INT
+${shimPathLine(MOUNT)}
 links() { ip -o link show | awk -F': ' '{print $2}' | sed 's/@.*//'; }
 before=$(links)
 echo "interlink-docker-plugin: bringing interLink's mesh network up"
@@ -84,6 +94,14 @@ if [ "$rc" -ne 0 ]; then
   echo "interlink-docker-plugin: the mesh script failed with exit code $rc" >&2
   exit "$rc"
 fi
+# The mesh lives in the processes the script left running (wstunnel, wireguard-go). A script of a
+# shape the plugin does not know that ended well but left no interface made no mesh: it must not
+# pass for one.
+made=$(links | grep -vxF -f <(echo "$before"))
+if [ -z "$made" ] && [ -e "$D/${UNKNOWN_SHAPE}" ]; then
+  echo "interlink-docker-plugin: the mesh script exited 0 but left no network interface: no mesh" >&2
+  exit 1
+fi
 # A script that set no resolver leaves the pod Docker's.
 [ -s "$OUT/resolv.conf" ] || cat /etc/resolv.conf > "$OUT/resolv.conf"
 touch "$OUT/up"
@@ -91,9 +109,7 @@ echo "interlink-docker-plugin: the mesh network is up"
 if [ -s "$D/user.sh" ]; then
   bash "$D/user.sh" || echo "interlink-docker-plugin: the pre-exec text after the mesh script exited with code $?" >&2
 fi
-# The mesh lives in the processes the script left running (wstunnel, wireguard-go): when an
-# interface it made goes away, exit so Docker restarts the helper and the script runs again.
-made=$(links | grep -vxF -f <(echo "$before"))
+# When an interface the script made goes away, exit so Docker restarts the helper and it runs again.
 while sleep 5 & wait $!; do
   for l in $made; do
     ip link show dev "$l" >/dev/null 2>&1 || { echo "interlink-docker-plugin: interface $l is gone" >&2; exit 1; }
@@ -125,6 +141,7 @@ function tunnelRun(kind: TunnelKind): string {
   return `#!/bin/bash
 # Written by interlink-docker-plugin: runs interLink's ${kind} client command for the pod's lifetime.
 trap 'exit 0' TERM INT
+${shimPathLine(MOUNT)}
 cd /tmp || exit 1
 echo "interlink-docker-plugin: starting interLink's ${kind} command"
 # In the background and waited for, so that docker stop's TERM ends the wrapper at once.
@@ -148,9 +165,15 @@ export async function writeHelperFiles(
   await fs.mkdir(scripts, { recursive: true, mode: 0o700 });
   const files: Record<string, string> =
     plan.kind === 'mesh'
-      ? { 'run.sh': MESH_RUN, 'mesh.sh': plan.script, 'user.sh': plan.userText }
+      ? { 'run.sh': MESH_RUN, [basename(meshScriptFile(dir))]: plan.script, 'user.sh': plan.userText }
       : { 'run.sh': tunnelRun(plan.kind), [`${plan.kind}.sh`]: `${plan.command}\n` };
+  if (plan.kind === 'mesh' && plan.shape === 'unknown') files[UNKNOWN_SHAPE] = '';
+  else await fs.rm(join(scripts, UNKNOWN_SHAPE), { force: true });
   for (const [name, text] of Object.entries(files)) await replaceFile(join(scripts, name), text);
+  // Served by name from PLUGIN_MESH_BINARIES_DIR when the helper has it (helper-downloads.ts).
+  await fs.mkdir(join(scripts, SHIM_DIR), { recursive: true, mode: 0o755 });
+  for (const tool of ['curl', 'wget'])
+    await replaceFile(join(scripts, SHIM_DIR, tool), downloadShim(MOUNT), 0o755);
   if (plan.kind !== 'mesh') return;
   const out = helperOutDir(dir);
   // rm never follows a link inside what it removes.
@@ -168,6 +191,10 @@ export function helperRunArgs(input: {
   sandbox: string;
   kind: HelperKind;
   dir: string;
+  /** PLUGIN_MESH_BINARIES_DIR, mounted read-only when set. */
+  binariesDir?: string | undefined;
+  /** Proxy variables the helper gets by name from the docker CLI's (the plugin's) environment. */
+  proxyEnvNames?: readonly string[];
 }): string[] {
   const id = podIdentity(input.pod);
   return [
@@ -205,6 +232,8 @@ export function helperRunArgs(input: {
           `${RESOLV_CONF_VAR}=${OUT_MOUNT}/resolv.conf`,
         ]
       : []),
+    ...binariesMountArgs(input.binariesDir),
+    ...proxyEnvArgs(input.proxyEnvNames ?? []),
     '--env',
     'TMPDIR=/tmp',
     '--workdir',
