@@ -53,6 +53,8 @@ describeDocker('tunnel annotations are never logged, traced or put on a command 
     chmodSync(wrapper, 0o755);
     return {
       args: ['--docker', wrapper],
+      // A loaded machine starts a traced plugin slowly.
+      readyTimeoutMs: 60_000,
       env: {
         PLUGIN_NETWORK_HELPER_IMAGE: TUNNEL_HELPER_TEST_IMAGE,
         PLUGIN_LOG_LEVEL: 'debug',
