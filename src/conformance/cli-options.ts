@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import type { PluginTarget } from '../client/plugin-client.ts';
 import { parseTaints, type Taint } from '../pod/taints.ts';
 import { CI_EXCLUSIONS } from './ci-exclusions.ts';
+import { ENGINE_EXCLUSIONS } from './engine-exclusions.ts';
 import type { ConformanceOptions } from './run-conformance.ts';
 
 export const USAGE = `Usage: npm run conformance -- (--url http://HOST:PORT | --socket PATH) [options]
@@ -16,6 +17,8 @@ Selection:
   --only a,b             run only these scenario ids (repeatable)
   --skip a,b             leave these out; they are reported as not run (repeatable)
   --ci-exclusions        leave out the scenarios of src/conformance/ci-exclusions.ts, with their reasons
+  --engine NAME          leave out what this kind of engine cannot do (src/conformance/engine-exclusions.ts:
+                         rootless-cgroup-v1), with the reasons
   --list [--markdown]    print every scenario id and what it checks, then exit
 Running:
   --timeout SECONDS      per scenario (default 60)
@@ -30,6 +33,9 @@ Reports:
   --json FILE            write the results as JSON
   --junit FILE           write the results as JUnit XML
 Exit status: 0 when every scenario run passed, 1 when one failed, 2 on a usage error.`;
+
+/** How an engine's exclusion reads in the report. */
+const ENGINE_PREFIX = 'cannot pass on ';
 
 export class UsageError extends Error {
   override name = 'UsageError';
@@ -94,6 +100,14 @@ export function parseCli(argv: readonly string[]): CliCommand {
     headers[entry.slice(0, at).trim()] = entry.slice(at + 1).trim();
   }
   const skip: Record<string, string> = v['ci-exclusions'] ? { ...CI_EXCLUSIONS } : {};
+  if (v.engine !== undefined) {
+    const excluded = ENGINE_EXCLUSIONS[v.engine];
+    if (!excluded)
+      throw new UsageError(
+        `--engine must be one of ${Object.keys(ENGINE_EXCLUSIONS).join(', ')}, got ${JSON.stringify(v.engine)}`,
+      );
+    for (const [id, why] of Object.entries(excluded)) skip[id] = `${ENGINE_PREFIX}${v.engine}: ${why}`;
+  }
   for (const id of ids(v.skip)) skip[id] = 'left out by --skip';
   const only = ids(v.only);
   let taints: Taint[] | undefined;
@@ -111,7 +125,7 @@ export function parseCli(argv: readonly string[]): CliCommand {
     skip: Object.fromEntries(
       Object.entries(skip).map(([id, why]) => [
         id,
-        why === 'left out by --skip' ? why : `CI exclusion: ${why}`,
+        why === 'left out by --skip' || why.startsWith(ENGINE_PREFIX) ? why : `CI exclusion: ${why}`,
       ]),
     ),
     timeoutSeconds: number('--timeout', v.timeout, 60),
@@ -141,6 +155,7 @@ function parse(argv: readonly string[]) {
       only: { type: 'string', multiple: true },
       skip: { type: 'string', multiple: true },
       'ci-exclusions': { type: 'boolean' },
+      engine: { type: 'string' },
       timeout: { type: 'string' },
       parallel: { type: 'string' },
       'poll-interval': { type: 'string' },

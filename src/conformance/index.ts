@@ -1,5 +1,6 @@
 /** The conformance kit: drives any interLink plugin over the wire exactly as interLink does. */
 export { CI_EXCLUSIONS } from './ci-exclusions.ts';
+export { ENGINE_EXCLUSIONS } from './engine-exclusions.ts';
 export { formatList, formatProgress, formatTable, toJson, toJunit } from './report.ts';
 export {
   type ConformanceOptions,

@@ -61,7 +61,21 @@ describe('parseCli', () => {
     expect(command.kind === 'run' && command.options.skip).toEqual(want);
   });
 
+  it('turns --engine rootless-cgroup-v1 into skips that say what that engine cannot do', () => {
+    const command = parseCli(['--url', 'http://h:1', '--engine', 'rootless-cgroup-v1']);
+    const skip = (command.kind === 'run' ? command.options.skip : undefined) as Record<string, string>;
+    expect(Object.keys(skip).sort()).toEqual(['exit-137-not-oom', 'oom-killed']);
+    expect(skip['oom-killed']).toMatch(
+      /^cannot pass on rootless-cgroup-v1: rootless Podman on cgroup v1 cannot apply a memory limit/,
+    );
+  });
+
   it.each([
+    [
+      'an engine with no exclusions known',
+      ['--url', 'http://h:1', '--engine', 'moby'],
+      /--engine must be one of rootless-cgroup-v1/,
+    ],
     ['no target', [], /exactly one of --url and --socket/],
     ['two targets', ['--url', 'http://h:1', '--socket', '/s'], /exactly one of --url and --socket/],
     ['a URL without scheme', ['--url', 'localhost:4000'], /--url must look like/],
