@@ -40,6 +40,8 @@ export class FakeBackend implements Backend {
   lastLogSignal: AbortSignal | undefined;
   /** While set, creates and deletes wait for it (an overloaded or slow engine). */
   hold: Promise<void> | undefined;
+  /** While set, status answers wait for it (polls in flight at once). */
+  holdStatus: Promise<void> | undefined;
   private readonly failures = new Map<Method, unknown>();
 
   /** The next calls of `method` throw `error` (anything: a PluginError, an Error, a string). */
@@ -68,6 +70,7 @@ export class FakeBackend implements Backend {
 
   async status(pods: Pod[]): Promise<PodStatus[]> {
     this.record('status', pods);
+    await this.holdStatus;
     return pods.flatMap((p) => {
       const known = this.pods.get(p.metadata.uid as string);
       if (!known) return [];
