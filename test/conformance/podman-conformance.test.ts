@@ -24,7 +24,7 @@ const scenarios = ALL_SCENARIOS.filter((s) => PODMAN_EXCLUSIONS[s.id] === undefi
 describePodman('the conformance kit against this sidecar on rootful Podman', () => {
   let report: ConformanceReport;
   beforeAll(async () => {
-    const plugin = await startPlugin({ env: { DOCKER_HOST: PODMAN_ROOTFUL_HOST }, readyTimeoutMs: 60_000 });
+    const plugin = await startPlugin({ env: { DOCKER_HOST: PODMAN_ROOTFUL_HOST } });
     await plugin.waitForLog(/"msg":"engine","flavour":"podman"/);
     report = await runConformance({
       target: { baseUrl: plugin.baseUrl as string },

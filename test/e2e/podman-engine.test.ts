@@ -12,10 +12,12 @@ import { expect, it } from 'vitest';
 import { CGROUP_ROOT } from '../../src/docker/cgroups/pod-cgroups.ts';
 import { DockerCli } from '../../src/docker/engine/docker-cli.ts';
 import { detectEngine } from '../../src/docker/engine/engine-kind.ts';
+import { LABEL } from '../../src/docker/labels.ts';
 import { buildPod } from '../fixtures/pod-builder.ts';
+import { runDocker } from '../helpers/docker.ts';
 import { describePodman } from '../helpers/podman.ts';
 import { usePlugin } from '../helpers/use-plugin.ts';
-import { createPod, deletePod, podContainerIds } from './pod-session.ts';
+import { createPod, deletePod, podContainerIds, runToEnd } from './pod-session.ts';
 import { allRunning, allTerminated, pollStatus } from './poll.ts';
 
 const root = resolve(import.meta.dirname, '../..');
@@ -23,7 +25,7 @@ const run = promisify(execFile);
 const cgroupName = (s: string) => s.replace(/[^A-Za-z0-9_]/g, '_');
 
 describePodman('the plugin on rootful Podman', () => {
-  const plugin = usePlugin({ readyTimeoutMs: 60_000 }, 90_000);
+  const plugin = usePlugin({}, 90_000);
 
   it('knows it talks to rootful Podman', async () => {
     const kind = await detectEngine(new DockerCli());
@@ -52,6 +54,40 @@ describePodman('the plugin on rootful Podman', () => {
     // deletePod asserts the 200 and that no container of the pod is left.
     await deletePod(plugin, pod);
     expect(existsSync(podCgroup)).toBe(false);
+  });
+
+  it('makes a Memory emptyDir a tmpfs that the pod’s containers share', async () => {
+    const pod = buildPod({
+      restartPolicy: 'Never',
+      containers: [
+        {
+          name: 'w',
+          command: ['sh', '-c', 'echo hello > /cache/f'],
+          volumeMounts: [{ name: 'c', mountPath: '/cache' }],
+        },
+        {
+          name: 'r',
+          command: [
+            'sh',
+            '-c',
+            'until [ -f /cache/f ]; do sleep 0.1; done; grep " /cache " /proc/mounts | cut -d" " -f3; cat /cache/f',
+          ],
+          volumeMounts: [{ name: 'c', mountPath: '/cache' }],
+        },
+      ],
+      volumes: [{ name: 'c', emptyDir: { medium: 'Memory', sizeLimit: '8Mi' } }],
+    });
+    const { logs } = await runToEnd(plugin, pod, {}, 60_000);
+    expect(logs.r?.split('\n')).toEqual(['tmpfs', 'hello', '']);
+    await deletePod(plugin, pod);
+    const left = await runDocker([
+      'volume',
+      'ls',
+      '-q',
+      '--filter',
+      `label=${LABEL.podUid}=${pod.metadata.uid}`,
+    ]);
+    expect(left.stdout.trim()).toBe('');
   });
 
   it('reports a container killed for memory as OOMKilled, after short runs before it', async () => {

@@ -186,6 +186,12 @@ export class FakeEngine implements Engine {
     }
   }
 
+  async createVolume(args: readonly string[]): Promise<void> {
+    const name = args[args.length - 1] ?? '';
+    this.enter('createVolume', name);
+    this.volumes.set(name, Object.fromEntries(flagValues(args, '--label').map(splitPair)));
+  }
+
   async removeVolumes(names: readonly string[]): Promise<void> {
     this.enter('removeVolumes', names.join(' '));
     for (const name of names) this.volumes.delete(name);

@@ -175,6 +175,11 @@ export async function removeContainers(docker: DockerCli, ids: readonly string[]
   await docker.run(['rm', '--force', '--volumes', ...ids]);
 }
 
+/** `docker volume create ARGS` (its options, labels and name). */
+export async function createVolume(docker: DockerCli, args: readonly string[]): Promise<void> {
+  await docker.run(['volume', 'create', ...args]);
+}
+
 /** `docker volume rm --force` of named volumes. */
 export async function removeVolumes(docker: DockerCli, names: readonly string[]): Promise<void> {
   await docker.run(['volume', 'rm', '--force', ...names]);

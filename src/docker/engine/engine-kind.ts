@@ -24,11 +24,17 @@ export interface EngineTraits {
    * start-up (lifecycle/pod-revival.ts) is what brings a pod back.
    */
   readonly restartsContainersAtBoot: boolean;
+  /**
+   * Docker's local driver makes a volume named in `--mount` with its `volume-opt`s (a Memory
+   * emptyDir's tmpfs). Podman ignores them there, so the volume would silently be on disk: the
+   * plugin makes those volumes first, with `docker volume create`.
+   */
+  readonly mountMakesVolumeWithOptions: boolean;
 }
 
 export const ENGINE_TRAITS: Readonly<Record<EngineFlavour, EngineTraits>> = {
-  docker: { removesJoinersFirst: false, restartsContainersAtBoot: true },
-  podman: { removesJoinersFirst: true, restartsContainersAtBoot: false },
+  docker: { removesJoinersFirst: false, restartsContainersAtBoot: true, mountMakesVolumeWithOptions: true },
+  podman: { removesJoinersFirst: true, restartsContainersAtBoot: false, mountMakesVolumeWithOptions: false },
 };
 
 export interface EngineKind {

@@ -11,6 +11,7 @@ import {
   containerExitCode,
   containerIdByName,
   containerProcess,
+  createVolume,
   execInContainer,
   listVolumes,
   makeContainer,
@@ -39,6 +40,8 @@ export interface Engine {
   stopContainers(ids: readonly string[], graceSeconds: number): Promise<void>;
   /** Kills what runs and removes the containers with their anonymous volumes. */
   removeContainers(ids: readonly string[]): Promise<void>;
+  /** `docker volume create` with these arguments (options, labels, name). */
+  createVolume(args: readonly string[]): Promise<void>;
   removeVolumes(names: readonly string[]): Promise<void>;
   /** Names of the volumes carrying every label given (k=v). */
   listVolumes(labels: readonly string[]): Promise<string[]>;
@@ -60,6 +63,7 @@ export function cliEngine(docker: DockerCli, traits: EngineTraits = ENGINE_TRAIT
     startContainers: (ids) => startContainers(docker, ids),
     stopContainers: (ids, graceSeconds) => stopContainers(docker, ids, graceSeconds),
     removeContainers: (ids) => removeContainers(docker, ids),
+    createVolume: (args) => createVolume(docker, args),
     removeVolumes: (names) => removeVolumes(docker, names),
     listVolumes: (labels) => listVolumes(docker, labels),
     containerProcess: (id) => containerProcess(docker, id),

@@ -30,6 +30,7 @@ import type { PodNetworks } from '../network/pod-networks.ts';
 import type { PodNetwork } from '../translate/pod-to-docker-args.ts';
 import { groupContainers } from '../view/pod-containers.ts';
 import type { PodView } from '../view/pod-view.ts';
+import { memoryVolumeCreateArgs } from '../volumes/memory-volumes.ts';
 import { writePodVolumes } from '../volumes/volume-files.ts';
 import { runContainerCommand } from './container-command.ts';
 import type { PendingContainers } from './pending-containers.ts';
@@ -224,6 +225,14 @@ export class PodCreation {
       await records.write(identity.uid, 'creating');
       crashPoint('create:record');
       await writePodVolumes(volumes);
+      if (!engine.traits.mountMakesVolumeWithOptions) {
+        for (const args of memoryVolumeCreateArgs(volumes)) {
+          // A retried create finds the volume a cut-off one made: Podman says so, Docker does not.
+          await engine.createVolume(args).catch((err: unknown) => {
+            if (!(err instanceof DockerCliError && /already exists/i.test(err.stderr))) throw err;
+          });
+        }
+      }
       const { memoryLimitBytes, cpuLimit } = prepared.decision;
       await this.options.cgroups.limitPod(identity.uid, { memoryBytes: memoryLimitBytes, cpu: cpuLimit });
       crashPoint('create:volumes');

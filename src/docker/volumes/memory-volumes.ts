@@ -25,6 +25,21 @@ function memoryVolumeLabels(plan: VolumePlan): Record<string, string> {
   return labels;
 }
 
+/** The tmpfs mount options of a Memory emptyDir: its size, and kubelet's 0777 (setgid with fsGroup). */
+function tmpfsOptions(
+  plan: VolumePlan,
+  volume: Extract<PlannedVolume, { kind: 'memory' }>,
+  withSize: boolean,
+): string {
+  return [
+    withSize && volume.sizeBytes !== undefined ? `size=${volume.sizeBytes}` : '',
+    plan.fsGroup !== undefined ? `gid=${plan.fsGroup}` : '',
+    `mode=${plan.fsGroup !== undefined ? '2777' : '0777'}`,
+  ]
+    .filter(Boolean)
+    .join(',');
+}
+
 /**
  * `--mount` fields (after type, source and target) that make Docker's local driver put the
  * volume on tmpfs, with kubelet's 0777 (setgid with fsGroup).
@@ -33,16 +48,38 @@ export function memoryVolumeFields(
   plan: VolumePlan,
   volume: Extract<PlannedVolume, { kind: 'memory' }>,
 ): string[] {
-  const o = [
-    volume.sizeBytes !== undefined ? `size=${volume.sizeBytes}` : '',
-    plan.fsGroup !== undefined ? `gid=${plan.fsGroup}` : '',
-    `mode=${plan.fsGroup !== undefined ? '2777' : '0777'}`,
-  ];
   return [
     'volume-driver=local',
     'volume-opt=type=tmpfs',
     'volume-opt=device=tmpfs',
-    `volume-opt=o=${o.filter(Boolean).join(',')}`,
+    `volume-opt=o=${tmpfsOptions(plan, volume, true)}`,
     ...Object.entries(memoryVolumeLabels(plan)).map(([k, v]) => `volume-label=${k}=${v}`),
   ];
+}
+
+/**
+ * `docker volume create` arguments making a pod's Memory emptyDirs before its containers, for an
+ * engine that ignores `volume-opt` in `--mount` (Podman). Without their size: Podman 4 takes a
+ * local volume's `size=` for a disk quota and refuses it; the pod's memory cgroup still bounds
+ * what the tmpfs holds.
+ */
+export function memoryVolumeCreateArgs(plan: VolumePlan): string[][] {
+  return plan.volumes.flatMap((volume) =>
+    volume.kind === 'memory'
+      ? [
+          [
+            '--driver',
+            'local',
+            '--opt',
+            'type=tmpfs',
+            '--opt',
+            'device=tmpfs',
+            '--opt',
+            `o=${tmpfsOptions(plan, volume, false)}`,
+            ...Object.entries(memoryVolumeLabels(plan)).flatMap(([k, v]) => ['--label', `${k}=${v}`]),
+            memoryVolumeName(plan.podUid, volume.name),
+          ],
+        ]
+      : [],
+  );
 }
