@@ -61,6 +61,8 @@ export interface StartOptions {
   stateDir?: string;
   /** A crash point (src/crash-points.ts, "#n" for its n-th time) where the plugin SIGKILLs itself (crash-entry.ts). */
   crashAt?: string;
+  /** How long to wait for /healthz (default 60 s). */
+  readyTimeoutMs?: number;
 }
 
 export interface RunningPlugin extends PluginAddress {
@@ -320,7 +322,8 @@ export async function startPlugin(opts: StartOptions = {}): Promise<RunningPlugi
       if (!check()) waiters.add(onLine);
     });
 
-  const deadline = Date.now() + READY_TIMEOUT_MS;
+  const readyMs = opts.readyTimeoutMs ?? READY_TIMEOUT_MS;
+  const deadline = Date.now() + readyMs;
   let lastError = 'no answer yet';
   for (;;) {
     if (exitCode !== undefined) {
@@ -336,7 +339,7 @@ export async function startPlugin(opts: StartOptions = {}): Promise<RunningPlugi
     if (Date.now() > deadline) {
       await stop('SIGKILL');
       throw new Error(
-        `plugin did not answer GET /healthz with 200 within ${READY_TIMEOUT_MS / 1000} s (last: ${lastError}); output:\n${logs()}`,
+        `plugin did not answer GET /healthz with 200 within ${readyMs / 1000} s (last: ${lastError}); output:\n${logs()}`,
       );
     }
     await sleep(100);
