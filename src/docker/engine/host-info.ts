@@ -6,14 +6,10 @@
 import type { Pod } from '../../contract/api-types.ts';
 import type { HostFacts } from '../../pod/pod-decision.ts';
 import { imagesNeedingUser } from '../../pod/security-context.ts';
+import { rootlessLimits } from '../engine-limits.ts';
 import type { DockerCli } from './docker-cli.ts';
 import { type EngineInfo, engineInfo, imageUsers } from './docker-verbs.ts';
-import {
-  detectRootless,
-  type RootlessEngine,
-  rootlessLimits,
-  unprivilegedPortStart,
-} from './rootless-engine.ts';
+import { detectRootless, type RootlessEngine, unprivilegedPortStart } from './rootless-engine.ts';
 
 const INFO_TTL_MS = 60_000;
 

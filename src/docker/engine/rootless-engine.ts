@@ -1,11 +1,10 @@
 /**
  * Whether the engine runs as an unprivileged user (rootless Podman or rootless Docker), and what
- * it then cannot apply on this host (the pod rule is pod/engine-limits.ts). Docker and newer
+ * it then cannot apply on this host (../engine-limits.ts; the pod rule is pod/engine-limits.ts). Docker and newer
  * Podman say "name=rootless" in `docker info`'s security options; Podman 4.3 does not, so the
  * owner of the engine's unix socket says it: a rootless engine serves its socket as its user.
  */
 import { readFile, stat } from 'node:fs/promises';
-import type { EngineLimits } from '../../pod/engine-limits.ts';
 import type { DockerCli } from './docker-cli.ts';
 import { type EngineInfo, engineEndpoint } from './docker-verbs.ts';
 
@@ -34,27 +33,6 @@ async function socketOwner(docker: DockerCli): Promise<number | undefined> {
   if (!endpoint.startsWith('unix://')) return undefined;
   const st = await stat(endpoint.slice('unix://'.length)).catch(() => undefined);
   return st?.isSocket() ? st.uid : undefined;
-}
-
-/**
- * What a rootless engine cannot apply: memory and CPU limits on cgroup v1 (no cgroup is delegated
- * to a user there; Podman runs the container unlimited and says so only in its own log), and
- * host ports under the kernel's unprivileged port start. Pure.
- */
-export function rootlessLimits(
-  rootless: RootlessEngine | undefined,
-  info: Pick<EngineInfo, 'CgroupVersion'>,
-  unprivilegedPortStart: number,
-): EngineLimits {
-  if (!rootless) return { lowestHostPort: 0 };
-  const who = `a rootless engine${rootless.uid !== undefined ? ` (user ${rootless.uid})` : ''}`;
-  return {
-    ...(info.CgroupVersion === '1'
-      ? { noResourceLimits: `its pods run under ${who} on cgroup v1, where no cgroup can hold the limit` }
-      : {}),
-    lowestHostPort: unprivilegedPortStart,
-    portsBoundBy: who,
-  };
 }
 
 /** net.ipv4.ip_unprivileged_port_start of this kernel (1024, the kernel's default, if unreadable). */
