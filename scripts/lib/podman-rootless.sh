@@ -120,8 +120,32 @@ load_rootless_images() {
   done
 }
 
+# The rootless suites run the plugin from this checkout as the test user. A clone under a closed
+# directory (/root is 0700) is opened to that user for traversal only: an ACL where setfacl exists,
+# else o+x (no listing). Said in the log; nothing else about the directory changes.
+ensure_checkout_reachable() {
+  local repo dir
+  repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+  as_user test -r "${repo}/package.json" && return 0
+  dir=${repo}
+  while [[ ${dir} != / ]]; do
+    if ! as_user test -x "${dir}"; then
+      if command -v setfacl >/dev/null 2>&1; then
+        setfacl -m "u:${PODMAN_USER}:x" "${dir}"
+      else
+        chmod o+x "${dir}"
+      fi
+      rootless_log "${dir} opened to ${PODMAN_USER} for traversal: the rootless suites run the plugin from ${repo}"
+    fi
+    dir=$(dirname "${dir}")
+  done
+  as_user test -r "${repo}/package.json" ||
+    rootless_log "${PODMAN_USER} still cannot read ${repo} (its files are not world-readable): the rootless suites will say so"
+}
+
 ensure_podman_rootless() {
   ensure_test_user
+  ensure_checkout_reachable
   ensure_runtime_dir
   ensure_tun
   write_user_config
