@@ -17,7 +17,6 @@ import type {
   RetrievedPodData,
 } from '../contract/api-types.ts';
 import { pingResponse } from '../contract/ping-response.ts';
-import { PluginError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import { GPU_RESOURCE } from '../pod/gpu-request.ts';
 import { offered } from '../pod/node-capacity.ts';
@@ -25,10 +24,9 @@ import { offloadedPart } from '../pod/partial-offload.ts';
 import { decidePod } from '../pod/pod-decision.ts';
 import { PodCgroups } from './cgroups/pod-cgroups.ts';
 import { podUsage, type UsageSample } from './cgroups/pod-usage.ts';
-import { currentRunSince, dockerLogsArgs, streamLogs } from './containers/container-logs.ts';
 import { ContainerProbes } from './containers/container-probes.ts';
 import { InitSequencer } from './containers/init-sequencer.ts';
-import { logContainer } from './containers/log-container.ts';
+import { podLogs } from './containers/pod-logs.ts';
 import type { DockerCli } from './engine/docker-cli.ts';
 import { duringOutage, logOutages } from './engine/docker-outage.ts';
 import { cliEngine, type Engine } from './engine/engine.ts';
@@ -343,36 +341,15 @@ export class DockerBackend implements Backend {
   }
 
   logs(request: LogStruct, signal: AbortSignal): Promise<ReadableStream<Uint8Array>> {
-    return duringOutage(() => this.logsFromView(request, signal));
+    const options = {
+      docker: this.docker,
+      view: this.view,
+      arrival: (uid: string) => this.creation.arrival(uid),
+      helper: helperByLogName,
+    };
+    return duringOutage(() => podLogs(options, request, signal));
   }
 
-  private async logsFromView(request: LogStruct, signal: AbortSignal): Promise<ReadableStream<Uint8Array>> {
-    await this.creation.arrival(request.PodUID);
-    await this.view.ensureFresh();
-    const all = this.view.containersOfPod(request.PodUID);
-    const containers = groupContainers(all);
-    if (!containers.anchor) {
-      throw new PluginError(
-        'not-found',
-        `pod ${request.Namespace}/${request.PodName} (uid ${request.PodUID}) is not known to this plugin`,
-      );
-    }
-    const helper = helperByLogName(all, request.ContainerName);
-    const { name, container: c } = logContainer(request, containers, () => helper);
-    const opts = request.Opts ?? {};
-    if (opts.Previous && c.RestartCount === 0) {
-      throw new PluginError(
-        'malformed',
-        `previous terminated container "${name}" in pod "${request.PodName}" not found`,
-      );
-    }
-    // A network helper's log is every run of it: why the tunnel or mesh keeps restarting matters.
-    const since = c === helper ? undefined : currentRunSince(c);
-    const args = dockerLogsArgs({ opts, containerId: c.Id, currentRunSince: since });
-    return streamLogs(this.docker, args, opts.Bytes ?? 0, signal);
-  }
-
-  /** While Docker does not answer: 503, so the node turns NotReady, which is the truth (docs/operations.md). */
   /** GPUs held by pods and free, for the metrics; undefined on a host with none to hand out. */
   gpuUsage(): { assigned: number; free: number } | undefined {
     if (this.gpus.total === 0) return undefined;
@@ -380,6 +357,7 @@ export class DockerBackend implements Backend {
     return { assigned: this.gpus.total - free, free };
   }
 
+  /** While Docker does not answer: 503, so the node turns NotReady, which is the truth (docs/operations.md). */
   async ping(): Promise<PingResponse> {
     const info = await duringOutage(() => this.engineInfo());
     return pingResponse({
