@@ -82,7 +82,7 @@ async function main(): Promise<void> {
   const metrics = new PluginMetrics({ view: backend.view, gpus: () => backend.gpuUsage() });
   docker.observers.push(metrics.dockerObserver);
   const usage = new UsageMetrics({ read: () => backend.usage(), live: (uid) => backend.view.hasPod(uid) });
-  metrics.addPrepared(() => usage.text());
+  metrics.addPrepared(() => usage.bytes());
   // From here the backend runs a `docker events`: exiting without closing it would orphan it.
   const failStarted = async (sentence: string): Promise<never> => {
     await backend.close().catch(() => {});

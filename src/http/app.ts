@@ -40,7 +40,7 @@ export interface AppOptions {
   /** Serve only these plugin routes (e.g. the probes); default: all. */
   routes?: readonly string[];
   /** Serves GET /metrics (Prometheus text) when given. */
-  metrics?: () => Promise<{ contentType: string; text: string }>;
+  metrics?: () => Promise<{ contentType: string; chunks: Uint8Array[] }>;
   /** Creates and deletes under way at once at most (more wait, then 503); default: no cap. */
   maxConcurrentOps?: number;
 }
@@ -128,8 +128,14 @@ export function createApp(options: AppOptions): Hono<Env> {
     const metrics = options.metrics;
     app.get('/metrics', async (c) => {
       c.set('route', '/metrics');
-      const { contentType, text } = await metrics();
-      return c.body(text, 200, { 'Content-Type': contentType });
+      const { contentType, chunks } = await metrics();
+      const body = new ReadableStream<Uint8Array>({
+        start(controller) {
+          for (const chunk of chunks) controller.enqueue(chunk);
+          controller.close();
+        },
+      });
+      return c.body(body, 200, { 'Content-Type': contentType });
     });
   }
 

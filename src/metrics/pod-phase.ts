@@ -16,13 +16,24 @@ export interface ContainerLike {
 }
 
 export function podPhase(containers: readonly ContainerLike[]): PodPhase {
-  const role = (c: ContainerLike) => c.Config.Labels?.[LABEL.role];
-  const failed = (c: ContainerLike) =>
-    (c.State.Status === 'exited' && c.State.ExitCode !== 0) || c.State.Status === 'dead';
-  if (containers.some((c) => role(c) === 'init' && failed(c))) return 'Failed';
-  const mains = containers.filter((c) => role(c) === 'main');
-  if (mains.length === 0) return 'Pending';
-  if (mains.some((c) => ['running', 'restarting', 'paused'].includes(c.State.Status))) return 'Running';
-  if (mains.some((c) => c.State.Status === 'created' || c.State.Status === 'removing')) return 'Pending';
-  return mains.some(failed) ? 'Failed' : 'Succeeded';
+  // One pass, no allocation: a scrape computes this for every pod.
+  let mains = 0;
+  let running = false;
+  let starting = false;
+  let mainFailed = false;
+  for (const c of containers) {
+    const role = c.Config.Labels?.[LABEL.role];
+    const status = c.State.Status;
+    const failed = (status === 'exited' && c.State.ExitCode !== 0) || status === 'dead';
+    if (role === 'init' && failed) return 'Failed';
+    if (role !== 'main') continue;
+    mains++;
+    if (status === 'running' || status === 'restarting' || status === 'paused') running = true;
+    else if (status === 'created' || status === 'removing') starting = true;
+    else if (failed) mainFailed = true;
+  }
+  if (mains === 0) return 'Pending';
+  if (running) return 'Running';
+  if (starting) return 'Pending';
+  return mainFailed ? 'Failed' : 'Succeeded';
 }
