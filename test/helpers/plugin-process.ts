@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { LABEL } from '../../src/docker/labels.ts';
 import { dockerRmByLabel } from './docker.ts';
+import { removeInstanceCgroups } from './instance-cgroups.ts';
 
 const REPO_ROOT = resolve(import.meta.dirname, '..', '..');
 const TSX = join(REPO_ROOT, 'node_modules', '.bin', 'tsx');
@@ -392,6 +393,8 @@ export async function stopAll(): Promise<void> {
     } catch (err) {
       errors.push(err);
     }
+    // Another engine's cgroups (a second dockerd, Podman) may be under this root too.
+    removeInstanceCgroups(instance);
   }
   for (const t of all) rmSync(t.tmpDir, { recursive: true, force: true });
   if (errors.length > 0) throw new AggregateError(errors, 'stopAll: could not remove every test container');
