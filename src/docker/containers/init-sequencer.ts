@@ -24,6 +24,12 @@ export interface InitSequencerOptions {
   beforeStart?(uid: string, ids: readonly string[]): Promise<string[]>;
 }
 
+/**
+ * How long a started init container is given to end before its start is read: init containers
+ * often end at once, and their start and end are then read by one `docker inspect`, not two.
+ */
+const INIT_END_WAIT_MS = 250;
+
 export class InitSequencer {
   private readonly running = new Map<string, Promise<void>>();
   private readonly again = new Set<string>();
@@ -72,6 +78,9 @@ export class InitSequencer {
       await startContainers(docker, ids);
       started = ids;
       crashPoint('sequence:started');
+      const [first] = ids;
+      const init = ids.length === 1 && [...containers.init.values()].some((c) => c.Id === first);
+      if (init && first) await view.holds.untilDie(uid, first, INIT_END_WAIT_MS);
     } catch (err) {
       // A container that cannot run (command not found...) ends exited with Docker's reason,
       // which the status reports; the others named in the same call were still started.

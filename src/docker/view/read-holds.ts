@@ -5,7 +5,8 @@
  * name their container for the read that ends the hold, and events that read already answers
  * read nothing: a container's one `create` is in any read that knows its id (no read can begin
  * before the id exists), and a `start` its starter read afterwards is in that read. Nothing else
- * is skipped: a die, an oom, a restart by Docker are read as they come.
+ * is skipped: a die, an oom, a restart by Docker are read as they come, except the die of a
+ * container its starter waits for (`untilDie`), which is in the read that ends the hold.
  */
 
 interface Hold {
@@ -14,6 +15,8 @@ interface Hold {
   ids: Set<string>;
   /** Those of them whose `start` event came during the hold. */
   started: Set<string>;
+  /** Those of them whose `die` event came during the hold. */
+  died: Set<string>;
 }
 
 export class ReadHolds {
@@ -23,10 +26,17 @@ export class ReadHolds {
   private readonly held = new Map<string, Hold>();
   /** Containers started by a caller that read them afterwards: their next `start` event is answered. */
   private readonly startRead = new Set<string>();
+  /** Starters waiting for a held container's end, by container id. */
+  private readonly endings = new Map<string, () => void>();
 
   /** The caller is about to make or start containers of the pod: its events read nothing until `release`. */
   hold(uid: string): void {
-    const h = this.held.get(uid) ?? { count: 0, ids: new Set<string>(), started: new Set<string>() };
+    const h = this.held.get(uid) ?? {
+      count: 0,
+      ids: new Set<string>(),
+      started: new Set<string>(),
+      died: new Set<string>(),
+    };
     h.count++;
     this.held.set(uid, h);
   }
@@ -44,9 +54,30 @@ export class ReadHolds {
     if (h) {
       h.ids.clear();
       h.started.clear();
+      h.died.clear();
       if (--h.count === 0) this.held.delete(uid);
     }
     return this.read([...ids, ...named]);
+  }
+
+  /**
+   * Waits, at most `ms`, for the `die` event of a container of a pod on hold: a container that
+   * ends at once (an init container running `true`) then has its start and its end in the one
+   * read that ends the hold, instead of a read each. False when it did not die in time, or its pod
+   * is not on hold.
+   */
+  untilDie(uid: string, id: string, ms: number): Promise<boolean> {
+    const h = this.held.get(uid);
+    if (!h || h.died.has(id)) return Promise.resolve(h !== undefined);
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => end(false), ms);
+      const end = (died: boolean) => {
+        clearTimeout(timer);
+        this.endings.delete(id);
+        resolve(died);
+      };
+      this.endings.set(id, () => end(true));
+    });
   }
 
   /**
@@ -64,6 +95,10 @@ export class ReadHolds {
     if (!h) return true;
     h.ids.add(id);
     if (action === 'start') h.started.add(id);
+    if (action === 'die') {
+      h.died.add(id);
+      this.endings.get(id)?.();
+    }
     return false;
   }
 

@@ -67,4 +67,26 @@ describe('read holds', () => {
     expect(reads).toEqual([['c1'], ['c3', 'c2']]);
     expect(holds.needsRead('c3', 'pod-a', 'die', true)).toBe(true);
   });
+
+  it('lets a starter wait for the end of a container it started, then reads its start and end once', async () => {
+    const { holds, reads } = recorded();
+    holds.hold('pod-a');
+    holds.needsRead('init-1', 'pod-a', 'start', false);
+    const ended = holds.untilDie('pod-a', 'init-1', 60_000);
+    expect(holds.needsRead('init-1', 'pod-a', 'die', true)).toBe(false);
+    expect(await ended).toBe(true);
+    await holds.release('pod-a', ['init-1'], ['init-1']);
+    expect(reads).toEqual([['init-1', 'init-1']]);
+    // Its end came before the wait began: no wait at all.
+    holds.hold('pod-a');
+    holds.needsRead('init-2', 'pod-a', 'die', true);
+    expect(await holds.untilDie('pod-a', 'init-2', 60_000)).toBe(true);
+  });
+
+  it('stops waiting for an end that does not come in time, and for a pod not on hold', async () => {
+    const { holds } = recorded();
+    holds.hold('pod-a');
+    expect(await holds.untilDie('pod-a', 'app-1', 20)).toBe(false);
+    expect(await holds.untilDie('pod-b', 'app-2', 60_000)).toBe(false);
+  });
 });
