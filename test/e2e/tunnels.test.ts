@@ -13,7 +13,7 @@ import {
   tunnelledServer,
 } from '../fixtures/interlink-tunnels.ts';
 import { buildCreateRequest } from '../fixtures/pod-builder.ts';
-import { describeDocker, runDocker } from '../helpers/docker.ts';
+import { describeDocker } from '../helpers/docker.ts';
 import { startPlugin, stopAll } from '../helpers/plugin-process.ts';
 import {
   ensureTunnelHelperImage,
@@ -22,6 +22,7 @@ import {
   withoutProgram,
 } from '../helpers/tunnel-helper-image.ts';
 import { usePlugin } from '../helpers/use-plugin.ts';
+import { getEventually, sandboxIp } from './pod-network.ts';
 import { createPod, deletePod, expectRefusal, JSON_ERRORS, logsOf, podContainerIds } from './pod-session.ts';
 import { allRunning, pollStatus } from './poll.ts';
 
@@ -30,32 +31,6 @@ const SLOW_MACHINE_MS = 180_000;
 const KEY =
   '-----BEGIN OPENSSH PRIVATE KEY-----\ntunnels-e2e-key-5d1c0e\n-----END OPENSSH PRIVATE KEY-----\n';
 const KEY_B64 = Buffer.from(KEY).toString('base64');
-
-async function sandboxIp(pod: Pod): Promise<string> {
-  const [sandbox] = await podContainerIds(pod, 'sandbox');
-  const { stdout } = await runDocker([
-    'inspect',
-    '--format',
-    '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}',
-    sandbox ?? '',
-  ]);
-  return stdout.trim();
-}
-
-async function getEventually(url: string, timeoutMs = 30_000): Promise<string> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const res = await fetch(url, { signal: AbortSignal.timeout(2000) });
-      return await res.text();
-    } catch (err) {
-      last = err;
-      await new Promise((r) => setTimeout(r, 200));
-    }
-  }
-  throw new Error(`${url} did not answer within ${timeoutMs} ms: ${String(last)}`);
-}
 
 async function logsEventually(
   plugin: Parameters<typeof logsOf>[0],

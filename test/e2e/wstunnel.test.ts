@@ -4,61 +4,15 @@
  * the pod's network namespace for the pod's lifetime.
  */
 import { afterAll, expect, it } from 'vitest';
-import type { Pod } from '../../src/contract/api-types.ts';
 import { HELPER_ROLE } from '../../src/docker/network/network-helper.ts';
-import { WSTUNNEL_ANNOTATION } from '../../src/pod/mesh-script.ts';
 import { NETWORK_HELPER_TEST_IMAGE, wstunnelCommand } from '../fixtures/interlink-mesh.ts';
-import { buildPod } from '../fixtures/pod-builder.ts';
+import { tunnelledServer } from '../fixtures/interlink-tunnels.ts';
 import { describeDocker, dockerPs, runDocker } from '../helpers/docker.ts';
 import { startPlugin, stopAll } from '../helpers/plugin-process.ts';
 import { usePlugin } from '../helpers/use-plugin.ts';
-import { createPod, deletePod, logsOf, podContainerIds } from './pod-session.ts';
+import { getEventually, sandboxIp } from './pod-network.ts';
+import { createPod, deletePod, logsOf } from './pod-session.ts';
 import { allRunning, pollStatus } from './poll.ts';
-
-function tunnelledServer(command: string): Pod {
-  const pod = buildPod({
-    containers: [
-      {
-        name: 'server',
-        command: [
-          'sh',
-          '-c',
-          'mkdir -p /tmp/www && echo through the tunnel > /tmp/www/index.html && exec httpd -f -p 8080 -h /tmp/www',
-        ],
-        ports: [{ containerPort: 8080, protocol: 'TCP' }],
-      },
-    ],
-    terminationGracePeriodSeconds: 0,
-  });
-  pod.metadata.annotations = { ...pod.metadata.annotations, [WSTUNNEL_ANNOTATION]: command };
-  return pod;
-}
-
-async function sandboxIp(pod: Pod): Promise<string> {
-  const [sandbox] = await podContainerIds(pod, 'sandbox');
-  const { stdout } = await runDocker([
-    'inspect',
-    '--format',
-    '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}',
-    sandbox ?? '',
-  ]);
-  return stdout.trim();
-}
-
-async function getEventually(url: string, timeoutMs = 20_000): Promise<string> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const res = await fetch(url, { signal: AbortSignal.timeout(2000) });
-      return await res.text();
-    } catch (err) {
-      last = err;
-      await new Promise((r) => setTimeout(r, 200));
-    }
-  }
-  throw new Error(`${url} did not answer within ${timeoutMs} ms: ${String(last)}`);
-}
 
 async function restartCount(id: string): Promise<number> {
   return Number((await runDocker(['inspect', '--format', '{{.RestartCount}}', id])).stdout.trim());
@@ -68,11 +22,11 @@ describeDocker("interLink's wstunnel port exposure", () => {
   const plugin = usePlugin({ env: { PLUGIN_NETWORK_HELPER_IMAGE: NETWORK_HELPER_TEST_IMAGE } });
 
   it("makes the pod's port reachable through the tunnel, and restarts the tunnel when it drops", async () => {
-    const pod = tunnelledServer(wstunnelCommand([8080]));
+    const pod = tunnelledServer('wstunnel', wstunnelCommand([8080]));
     const jid = await createPod(plugin, pod);
     await pollStatus(plugin, pod, jid, allRunning);
     const ip = await sandboxIp(pod);
-    expect(await getEventually(`http://${ip}:9080/`)).toBe('through the tunnel\n');
+    expect(await getEventually(`http://${ip}:9080/`, 20_000)).toBe('through the tunnel\n');
     expect(await logsOf(plugin, pod, 'interlink-wstunnel')).toContain(
       'fake wstunnel: client --http-upgrade-path-prefix a1b2c3d4e5f6 -R tcp://0.0.0.0:8080:localhost:8080',
     );
@@ -86,14 +40,14 @@ describeDocker("interLink's wstunnel port exposure", () => {
     while ((await restartCount(helper ?? '')) < 1 && Date.now() < deadline)
       await new Promise((r) => setTimeout(r, 200));
     expect(await restartCount(helper ?? '')).toBeGreaterThanOrEqual(1);
-    expect(await getEventually(`http://${ip}:9080/`)).toBe('through the tunnel\n');
+    expect(await getEventually(`http://${ip}:9080/`, 20_000)).toBe('through the tunnel\n');
     const status = await pollStatus(plugin, pod, jid, (s) => s.containers[0]?.ready === true);
     expect(status.containers[0]?.state.running).toBeDefined();
     await deletePod(plugin, pod, jid);
   });
 
   it('never fails the pod for a tunnel that cannot come up: it runs, not ready, while Docker retries', async () => {
-    const pod = tunnelledServer(wstunnelCommand([8080], 'file:///opt/fake-mesh/no-such-tarball'));
+    const pod = tunnelledServer('wstunnel', wstunnelCommand([8080], 'file:///opt/fake-mesh/no-such-tarball'));
     const jid = await createPod(plugin, pod);
     const status = await pollStatus(
       plugin,
@@ -122,7 +76,7 @@ describeDocker("interLink's wstunnel port exposure, helper image missing", () =>
     const plugin = await startPlugin({
       env: { PLUGIN_NETWORK_HELPER_IMAGE: 'interlink-docker-plugin/no-such-helper:1' },
     });
-    const pod = tunnelledServer(wstunnelCommand([8080]));
+    const pod = tunnelledServer('wstunnel', wstunnelCommand([8080]));
     const jid = await createPod(plugin, pod);
     const status = await pollStatus(plugin, pod, jid, (s) => s.containers[0]?.state.running !== undefined);
     expect(status.containers[0]?.ready).toBe(false);
