@@ -16,6 +16,7 @@ import { checkEngineLimits, type EngineLimits, NO_ENGINE_LIMITS } from './engine
 import { resolveContainerEnv } from './env.ts';
 import { expandCommand } from './expand-vars.ts';
 import { type GpuSlice, gpuKey, gpuSlices, type PodGpuRequest, podGpuRequest } from './gpu-request.ts';
+import { invalidImageMessage, isImageReference } from './image-reference.ts';
 import type { PodNetworking } from './mesh-script.ts';
 import { type ClusterContainers, clusterContainers, hasClusterContainers } from './partial-offload.ts';
 import {
@@ -170,6 +171,12 @@ export function decidePod(data: RetrievedPodData, rules: PodRules, host: HostFac
       ...(role === 'main' ? { probes: containerProbeSpec(pod, c) } : {}),
     };
     const unmade = { env: [], command: [], args: [], entrypoint: { cmd: [] } };
+    if (!isImageReference(c.image))
+      return {
+        ...base,
+        ...unmade,
+        configError: { reason: 'InvalidImageName', message: invalidImageMessage(c.image) },
+      };
     if ('error' in env) return { ...base, ...unmade, configError: env.error };
     const nonRoot = imageUser !== undefined ? nonRootViolation(pod, c, imageUser) : undefined;
     if (nonRoot)

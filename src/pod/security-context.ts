@@ -6,6 +6,7 @@
  */
 import type { Container, Pod } from '../contract/api-types.ts';
 import { invalidField, PluginError } from '../errors.ts';
+import { isImageReference } from './image-reference.ts';
 
 export interface SecurityPolicy {
   /**
@@ -56,7 +57,11 @@ export function needsImageUser(pod: Pod, container: Container): boolean {
 export function imagesNeedingUser(pod: Pod): string[] {
   const all = [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])];
   return [
-    ...new Set(all.filter((c) => requiresNonRoot(pod, c) || needsImageUser(pod, c)).map((c) => c.image)),
+    ...new Set(
+      all
+        .filter((c) => isImageReference(c.image) && (requiresNonRoot(pod, c) || needsImageUser(pod, c)))
+        .map((c) => c.image),
+    ),
   ];
 }
 

@@ -154,6 +154,32 @@ describeDocker('securityContext', () => {
     },
   );
 
+  it('keeps refusing a root image under runAsNonRoot when another image name is a docker flag', async () => {
+    // The flag, were it read as one, would make the plugin's image-user lookup print "1000" for every image.
+    const flag = '--format={{json .RepoTags}} {{json "1000"}}';
+    const pod = buildPod({
+      securityContext: { runAsNonRoot: true },
+      containers: [
+        { name: 'rooted', command: ['id', '-u'] },
+        { name: 'flagged', image: flag, command: ['id', '-u'] },
+      ],
+    });
+    const jid = await createPod(plugin, pod);
+    const status = await pollStatus(plugin, pod, jid, (s) =>
+      s.containers.every(
+        (c) => c.state.waiting?.reason !== undefined && c.state.waiting.reason !== 'ContainerCreating',
+      ),
+    );
+    expect(status.containers[0]?.state).toEqual({
+      waiting: {
+        reason: 'CreateContainerConfigError',
+        message: expect.stringContaining('image will run as root'),
+      },
+    });
+    expect(status.containers[1]?.state.waiting?.reason).toBe('InvalidImageName');
+    await deletePod(plugin, pod, jid);
+  });
+
   it('runs a runAsNonRoot container that has a non-root runAsUser', async () => {
     const pod = buildPod({
       containers: [

@@ -292,7 +292,7 @@ export async function programsMissingFromImage(
 
 /** Whether the image is present on this host. */
 export function imageExists(docker: DockerCli, image: string): Promise<boolean> {
-  return docker.run(['image', 'inspect', '--format', '{{.Id}}', image]).then(
+  return docker.run(['image', 'inspect', '--format', '{{.Id}}', '--', image]).then(
     () => true,
     () => false,
   );
@@ -302,7 +302,7 @@ export function imageExists(docker: DockerCli, image: string): Promise<boolean> 
 export async function imageUsers(docker: DockerCli, images: readonly string[]): Promise<Map<string, string>> {
   const users = new Map<string, string>();
   const { stdout } = await docker
-    .run(['image', 'inspect', '--format', '{{json .RepoTags}} {{json .Config.User}}', ...images])
+    .run(['image', 'inspect', '--format', '{{json .RepoTags}} {{json .Config.User}}', '--', ...images])
     .catch((err: { stdout?: string }) => ({ stdout: err.stdout ?? '' }));
   for (const line of stdout.split('\n').filter(Boolean)) {
     const [tags, user] = line.split(' ');
