@@ -12,22 +12,13 @@ import {
   ENGINE_EXCLUSIONS,
   runConformance,
 } from '../../src/conformance/index.ts';
+import { NETWORK_HELPER_TEST_IMAGE } from '../fixtures/interlink-mesh.ts';
 import { startPlugin, stopAll } from '../helpers/plugin-process.ts';
 import { describeRootlessPodman, podman } from '../helpers/rootless-podman.ts';
 
 // cgroup v2 has cgroup.controllers at its root; v1 does not (and delegates nothing to a user).
 const cgroupV1 = !existsSync('/sys/fs/cgroup/cgroup.controllers');
-// As on rootful Podman (podman-conformance.test.ts): the network helper's --device is refused.
-const tunnels = Object.fromEntries(
-  ALL_SCENARIOS.filter((s) => s.group === 'tunnels').map((s) => [
-    s.id,
-    "the network helper's --device is refused by the docker CLI against Podman (unknown server OS)",
-  ]),
-);
-const excluded: Record<string, string> = {
-  ...(cgroupV1 ? ENGINE_EXCLUSIONS['rootless-cgroup-v1'] : {}),
-  ...tunnels,
-};
+const excluded: Record<string, string> = cgroupV1 ? { ...ENGINE_EXCLUSIONS['rootless-cgroup-v1'] } : {};
 const scenarios = ALL_SCENARIOS.filter((s) => excluded[s.id] === undefined).map(
   (s) => [s.id, s.checks] as const,
 );
@@ -35,7 +26,12 @@ const scenarios = ALL_SCENARIOS.filter((s) => excluded[s.id] === undefined).map(
 describeRootlessPodman('the conformance kit against this sidecar on rootless Podman', () => {
   let report: ConformanceReport;
   beforeAll(async () => {
-    const plugin = await startPlugin({ runAs: podman(), readyTimeoutMs: 60_000 });
+    const plugin = await startPlugin({
+      runAs: podman(),
+      readyTimeoutMs: 60_000,
+      // The tunnel scenarios' commands run in the network helper: the local test image, no registry.
+      env: { PLUGIN_NETWORK_HELPER_IMAGE: NETWORK_HELPER_TEST_IMAGE },
+    });
     await plugin.waitForLog(/"msg":"engine","flavour":"podman".*"rootless":true/);
     report = await runConformance({
       target: { baseUrl: plugin.baseUrl as string },

@@ -30,11 +30,27 @@ export interface EngineTraits {
    * plugin makes those volumes first, with `docker volume create`.
    */
   readonly mountMakesVolumeWithOptions: boolean;
+  /**
+   * The docker CLI checks a `--device` against the server's OS, which Docker's ping names and
+   * Podman's does not: against Podman it refuses every `--device` ("unknown server OS"). There a
+   * device (the network helper's /dev/net/tun) is bound in read-write with a device cgroup rule.
+   */
+  readonly cliTakesDevices: boolean;
 }
 
 export const ENGINE_TRAITS: Readonly<Record<EngineFlavour, EngineTraits>> = {
-  docker: { removesJoinersFirst: false, restartsContainersAtBoot: true, mountMakesVolumeWithOptions: true },
-  podman: { removesJoinersFirst: true, restartsContainersAtBoot: false, mountMakesVolumeWithOptions: false },
+  docker: {
+    removesJoinersFirst: false,
+    restartsContainersAtBoot: true,
+    mountMakesVolumeWithOptions: true,
+    cliTakesDevices: true,
+  },
+  podman: {
+    removesJoinersFirst: true,
+    restartsContainersAtBoot: false,
+    mountMakesVolumeWithOptions: false,
+    cliTakesDevices: false,
+  },
 };
 
 export interface EngineKind {

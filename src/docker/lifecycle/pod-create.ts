@@ -250,6 +250,7 @@ export class PodCreation {
           dir,
           binariesDir: config.meshBinariesDir,
           proxyEnvNames: Object.keys(config.helperProxyEnv),
+          cliTakesDevices: engine.traits.cliTakesDevices,
         });
         try {
           // `run -d`, then the pod's cgroup, then the helper's own args.

@@ -195,6 +195,8 @@ export function helperRunArgs(input: {
   binariesDir?: string | undefined;
   /** Proxy variables the helper gets by name from the docker CLI's (the plugin's) environment. */
   proxyEnvNames?: readonly string[];
+  /** False where the docker CLI refuses `--device` (Podman's socket): /dev/net/tun is bound in instead. */
+  cliTakesDevices?: boolean;
 }): string[] {
   const id = podIdentity(input.pod);
   return [
@@ -212,8 +214,7 @@ export function helperRunArgs(input: {
     // A device node it made in its writable directory would be one on the host.
     '--cap-drop',
     'MKNOD',
-    '--device',
-    '/dev/net/tun',
+    ...tunDeviceArgs(input.cliTakesDevices ?? true),
     '--restart',
     input.kind === 'mesh' ? 'no' : 'always',
     '--log-driver',
@@ -243,6 +244,17 @@ export function helperRunArgs(input: {
     input.image,
     `${MOUNT}/run.sh`,
   ];
+}
+
+const TUN = '/dev/net/tun';
+
+/**
+ * /dev/net/tun in the helper. Bound in (read-write), it is the host's node, as `--device` makes it;
+ * the rule lets the helper's device cgroup open it (char 10:200), as `--device` does.
+ */
+function tunDeviceArgs(cliTakesDevices: boolean): string[] {
+  if (cliTakesDevices) return ['--device', TUN];
+  return ['--mount', `type=bind,src=${TUN},dst=${TUN}`, '--device-cgroup-rule', 'c 10:200 rwm'];
 }
 
 export function helperName(id: PodIdentity, kind: HelperKind): string {

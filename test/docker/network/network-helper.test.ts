@@ -33,6 +33,28 @@ describe('what the network helper is given', () => {
     expect(args).not.toContain('--privileged');
   });
 
+  it.each([
+    ['Docker', true, ['--device /dev/net/tun']],
+    [
+      'Podman, whose socket the docker CLI refuses --device against',
+      false,
+      ['--mount type=bind,src=/dev/net/tun,dst=/dev/net/tun', '--device-cgroup-rule c 10:200 rwm'],
+    ],
+  ] as const)('gives the helper /dev/net/tun on %s', (_engine, cliTakesDevices, want) => {
+    const args = helperRunArgs({
+      pod,
+      instance: 'i',
+      image: 'helper:1',
+      sandbox: 'sb',
+      kind: 'wstunnel',
+      dir,
+      cliTakesDevices,
+    });
+    const line = args.join(' ');
+    for (const w of want) expect(line).toContain(w);
+    expect(args.includes('--device')).toBe(cliTakesDevices);
+  });
+
   it("mounts the plugin's copy of the resolver into the pod's containers, read-only, never the helper's", () => {
     expect(resolvConfMountArgs(dir)).toEqual([
       '--mount',
