@@ -8,6 +8,11 @@ export function setLogLevel(level: Level): void {
   threshold = ORDER[level];
 }
 
+/** Whether lines of this level are written: a caller can skip building what only such a line needs. */
+export function logs(level: Level): boolean {
+  return ORDER[level] >= threshold;
+}
+
 export type Fields = Record<string, unknown>;
 
 export interface Logger {

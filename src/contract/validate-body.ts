@@ -74,6 +74,11 @@ export class BodyValidator {
     return summarise(first.errors ?? []);
   }
 
+  /** Whether `value` matches, without collecting its problems (check() says what they are). */
+  valid(name: SchemaName, value: unknown): boolean {
+    return this.validatorFor(name, 'first')(value);
+  }
+
   /** Throws a 422 naming each bad field when `value` does not match. */
   check<T>(name: SchemaName, value: unknown): T {
     const problems = this.problems(name, value);

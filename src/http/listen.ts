@@ -3,12 +3,13 @@
  * let in-flight requests finish (up to a timeout), then resolve.
  */
 import { chmod, lstat, mkdir, unlink } from 'node:fs/promises';
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import { connect } from 'node:net';
 import { dirname } from 'node:path';
-import { createAdaptorServer } from '@hono/node-server';
+import { getRequestListener } from '@hono/node-server';
 import type { Hono } from 'hono';
 import type { ListenAddress } from '../config/load-config.ts';
+import type { FrontHandler } from './status-fast-path.ts';
 
 export interface Listening {
   server: Server;
@@ -17,9 +18,18 @@ export interface Listening {
   close(timeoutMs: number): Promise<void>;
 }
 
-// biome-ignore lint/suspicious/noExplicitAny: any Hono env is served the same way
-export async function listen(app: Hono<any>, where: ListenAddress, socketMode: number): Promise<Listening> {
-  const server = createAdaptorServer({ fetch: app.fetch }) as Server;
+/** Serves `app`; a `front` handler (the /status fast path) sees each request first and may pass it on. */
+export async function listen(
+  // biome-ignore lint/suspicious/noExplicitAny: any Hono env is served the same way
+  app: Hono<any>,
+  where: ListenAddress,
+  socketMode: number,
+  front?: FrontHandler,
+): Promise<Listening> {
+  const toApp = getRequestListener(app.fetch);
+  const server = createServer(
+    front ? (req, res) => front(req, res, () => void toApp(req, res)) : (req, res) => void toApp(req, res),
+  );
   // interLink keeps connections alive between polls; a slow log follow must not be cut.
   server.requestTimeout = 0;
   if (where.kind === 'unix') await prepareSocketPath(where.path);

@@ -44,6 +44,14 @@ class Turns {
 
 const largeBodies = new Turns();
 
+/** Bodies read before the request reached the app (status-fast-path.ts), by request. */
+const handedOver = new WeakMap<IncomingMessage, Buffer>();
+
+/** Gives the app a body already read from `incoming` (within the limit, declared and small). */
+export function handOver(incoming: IncomingMessage, body: Buffer): void {
+  handedOver.set(incoming, body);
+}
+
 export interface ReadBody {
   body: Buffer;
   /** Call once the body has been parsed and validated (a large body holds its turn until then). */
@@ -55,6 +63,11 @@ export async function readBody(
   limitBytes: number,
   drainMaxBytes = DRAIN_MAX_BYTES,
 ): Promise<ReadBody> {
+  const read = handedOver.get(incoming);
+  if (read) {
+    handedOver.delete(incoming);
+    return { body: read, done: () => {} };
+  }
   const declared = Number(incoming.headers['content-length']);
   const known = Number.isFinite(declared) && declared >= 0;
   if (known && declared > limitBytes) throw refuse(incoming, limitBytes, drainMaxBytes);

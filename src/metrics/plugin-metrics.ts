@@ -9,6 +9,7 @@ import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom
 import type { DockerCallObserver } from '../docker/engine/docker-cli.ts';
 import type { ViewHealth } from '../docker/view/pod-view.ts';
 import type { AppEnv } from '../http/app.ts';
+import type { RequestObserver } from '../http/status-fast-path.ts';
 import { type DockerProcessKind, dockerProcessKind } from './docker-verb.ts';
 import { type ContainerLike, POD_PHASES, podPhase } from './pod-phase.ts';
 
@@ -168,12 +169,22 @@ export class PluginMetrics {
 
   /** Times every request, labelled with the route it matched ("unmatched" for none). */
   readonly httpObserver: MiddlewareHandler<AppEnv> = async (c, next) => {
-    const end = this.requestSeconds.startTimer({ method: c.req.method });
+    const started = performance.now();
     try {
       await next();
     } finally {
-      end({ route: c.get('route') ?? 'unmatched', code: String(c.res.status) });
+      this.observeRequest(
+        c.req.method,
+        c.get('route') ?? 'unmatched',
+        c.res.status,
+        (performance.now() - started) / 1000,
+      );
     }
+  };
+
+  /** One request in the request histogram: the app's observer and the /status fast path both record here. */
+  readonly observeRequest: RequestObserver = (method, route, code, seconds) => {
+    this.requestSeconds.observe({ route, method, code: String(code) }, seconds);
   };
 
   /** Counts and times docker processes; pulls and the events stream get their own series. */
