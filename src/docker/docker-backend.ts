@@ -66,6 +66,8 @@ export interface DockerBackendOptions {
   /** The engine behind the CLI (engine/engine-kind.ts); Docker when not given. */
   engineKind?: EngineKind;
   log: Logger;
+  /** The cgroup v2 tree a rootless engine's user's caps are read from (tests give a made-up one). */
+  cgroupRoot?: string;
 }
 
 export class DockerBackend implements Backend {
@@ -105,7 +107,7 @@ export class DockerBackend implements Backend {
     this.pauseImage = config.pauseImage || BUILTIN_PAUSE_IMAGE;
     const records = new PodRecords(config.stateDir, config.instance);
     this.records = records;
-    this.host = new HostInfo(docker);
+    this.host = new HostInfo(docker, options.cgroupRoot);
     const cgroups = new PodCgroups(config.instance, log.child({ component: 'cgroups' }));
     this.cgroups = cgroups;
     logOutages(docker, log);
@@ -359,11 +361,12 @@ export class DockerBackend implements Backend {
 
   /** While Docker does not answer: 503, so the node turns NotReady, which is the truth (docs/operations.md). */
   async ping(): Promise<PingResponse> {
-    const info = await duringOutage(() => this.engineInfo());
+    const size = await duringOutage(() => this.host.nodeSize({ cached: this.view.live }));
     return pingResponse({
-      // What the operator lets the node offer of the host's: never 0, never more than it has (#558).
-      cpus: offered(this.config.nodeCpu, info.NCPU, 'cpu'),
-      memoryBytes: offered(this.config.nodeMemory, info.MemTotal, 'memory'),
+      // What the operator lets the node offer of the host's (or of a rootless user's caps): never 0,
+      // never more than it has (#558).
+      cpus: offered(this.config.nodeCpu, size.cpu, 'cpu'),
+      memoryBytes: offered(this.config.nodeMemory, size.memory, 'memory'),
       // Never more than the pod networks hold (a bridge takes about 1000).
       pods: Math.min(this.config.podCapacity, this.networks.capacity()),
       // The scheduler subtracts requests itself: the total, not what is free. A string, as Go reads it.

@@ -1,5 +1,6 @@
 /** The ping as the Docker backend answers it, with a stand-in docker CLI (no engine needed). */
-import { chmod, mkdtemp, writeFile } from 'node:fs/promises';
+import { chmod, chown, mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -22,8 +23,13 @@ async function fakeDocker(info: object | undefined): Promise<DockerCli> {
   return new DockerCli(bin);
 }
 
-function backend(docker: DockerCli, argv: string[] = []): DockerBackend {
-  return new DockerBackend({ config: loadConfig(argv, {}), docker, log });
+function backend(docker: DockerCli, argv: string[] = [], cgroupRoot?: string): DockerBackend {
+  return new DockerBackend({
+    config: loadConfig(argv, {}),
+    docker,
+    log,
+    ...(cgroupRoot ? { cgroupRoot } : {}),
+  });
 }
 
 describe('DockerBackend.ping', () => {
@@ -60,6 +66,32 @@ describe('DockerBackend.ping', () => {
     const docker = await fakeDocker({ NCPU: 3, MemTotal: 8 * 1024 ** 3, ServerVersion: '28.2.2' });
     const ping = await backend(docker, [...argv]).ping();
     expect(ping.resources).toMatchObject(want);
+  });
+
+  it("offers a rootless engine's user's caps on cgroup v2 where they are lower than the host's", async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'rootless-ping-'));
+    // A rootless engine serves its socket as its user.
+    const socket = join(dir, 'podman.sock');
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(socket, resolve));
+    await chown(socket, 1001, 1001);
+    const info = { NCPU: 8, MemTotal: 16 * 1024 ** 3, ServerVersion: '4.9.3', CgroupVersion: '2' };
+    const bin = join(dir, 'docker');
+    await writeFile(
+      bin,
+      `#!/bin/sh\nif [ "$1" = context ]; then echo unix://${socket}; else printf '%s\\n' '${JSON.stringify(info)}'; fi\n`,
+    );
+    await chmod(bin, 0o755);
+    const service = join(dir, 'cgroup', 'user.slice/user-1001.slice/user@1001.service');
+    await mkdir(service, { recursive: true });
+    await writeFile(join(service, 'memory.max'), `${2 * 1024 ** 3}\n`);
+    await writeFile(join(service, 'cpu.max'), '150000 100000\n');
+    try {
+      const ping = await backend(new DockerCli(bin), [], join(dir, 'cgroup')).ping();
+      expect(ping.resources).toMatchObject({ cpu: '1.5', memory: '2097152Ki' });
+    } finally {
+      server.close();
+    }
   });
 
   it('answers 503 when Docker does not answer, so the node goes NotReady', async () => {
