@@ -170,9 +170,12 @@ export async function inspectNetworks(docker: DockerCli, names: readonly string[
     .map((line) => JSON.parse(line) as unknown);
 }
 
-/** `docker rm --force --volumes`: kills what runs and removes the containers with their anonymous volumes. */
-export async function removeContainers(docker: DockerCli, ids: readonly string[]): Promise<void> {
-  await docker.run(['rm', '--force', '--volumes', ...ids]);
+/**
+ * `docker rm --force --volumes`: kills what runs and removes the containers with their anonymous
+ * volumes. Its stdout names each container removed, one a line (also when others failed).
+ */
+export function removeContainers(docker: DockerCli, ids: readonly string[]): Promise<RunResult> {
+  return docker.run(['rm', '--force', '--volumes', ...ids]);
 }
 
 /** `docker volume create ARGS` (its options, labels and name). */

@@ -21,6 +21,7 @@ import {
   stopContainers,
 } from './docker-verbs.ts';
 import { ENGINE_TRAITS, type EngineTraits } from './engine-kind.ts';
+import { RemovalBatches } from './removal-batches.ts';
 
 export interface Engine {
   /** How this engine differs where the callers must care (engine-kind.ts). */
@@ -38,7 +39,10 @@ export interface Engine {
   startContainers(ids: readonly string[]): Promise<void>;
   /** The stop signal, then SIGKILL after `graceSeconds`. */
   stopContainers(ids: readonly string[], graceSeconds: number): Promise<void>;
-  /** Kills what runs and removes the containers with their anonymous volumes. */
+  /**
+   * Kills what runs and removes the containers with their anonymous volumes; removals asked
+   * while one runs share the next `docker rm` (removal-batches.ts).
+   */
   removeContainers(ids: readonly string[]): Promise<void>;
   /** `docker volume create` with these arguments (options, labels, name). */
   createVolume(args: readonly string[]): Promise<void>;
@@ -55,6 +59,7 @@ export interface Engine {
 
 /** The Engine over the docker CLI, talking to an engine with these traits (Docker's by default). */
 export function cliEngine(docker: DockerCli, traits: EngineTraits = ENGINE_TRAITS.docker): Engine {
+  const removals = new RemovalBatches((ids) => removeContainers(docker, ids));
   return {
     traits,
     makeContainer: (argv, cliEnv) => makeContainer(docker, argv, cliEnv),
@@ -62,7 +67,7 @@ export function cliEngine(docker: DockerCli, traits: EngineTraits = ENGINE_TRAIT
     containerIdByName: (name) => containerIdByName(docker, name),
     startContainers: (ids) => startContainers(docker, ids),
     stopContainers: (ids, graceSeconds) => stopContainers(docker, ids, graceSeconds),
-    removeContainers: (ids) => removeContainers(docker, ids),
+    removeContainers: (ids) => removals.remove(ids),
     createVolume: (args) => createVolume(docker, args),
     removeVolumes: (names) => removeVolumes(docker, names),
     listVolumes: (labels) => listVolumes(docker, labels),

@@ -48,6 +48,23 @@ describeDocker('removing pod containers', () => {
     expect(await dockerPs([owner])).toEqual([]);
   });
 
+  it('removes pods deleted at the same time with fewer docker rm calls than pods', async () => {
+    const counted = new DockerCli();
+    const rms: string[][] = [];
+    counted.observers.push({
+      started(args) {
+        if (args[0] === 'rm') rms.push(args.filter((a) => !a.startsWith('-')).slice(1));
+        return () => {};
+      },
+    });
+    const engine = cliEngine(counted);
+    const pods = await Promise.all(Array.from({ length: 6 }, () => Promise.all([make(), make()])));
+    await Promise.all(pods.map((ids) => removePodContainers(engine, view, ids, undefined)));
+    expect(await dockerPs([owner])).toEqual([]);
+    // Two start at once; the four asked meanwhile share the third.
+    expect(rms.map((ids) => ids.length)).toEqual([2, 2, 8]);
+  });
+
   it('fails with a 500 that names the reason when Docker cannot remove them', async () => {
     const id = await make();
     const broken = new DockerCli('false');
