@@ -67,6 +67,8 @@ export interface Config {
   /** DOCKER_CONFIG for image pulls; undefined: the docker CLI's default. */
   readonly dockerConfigDir: string | undefined;
   readonly maxConcurrentOps: number;
+  /** pids.max of each pod's cgroup; undefined: no limit (the kubelet's podPidsLimit -1). */
+  readonly podPidsLimit: number | undefined;
 }
 
 /** interLink's telemetry settings (ENABLE_TRACING, TELEMETRY_*). */
@@ -129,6 +131,16 @@ function integer(key: Key, raw: string, min: number, where: Where, radix = 10): 
     );
   }
   return n;
+}
+
+/** The kubelet's podPidsLimit: -1 for none, else at least 1. */
+function pidsLimit(raw: string, where: Where): number | undefined {
+  const n = integer('podPidsLimit', raw, -1, where);
+  if (n === 0)
+    throw new ConfigError(
+      `${where('podPidsLimit')}: "0" would let no pod start a process: use -1 for no limit`,
+    );
+  return n === -1 ? undefined : n;
 }
 
 function capacity(key: Key, raw: string, resource: 'cpu' | 'memory', where: Where): CapacitySetting {
@@ -321,6 +333,7 @@ export function loadConfig(
     pullTimeoutSeconds: integer('pullTimeout', raw('pullTimeout'), 1, where),
     dockerConfigDir,
     maxConcurrentOps: integer('maxConcurrentOps', raw('maxConcurrentOps'), 1, where),
+    podPidsLimit: pidsLimit(raw('podPidsLimit'), where),
     podNetworks: Object.freeze(podNetworks),
     networkHelperImage,
     networkHelperTimeoutSeconds: integer('networkHelperTimeout', raw('networkHelperTimeout'), 1, where),

@@ -243,6 +243,13 @@ export const SETTINGS = {
     help: 'Seconds an image pull may take before it is killed and retried with back-off',
     kind: 'integer',
   },
+  podPidsLimit: {
+    flag: 'pod-pids-limit',
+    env: 'PLUGIN_POD_PIDS_LIMIT',
+    default: '4096',
+    help: "Processes and threads each pod may have at once, set on the pod's cgroup as the kubelet's podPidsLimit; -1 for no limit",
+    kind: 'integer',
+  },
   maxConcurrentOps: {
     flag: 'max-concurrent-ops',
     env: 'PLUGIN_MAX_CONCURRENT_OPS',

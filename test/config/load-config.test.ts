@@ -28,6 +28,14 @@ describe('loadConfig', () => {
     expect(c.podNetworks).toEqual([]);
     expect(Object.isFrozen(c)).toBe(true);
   });
+  it('limits each pod to 4096 pids unless told otherwise; -1 lifts the limit and 0 is refused', () => {
+    expect(loadConfig([], {}).podPidsLimit).toBe(4096);
+    expect(loadConfig(['--pod-pids-limit', '512'], {}).podPidsLimit).toBe(512);
+    expect(loadConfig([], { PLUGIN_POD_PIDS_LIMIT: '-1' }).podPidsLimit).toBeUndefined();
+    expect(() => loadConfig([], { PLUGIN_POD_PIDS_LIMIT: '0' })).toThrow(/use -1 for no limit/);
+    expect(() => loadConfig([], { PLUGIN_POD_PIDS_LIMIT: '-2' })).toThrow(ConfigError);
+  });
+
   it('sends taints in the ping only when they are configured', () => {
     expect(loadConfig([], {}).taints).toBeUndefined();
     expect(loadConfig([], { PLUGIN_TAINTS: ' , ' }).taints).toBeUndefined();

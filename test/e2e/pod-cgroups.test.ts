@@ -13,7 +13,7 @@ import { CGROUP_ROOT } from '../../src/docker/cgroups/pod-cgroups.ts';
 import { buildPod } from '../fixtures/pod-builder.ts';
 import { describeDocker, runDocker } from '../helpers/docker.ts';
 import { usePlugin } from '../helpers/use-plugin.ts';
-import { createPod, deletePod, podContainerIds } from './pod-session.ts';
+import { createPod, deletePod, logsOf, podContainerIds } from './pod-session.ts';
 import { allRunning, allTerminated, pollStatus } from './poll.ts';
 
 /** This host: cgroup v1, cgroupfs. */
@@ -161,4 +161,46 @@ describeDocker('pod cgroups', () => {
     }
     await expect.poll(() => existsSync(dir), { timeout: 30_000, interval: 500 }).toBe(false);
   }, 150_000);
+});
+
+describeDocker('pod pids limit', () => {
+  const plugin = usePlugin({ env: { PLUGIN_POD_PIDS_LIMIT: '40' } });
+  const defaults = usePlugin();
+
+  it('holds a fork bomb to the pod’s pids limit across all of its containers', async () => {
+    // Two containers forking 60 sleeps each: 120 wanted, the pod may have 40 (sandbox included).
+    // The shells stop at the first fork the kernel refuses, so both end.
+    const forker = (name: string) => ({
+      name,
+      command: ['sh', '-c', 'for i in $(seq 60); do sleep 300 & done; wait'],
+    });
+    const pod = buildPod({
+      restartPolicy: 'Never',
+      terminationGracePeriodSeconds: 0,
+      containers: [forker('a'), forker('b')],
+    });
+    const jid = await createPod(plugin, pod);
+    const dir = podDir('pids', plugin.instance, pod.metadata.uid);
+    await expect.poll(() => existsSync(join(dir, 'pids.max')), { timeout: 30_000 }).toBe(true);
+    expect(readFileSync(join(dir, 'pids.max'), 'utf8').trim()).toBe('40');
+    const status = await pollStatus(plugin, pod, jid, allTerminated);
+    expect(status.containers.map((c) => c.state.terminated?.reason)).toEqual(['Error', 'Error']);
+    // The pod as a whole reached its limit and no further (pids.peak: the most it ever held).
+    expect(readFileSync(join(dir, 'pids.peak'), 'utf8').trim()).toBe('40');
+    expect(await logsOf(plugin, pod, 'a')).toContain("can't fork");
+    await deletePod(plugin, pod, jid);
+    expect(existsSync(dir)).toBe(false);
+  });
+
+  it('gives every pod 4096 pids by default, as a limit a fork bomb meets long before the host’s', async () => {
+    const pod = buildPod({
+      terminationGracePeriodSeconds: 0,
+      containers: [{ name: 'a', command: ['sleep', '300'] }],
+    });
+    const jid = await createPod(defaults, pod);
+    await pollStatus(defaults, pod, jid, allRunning);
+    const dir = podDir('pids', defaults.instance, pod.metadata.uid);
+    expect(readFileSync(join(dir, 'pids.max'), 'utf8').trim()).toBe('4096');
+    await deletePod(defaults, pod, jid);
+  });
 });

@@ -49,6 +49,8 @@ export interface LeftoverRetry {
 export interface PodLimits {
   memoryBytes: number | undefined;
   cpu: { periodUs: number; quotaUs: number } | undefined;
+  /** Processes and threads of the whole pod at once (pids.max). */
+  pids?: number | undefined;
 }
 
 export class PodCgroups {
@@ -119,7 +121,8 @@ export class PodCgroups {
     const layout = this.layout;
     if (layout?.driver !== 'cgroupfs') return;
     const v2 = layout.version === 2;
-    const { memoryBytes, cpu } = limits;
+    const { memoryBytes, cpu, pids } = limits;
+    if (pids !== undefined) await this.write(uid, 'pids', [['pids.max', String(pids)]]);
     if (memoryBytes !== undefined)
       await this.write(uid, 'memory', [[v2 ? 'memory.max' : 'memory.limit_in_bytes', String(memoryBytes)]]);
     if (cpu)

@@ -234,7 +234,11 @@ export class PodCreation {
         }
       }
       const { memoryLimitBytes, cpuLimit } = prepared.decision;
-      await this.options.cgroups.limitPod(identity.uid, { memoryBytes: memoryLimitBytes, cpu: cpuLimit });
+      await this.options.cgroups.limitPod(identity.uid, {
+        memoryBytes: memoryLimitBytes,
+        cpu: cpuLimit,
+        pids: config.podPidsLimit,
+      });
       crashPoint('create:volumes');
       const needsSandbox = containers.length > 1 || prepared.sandboxMounts.length > 0;
       const sandbox = needsSandbox || networking.kind !== 'none' ? await makeSandbox() : undefined;
