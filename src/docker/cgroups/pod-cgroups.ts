@@ -144,6 +144,7 @@ export class PodCgroups {
     if (!layout) return;
     const dir = cgroupDir(layout, controller, podCgroupPath(layout, uid));
     try {
+      if (layout.version === 2) await this.delegate(controller);
       await mkdir(dir, { recursive: true });
       for (const [file, value] of files) await writeFile(join(dir, file), value);
     } catch (err) {
@@ -152,6 +153,22 @@ export class PodCgroups {
         controller,
         error: (err as Error).message,
       });
+    }
+  }
+
+  /**
+   * cgroup v2: a cgroup has a controller's files (memory.max, ...) only when its parent lists the
+   * controller in cgroup.subtree_control, and a cgroup the plugin made lists none. The engine's
+   * runtime enables them down to a container's cgroup when it makes one, but the pod's limits are
+   * written before its first container: so the root and the plugin's cgroup enable it first.
+   */
+  private async delegate(controller: string): Promise<void> {
+    const layout = this.layout;
+    if (!layout) return;
+    const plugin = join(layout.root, pluginCgroupPath(layout));
+    await mkdir(plugin, { recursive: true });
+    for (const dir of [layout.root, plugin]) {
+      await writeFile(join(dir, 'cgroup.subtree_control'), `+${controller}`);
     }
   }
 
