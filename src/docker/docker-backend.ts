@@ -155,6 +155,7 @@ export class DockerBackend implements Backend {
       busy,
       mayStart: (uid, containers) => meshGate.mayStart(uid, containers),
       beforeStart,
+      keepsStartErrors: engine.traits.keepsStartErrors,
     });
     this.sequencer = sequencer;
     this.pending = new PendingContainers({

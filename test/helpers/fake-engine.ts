@@ -12,6 +12,7 @@ import type { ContainerInspect } from '../../src/docker/engine/inspect-types.ts'
 import { LABEL } from '../../src/docker/labels.ts';
 import type { PodView } from '../../src/docker/view/pod-view.ts';
 import { ReadHolds } from '../../src/docker/view/read-holds.ts';
+import { StartFailures } from '../../src/docker/view/start-failures.ts';
 
 export interface FakeContainer {
   id: string;
@@ -43,6 +44,7 @@ export type FakeView = Pick<
   | 'expectGone'
   | 'unexpectGone'
   | 'isRunning'
+  | 'startFailures'
 >;
 
 export class FakeEngine implements Engine {
@@ -64,6 +66,7 @@ export class FakeEngine implements Engine {
   private readonly listeners = new Set<(uid: string) => void>();
   private next = 0;
   private clock = Date.parse('2026-12-01T00:00:00Z');
+  private readonly startFailures = new StartFailures();
 
   /** Containers as the view would show them. */
   readonly view: FakeView = {
@@ -72,7 +75,13 @@ export class FakeEngine implements Engine {
       return () => this.listeners.delete(listener);
     },
     containersOfPod: (uid) =>
-      [...this.containers.values()].filter((c) => c.labels[LABEL.podUid] === uid).map(inspect),
+      [...this.containers.values()]
+        .filter((c) => c.labels[LABEL.podUid] === uid)
+        .map(inspect)
+        .map((c) => {
+          this.startFailures.apply(c);
+          return c;
+        }),
     podUids: () => [...new Set([...this.containers.values()].map((c) => c.labels[LABEL.podUid] ?? ''))],
     refresh: async () => {},
     holds: new ReadHolds(async () => {}),
@@ -81,6 +90,7 @@ export class FakeEngine implements Engine {
     expectGone: () => {},
     unexpectGone: () => {},
     isRunning: (id) => this.containers.get(id)?.status === 'running',
+    startFailures: this.startFailures,
   };
 
   /** The verbs called, in order, as `verb subject`. */

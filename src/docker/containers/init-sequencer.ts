@@ -9,6 +9,7 @@ import type { DockerCli } from '../engine/docker-cli.ts';
 import { DockerCliError } from '../engine/docker-cli.ts';
 import { startContainers } from '../engine/docker-verbs.ts';
 import type { ContainerInspect } from '../engine/inspect-types.ts';
+import { startFailureOf } from '../engine/start-failure.ts';
 import { groupContainers, nextStep, podShapeFromLabels } from '../view/pod-containers.ts';
 import type { PodView } from '../view/pod-view.ts';
 
@@ -22,6 +23,11 @@ export interface InitSequencerOptions {
   mayStart?(uid: string, containers: readonly ContainerInspect[]): Promise<boolean>;
   /** Pins the containers' subPaths again (pin-gate.ts); returns the ids that may start. */
   beforeStart?(uid: string, ids: readonly string[]): Promise<string[]>;
+  /**
+   * false on Podman, which keeps no reason for a failed start in the container's state: each
+   * container is then started alone, so the reason of its own failure is told to the view.
+   */
+  keepsStartErrors?: boolean;
 }
 
 /**
@@ -75,8 +81,11 @@ export class InitSequencer {
     view.holds.hold(uid);
     let started: readonly string[] = [];
     try {
-      await startContainers(docker, ids);
-      started = ids;
+      if (this.options.keepsStartErrors === false) started = await this.startEach(ids);
+      else {
+        await startContainers(docker, ids);
+        started = ids;
+      }
       crashPoint('sequence:started');
       const [first] = ids;
       const init = ids.length === 1 && [...containers.init.values()].some((c) => c.Id === first);
@@ -91,5 +100,22 @@ export class InitSequencer {
     } finally {
       await view.holds.release(uid, step.ids, started);
     }
+  }
+
+  /** Starts each container alone, noting why one could not start; answers those started. */
+  private async startEach(ids: readonly string[]): Promise<string[]> {
+    const { docker, view, log } = this.options;
+    const started: string[] = [];
+    for (const id of ids) {
+      try {
+        await startContainers(docker, [id]);
+        started.push(id);
+      } catch (err) {
+        if (!(err instanceof DockerCliError)) throw err;
+        view.startFailures.note(id, startFailureOf(err.stderr));
+        log.warn('container start failed', { containerId: id, error: err.reason });
+      }
+    }
+    return started;
   }
 }

@@ -36,6 +36,12 @@ export interface EngineTraits {
    * device (the network helper's /dev/net/tun) is bound in read-write with a device cgroup rule.
    */
   readonly cliTakesDevices: boolean;
+  /**
+   * Docker keeps why a container could not start (its command is not in the image) in its state:
+   * State.Error and an exit code. Podman leaves it "created" with neither, and the status would say
+   * ContainerCreating for ever: the plugin keeps the reason from the failed start (start-failure.ts).
+   */
+  readonly keepsStartErrors: boolean;
 }
 
 export const ENGINE_TRAITS: Readonly<Record<EngineFlavour, EngineTraits>> = {
@@ -44,12 +50,14 @@ export const ENGINE_TRAITS: Readonly<Record<EngineFlavour, EngineTraits>> = {
     restartsContainersAtBoot: true,
     mountMakesVolumeWithOptions: true,
     cliTakesDevices: true,
+    keepsStartErrors: true,
   },
   podman: {
     removesJoinersFirst: true,
     restartsContainersAtBoot: false,
     mountMakesVolumeWithOptions: false,
     cliTakesDevices: false,
+    keepsStartErrors: false,
   },
 };
 

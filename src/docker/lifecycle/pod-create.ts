@@ -13,6 +13,7 @@ import type { PodLimits } from '../cgroups/pod-cgroups.ts';
 import type { InitSequencer } from '../containers/init-sequencer.ts';
 import { DockerCliError } from '../engine/docker-cli.ts';
 import type { Engine } from '../engine/engine.ts';
+import { startFailureOf } from '../engine/start-failure.ts';
 import { userReason } from '../engine/user-words.ts';
 import type { GpuAllocator } from '../gpu/gpu-allocator.ts';
 import { gpuLabelArgs } from '../gpu/gpu-args.ts';
@@ -52,6 +53,7 @@ export interface PodCreationOptions {
     | 'forget'
     | 'expectGone'
     | 'unexpectGone'
+    | 'startFailures'
   >;
   log: Logger;
   pending: Pick<PendingContainers, 'add'>;
@@ -306,8 +308,11 @@ export class PodCreation {
           }
           // `run` that could not start the command still made the container: its state says why.
           const id = await engine.containerIdByName(containerName(identity, c.role, c.name));
-          if (id) made.push(id);
-          else
+          if (id) {
+            made.push(id);
+            // Podman's state keeps no reason: the view is told it.
+            if (!engine.traits.keepsStartErrors) view.startFailures.note(id, startFailureOf(err.stderr));
+          } else
             failures.set(c.name, {
               reason: 'CreateContainerError',
               message: userReason(err, config.stateDir),

@@ -15,6 +15,7 @@ import { LABEL } from '../labels.ts';
 import { changed, trim } from './container-record.ts';
 import { OomAttribution } from './oom-attribution.ts';
 import { ReadHolds } from './read-holds.ts';
+import { StartFailures } from './start-failures.ts';
 
 export interface PodViewOptions {
   docker: DockerCli;
@@ -59,6 +60,7 @@ export class PodView {
   private reading = new Set<string>(); // what the flush under way reads
   /** While a caller makes or starts a pod's containers, its events wait for the caller's one read. */
   readonly holds = new ReadHolds((ids) => this.refresh(ids));
+  readonly startFailures = new StartFailures();
   private flushing: Promise<void> | undefined;
   private flushScheduled: Promise<void> | undefined;
   private resyncing: Promise<void> | undefined;
@@ -252,6 +254,7 @@ export class PodView {
     if (this.destroyed.has(full.Id)) return;
     const c = trim(full);
     this.options.adjust?.(c);
+    this.startFailures.apply(c);
     if (c.State.Running) this.oom.sawRunning(c.Id, c.State.Pid);
     else if (!c.State.OOMKilled) {
       this.oom.catchUp();
@@ -271,6 +274,7 @@ export class PodView {
     const c = this.byId.get(id);
     if (!c) return;
     this.byId.delete(id);
+    this.startFailures.forget(id);
     const uid = c.Config.Labels?.[LABEL.podUid] ?? '';
     const set = this.byPod.get(uid);
     set?.delete(id);
