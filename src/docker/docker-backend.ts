@@ -20,7 +20,6 @@ import { pingResponse } from '../contract/ping-response.ts';
 import type { Logger } from '../log.ts';
 import { GPU_RESOURCE } from '../pod/gpu-request.ts';
 import { offered } from '../pod/node-capacity.ts';
-import { offloadedPart } from '../pod/partial-offload.ts';
 import { decidePod } from '../pod/pod-decision.ts';
 import { PodCgroups } from './cgroups/pod-cgroups.ts';
 import { podUsage, type UsageSample } from './cgroups/pod-usage.ts';
@@ -54,8 +53,7 @@ import { HelperPrograms } from './network/helper-programs.ts';
 import { MeshGate } from './network/mesh-gate.ts';
 import { applyTunnelStatus, helperByLogName } from './network/network-helper.ts';
 import { PodNetworks } from './network/pod-networks.ts';
-import { groupContainers } from './view/pod-containers.ts';
-import { type PodNotes, podStatus } from './view/pod-status.ts';
+import { PodAnswers } from './view/pod-answers.ts';
 import { PodView } from './view/pod-view.ts';
 import { RestartCounts } from './view/restart-counts.ts';
 import { PinGate } from './volumes/pin-gate.ts';
@@ -95,6 +93,7 @@ export class DockerBackend implements Backend {
   private readonly pins: PinGate;
   private readonly engine: Engine;
   private readonly helperPrograms: HelperPrograms;
+  private readonly answers: PodAnswers;
 
   constructor(options: DockerBackendOptions) {
     const { config, docker, log } = options;
@@ -193,6 +192,20 @@ export class DockerBackend implements Backend {
       pauseImage: this.pauseImage,
       networks: this.networks,
       cgroups,
+    });
+    this.answers = new PodAnswers({
+      view,
+      creating: (uid) => this.creation.isCreating(uid),
+      waiting: (uid, name) =>
+        this.creation.failure(uid, name) ?? this.pending.waiting(uid, name) ?? pins.refusal(uid, name),
+      waits: (uid) => this.creation.hasFailures(uid) || this.pending.has(uid),
+      ready: (id) => this.probes.ready(id),
+      started: (id) => this.probes.started(id),
+      network: (status, containers) => {
+        meshGate.applyToStatus(status, containers);
+        applyTunnelStatus(status, containers);
+      },
+      networkState: (uid) => meshGate.statusState(uid),
     });
     this.removal = new PodRemoval({
       engine,
@@ -294,6 +307,7 @@ export class DockerBackend implements Backend {
     const { uid } = podIdentity(pod);
     await duringOutage(() => this.locks.run(uid, () => this.removal.remove(pod)));
     this.restarts.forget(uid);
+    this.answers.forget(uid);
   }
 
   /** Every pod's and container's usage, from their cgroups (none where pods have no cgroup). */
@@ -307,40 +321,31 @@ export class DockerBackend implements Backend {
   }
 
   status(pods: Pod[]): Promise<PodStatus[]> {
-    return duringOutage(() => this.statusFromView(pods));
+    return duringOutage(async () => {
+      const nodeName = await this.beforeStatus(pods);
+      return pods.flatMap((pod) => this.answers.status(pod, nodeName) ?? []);
+    });
   }
 
-  private async statusFromView(pods: Pod[]): Promise<PodStatus[]> {
+  /** The same answer as JSON text, from each pod's kept text (view/status-texts.ts). */
+  statusText(pods: Pod[]): Promise<string> {
+    return duringOutage(async () => {
+      const nodeName = await this.beforeStatus(pods);
+      let out = '';
+      for (const pod of pods) {
+        const text = this.answers.text(pod, nodeName);
+        if (text !== undefined) out = out === '' ? text : `${out},${text}`;
+      }
+      return `[${out}]`;
+    });
+  }
+
+  /** Makes the view fresh and says where the pods run. */
+  private async beforeStatus(pods: Pod[]): Promise<string | undefined> {
     // Steady path: answered from memory. Without the events stream, one batched read first.
     await this.view.ensureFresh();
-    const out: PodStatus[] = [];
     // Where the pods run (interLink PR #550 reads it); the cached `docker info`, left out if unknown.
-    const nodeName =
-      pods.length > 0 ? (await this.host.engine().catch(() => undefined))?.Name || undefined : undefined;
-    for (const pod of pods) {
-      const uid = pod.metadata.uid;
-      const all = this.view.containersOfPod(uid);
-      const containers = groupContainers(all);
-      const notes: PodNotes = {
-        creating: this.creation.isCreating(uid),
-        waiting: (name) =>
-          this.creation.failure(uid, name) ?? this.pending.waiting(uid, name) ?? this.pins.refusal(uid, name),
-        readiness: (id) => this.probes.ready(id),
-        started: (id) => this.probes.started(id),
-      };
-      const known = containers.anchor !== undefined;
-      // A pod with a JobID was created by a plugin: if Docker has nothing left, say so.
-      const waits = this.creation.hasFailures(uid) || this.pending.has(uid);
-      if (!known && !notes.creating && !waits && !pod.metadata.annotations?.JobID) continue;
-      // Partial offload: the full pod arrives here; the cluster's containers are not ours to report.
-      const held = (kind: 'main' | 'init', name: string) =>
-        containers[kind].has(name) || notes.waiting?.(name) !== undefined;
-      const status = podStatus(offloadedPart(pod, held), containers, notes);
-      this.meshGate.applyToStatus(status, all);
-      applyTunnelStatus(status, all);
-      out.push(nodeName ? { ...status, nodeName } : status);
-    }
-    return out;
+    return pods.length > 0 ? (await this.host.engine().catch(() => undefined))?.Name || undefined : undefined;
   }
 
   logs(request: LogStruct, signal: AbortSignal): Promise<ReadableStream<Uint8Array>> {

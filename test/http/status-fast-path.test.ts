@@ -257,7 +257,8 @@ describe('the /status fast path', () => {
       { method: i % 2 === 0 ? 'GET' : 'POST', body: wireBody(b), headers: { Accept: 'application/json' } },
       { method: 'GET', body: wireBody(b) },
     ]);
-    const answers = await expectSameAnswers(fast, app, sent);
+    // Twice: a body the spec accepted once is known by its digest the second time.
+    const answers = await expectSameAnswers(fast, app, [...sent, ...sent]);
     // Both kinds are among them: bodies the fast path answered and bodies it handed on.
     expect(fast.fastServed).toBeGreaterThan(0);
     expect(answers.filter((a) => a.status >= 400).length).toBeGreaterThan(0);

@@ -105,6 +105,11 @@ export class MeshGate {
     return false;
   }
 
+  /** The gate's own state that applyToStatus reads (besides the containers): a kept answer depends on it. */
+  statusState(uid: string): string {
+    return `${this.up.has(uid)}\u0000${this.failed.get(uid) ?? ''}`;
+  }
+
   /** What the pod's containers that have not started show while the mesh comes up, or after it failed. */
   applyToStatus(status: PodStatus, containers: readonly ContainerInspect[]): void {
     const uid = status.UID;

@@ -50,6 +50,9 @@ export class PodView {
   private readonly byId = new Map<string, ContainerInspect>();
   private readonly byPod = new Map<string, Set<string>>();
   private readonly listeners = new Set<Listener>();
+  /** Per pod, a number that changes whenever anything kept of its containers changes. */
+  private readonly revisions = new Map<string, number>();
+  private lastRevision = 0;
   /** The last exit Docker reported per container (die/oom events), for lastState after a restart. */
   private readonly lastExit = new Map<string, NonNullable<ContainerInspect['LastExit']>>();
   private readonly oom: OomAttribution;
@@ -135,6 +138,14 @@ export class PodView {
   /** How many times the container was OOM-killed, as far as the plugin knows. */
   oomKills(id: string): number {
     return this.oom.count(id);
+  }
+
+  /**
+   * A number that changes whenever anything the view keeps of the pod's containers changes (every
+   * read of one, its removal, an OOM verdict arriving late): what an answer made from them is keyed by.
+   */
+  revision(podUid: string): number {
+    return this.revisions.get(podUid) ?? 0;
   }
 
   podUids(): string[] {
@@ -267,6 +278,7 @@ export class PodView {
     const set = this.byPod.get(uid) ?? new Set<string>();
     this.byPod.set(uid, set);
     set.add(c.Id);
+    this.revisions.set(uid, ++this.lastRevision);
     if (!before || changed(before, c)) this.emit(uid);
   }
 
@@ -278,7 +290,11 @@ export class PodView {
     const uid = c.Config.Labels?.[LABEL.podUid] ?? '';
     const set = this.byPod.get(uid);
     set?.delete(id);
-    if (set && set.size === 0) this.byPod.delete(uid);
+    this.revisions.set(uid, ++this.lastRevision);
+    if (set && set.size === 0) {
+      this.byPod.delete(uid);
+      this.revisions.delete(uid);
+    }
     this.emit(uid);
   }
 
@@ -368,8 +384,12 @@ export class PodView {
       // An oom reported after its die still belongs to that exit, unless the container ran again.
       const last = this.lastExit.get(id);
       const current = this.byId.get(id);
-      if (last && !(current?.State.Running && Date.parse(current.State.StartedAt) > Date.parse(last.At)))
+      if (last && !(current?.State.Running && Date.parse(current.State.StartedAt) > Date.parse(last.At))) {
         last.OOMKilled = true;
+        // The kept container may hold this very exit as its LastExit.
+        const uid = current?.Config.Labels?.[LABEL.podUid];
+        if (uid) this.revisions.set(uid, ++this.lastRevision);
+      }
     }
     if (action === 'die') {
       const at = new Date(atMs).toISOString();
