@@ -9,10 +9,11 @@ export { PODMAN_ROOTFUL_HOST };
 
 /**
  * `describe` when rootful Podman answers, with DOCKER_HOST pointing at it for the suite (and put
- * back after), otherwise `describe.skip`: skipped, never passed. With REQUIRE_PODMAN=1 (.ci/run)
+ * back after), otherwise `describe.skip`: skipped, never passed. `fn` may be async (it imports
+ * suites). With REQUIRE_PODMAN=1 (.ci/run)
  * the global setup has already failed the run instead.
  */
-export function describePodman(name: string, fn: () => void): void {
+export function describePodman(name: string, fn: () => void | Promise<void>): void {
   if (!inject('podmanAvailable')) {
     describe.skip(`${name} (skipped: ${inject('podmanUnavailableReason')})`, fn);
     return;
@@ -26,6 +27,7 @@ export function describePodman(name: string, fn: () => void): void {
       if (before === undefined) delete process.env.DOCKER_HOST;
       else process.env.DOCKER_HOST = before;
     });
-    fn();
+    // A suite that imports others (podman-e2e-suites.test.ts) collects them before it returns.
+    return fn();
   });
 }
