@@ -40,6 +40,44 @@ function podIp(c: ContainerInspect): string {
   return '';
 }
 
+/** Docker's zero time, as inspect prints it for a time that never was. */
+const ZERO_TIME = '0001-01-01T00:00:00Z';
+
+/**
+ * A container as its `start` event tells it, until it is read: running since the event, with its
+ * labels (Docker's container events carry them all, with the name and the image). What only a
+ * read tells stays unknown (empty or 0): the image's ID, the process, the IP.
+ */
+export function startedRecord(
+  id: string,
+  attributes: Readonly<Record<string, string>>,
+  atMs: number,
+): ContainerInspect {
+  const at = new Date(atMs).toISOString();
+  return {
+    Id: id,
+    Name: `/${attributes.name ?? ''}`,
+    Created: at,
+    Image: '',
+    RestartCount: 0,
+    State: {
+      Status: 'running',
+      Running: true,
+      Restarting: false,
+      OOMKilled: false,
+      Dead: false,
+      Pid: 0,
+      ExitCode: 0,
+      Error: '',
+      StartedAt: at,
+      FinishedAt: ZERO_TIME,
+    },
+    Config: { Image: attributes.image ?? '', Labels: ownLabels(attributes) },
+    HostConfig: { Memory: 0 },
+    NetworkSettings: { IPAddress: '' },
+  };
+}
+
 /** Whether listeners should hear of the difference between two reads of a container. */
 export function changed(a: ContainerInspect, b: ContainerInspect): boolean {
   return (

@@ -14,7 +14,7 @@ import { type Ask, StatusTexts } from './status-texts.ts';
 
 /** What the answer reads besides the view: each a question of one room's state, answered by the backend. */
 export interface PodAnswerSources {
-  view: Pick<PodView, 'revision' | 'containersOfPod'>;
+  view: Pick<PodView, 'revision' | 'containersToReport'>;
   creating(uid: string): boolean;
   /** Why a spec container has no running Docker container: a failed create, a pull, a refused subPath. */
   waiting(uid: string, name: string): { reason: string; message: string } | undefined;
@@ -85,7 +85,8 @@ export class PodAnswers {
   private make(pod: Pod, nodeName: string | undefined, ask: Ask): PodStatus | undefined {
     const s = this.sources;
     const uid = pod.metadata.uid;
-    const all = s.view.containersOfPod(uid);
+    // What its maker started is running, read or not yet.
+    const all = s.view.containersToReport(uid);
     const containers = groupContainers(all);
     const waiting = (name: string) => s.waiting(uid, name);
     const notes: PodNotes = {

@@ -12,7 +12,7 @@ import { type DockerCli, isDaemonUnreachable } from '../engine/docker-cli.ts';
 import { containerEvents, inspectContainers, listContainers, serverVersion } from '../engine/docker-verbs.ts';
 import type { ContainerInspect } from '../engine/inspect-types.ts';
 import { LABEL } from '../labels.ts';
-import { changed, trim } from './container-record.ts';
+import { changed, startedRecord, trim } from './container-record.ts';
 import { OomAttribution } from './oom-attribution.ts';
 import { ReadHolds } from './read-holds.ts';
 import { StartFailures } from './start-failures.ts';
@@ -56,6 +56,14 @@ export class PodView {
   /** The last exit Docker reported per container (die/oom events), for lastState after a restart. */
   private readonly lastExit = new Map<string, NonNullable<ContainerInspect['LastExit']>>();
   private readonly oom: OomAttribution;
+  /**
+   * Containers a pod's maker started (their `start` event came while the pod was on hold) that no
+   * read has answered yet, as the event told them, by pod UID then id. Only /status sees them
+   * (`containersToReport`): a `docker run -d` is running once it returns, and the pod should say
+   * so without waiting for the read. Nothing acts on them: the read that ends the hold follows.
+   * Not containers with probes or hooks: those are ready when their probes say, from the read.
+   */
+  private readonly started = new Map<string, Map<string, ContainerInspect>>();
   /** Containers Docker reported destroyed: an inspect that raced the destroy must not bring them back. */
   private destroyed = new Set<string>();
   private events: ChildProcessWithoutNullStreams | undefined;
@@ -127,6 +135,16 @@ export class PodView {
     return [...ids].map((id) => this.byId.get(id)).filter((c): c is ContainerInspect => c !== undefined);
   }
 
+  /**
+   * The pod's containers as /status reports them: those read, and those its maker started that
+   * no read has answered yet, as their `start` event told them.
+   */
+  containersToReport(podUid: string): ContainerInspect[] {
+    const read = this.containersOfPod(podUid);
+    const started = this.started.get(podUid);
+    return started ? [...read, ...[...started.values()].filter((c) => !this.byId.has(c.Id))] : read;
+  }
+
   /** Whether a container is running as far as the view knows (unknown ids count as running). */
   isRunning(id: string): boolean {
     const c = this.byId.get(id);
@@ -177,6 +195,7 @@ export class PodView {
   forget(ids: readonly string[]): void {
     for (const id of ids) {
       this.destroyed.add(id);
+      this.dropStarted(id);
       this.remove(id);
     }
   }
@@ -241,6 +260,7 @@ export class PodView {
       const foundIds = new Set(found.map((c) => c.Id));
       for (const c of found) this.upsert(c);
       for (const id of ids) if (!foundIds.has(id)) this.remove(id);
+      for (const id of ids) if (!foundIds.has(id)) this.dropStarted(id);
     } catch (err) {
       this.options.log.warn('container inspect failed', { error: (err as Error).message });
     }
@@ -259,8 +279,20 @@ export class PodView {
     }
   }
 
+  /** The container's `start` event no longer stands for it (read, ended or gone). */
+  private dropStarted(id: string, uid?: string): void {
+    for (const [pod, started] of uid === undefined ? this.started : [[uid, this.started.get(uid)] as const]) {
+      if (!started?.delete(id)) continue;
+      if (started.size === 0) this.started.delete(pod);
+      this.revisions.set(pod, ++this.lastRevision);
+      if (!this.byPod.has(pod) && !this.started.has(pod)) this.revisions.delete(pod);
+      return;
+    }
+  }
+
   private upsert(full: ContainerInspect): void {
     const uid = full.Config.Labels?.[LABEL.podUid];
+    this.dropStarted(full.Id, uid);
     if (!uid || full.Config.Labels?.[LABEL.owner] !== this.options.instance) return;
     if (this.destroyed.has(full.Id)) return;
     const c = trim(full);
@@ -404,6 +436,16 @@ export class PodView {
         At: at,
       });
     }
+    const podUid = event.Actor?.Attributes?.[LABEL.podUid];
+    // Probes and hooks decide such a container's readiness, and they begin from its read.
+    const probed = (event.Actor?.Attributes?.[LABEL.probes] ?? '') !== '';
+    if (action === 'die' || action === 'destroy') this.dropStarted(id, podUid);
+    else if (action === 'start' && podUid && this.holds.isHeld(podUid) && !this.byId.has(id) && !probed) {
+      const started = this.started.get(podUid) ?? new Map<string, ContainerInspect>();
+      this.started.set(podUid, started);
+      started.set(id, startedRecord(id, event.Actor?.Attributes ?? {}, atMs));
+      this.revisions.set(podUid, ++this.lastRevision);
+    }
     if (action === 'destroy') {
       this.pending.delete(id);
       this.holds.forget(id);
@@ -414,7 +456,7 @@ export class PodView {
       return;
     }
     const known = this.byId.has(id) || this.pending.has(id) || this.reading.has(id);
-    if (!this.holds.needsRead(id, event.Actor?.Attributes?.[LABEL.podUid], action, known)) return;
+    if (!this.holds.needsRead(id, podUid, action, known)) return;
     this.refresh([id]).catch(() => {});
   }
 }

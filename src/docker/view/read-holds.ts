@@ -102,6 +102,11 @@ export class ReadHolds {
     return false;
   }
 
+  /** Whether a caller is making or starting containers of the pod right now. */
+  isHeld(uid: string): boolean {
+    return this.held.has(uid);
+  }
+
   forget(id: string): void {
     this.startRead.delete(id);
   }

@@ -33,7 +33,7 @@ class World {
     return {
       view: {
         revision: (uid) => this.revisions.get(uid) ?? 0,
-        containersOfPod: (uid) => this.containers.get(uid) ?? [],
+        containersToReport: (uid) => this.containers.get(uid) ?? [],
       },
       creating: (uid) => this.creating.has(uid),
       waiting: (uid, name) => this.failures.get(`${uid}/${name}`),
