@@ -123,6 +123,7 @@ export class DockerBackend implements Backend {
       log: log.child({ component: 'mesh' }),
       recheck: (uid) => void this.sequencer.advance(uid),
       proxyEnv: config.helperProxyEnv,
+      updatesRestartPolicy: engine.traits.updatesRestartPolicy,
     });
     this.meshGate = meshGate;
     const restarts = new RestartCounts(config.stateDir);

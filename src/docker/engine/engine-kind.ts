@@ -42,6 +42,12 @@ export interface EngineTraits {
    * ContainerCreating for ever: the plugin keeps the reason from the failed start (start-failure.ts).
    */
   readonly keepsStartErrors: boolean;
+  /**
+   * Docker switches a container's restart policy in place (`docker update --restart`), as the
+   * mesh helper's once its mesh is up. Podman 4.3's compat API has no container update: there the
+   * plugin restarts a failed helper itself (network/helper-restarts.ts).
+   */
+  readonly updatesRestartPolicy: boolean;
 }
 
 export const ENGINE_TRAITS: Readonly<Record<EngineFlavour, EngineTraits>> = {
@@ -51,6 +57,7 @@ export const ENGINE_TRAITS: Readonly<Record<EngineFlavour, EngineTraits>> = {
     mountMakesVolumeWithOptions: true,
     cliTakesDevices: true,
     keepsStartErrors: true,
+    updatesRestartPolicy: true,
   },
   podman: {
     removesJoinersFirst: true,
@@ -58,6 +65,7 @@ export const ENGINE_TRAITS: Readonly<Record<EngineFlavour, EngineTraits>> = {
     mountMakesVolumeWithOptions: false,
     cliTakesDevices: false,
     keepsStartErrors: false,
+    updatesRestartPolicy: false,
   },
 };
 

@@ -15,6 +15,7 @@ import { type ContainerInspect, isZeroTime } from '../engine/inspect-types.ts';
 import { isRegularFile, readRegularFile, replaceFile } from '../nofollow-files.ts';
 import { kubeTime } from '../view/container-status.ts';
 import { mergeTimestamped, safeTail, secretValues, TAIL_LINES } from './helper-log-tail.ts';
+import { HelperRestarts } from './helper-restarts.ts';
 import {
   expectedHelper,
   failureNote,
@@ -35,6 +36,8 @@ export interface MeshGateOptions {
   recheck: (uid: string) => void;
   /** The proxy variables the helpers get: their passwords are left out of the log shown. */
   proxyEnv?: Readonly<Record<string, string>>;
+  /** false on Podman, which cannot switch the helper to `on-failure`: the plugin restarts it (helper-restarts.ts). */
+  updatesRestartPolicy?: boolean;
 }
 
 const WATCH_MS = 500;
@@ -51,8 +54,11 @@ export class MeshGate {
   /** Pods whose mesh is coming up, with the time it may take until. */
   private readonly watching = new Map<string, number>();
   private timer: NodeJS.Timeout | undefined;
+  private readonly restarts: HelperRestarts | undefined;
 
-  constructor(private readonly options: MeshGateOptions) {}
+  constructor(private readonly options: MeshGateOptions) {
+    if (options.updatesRestartPolicy === false) this.restarts = new HelperRestarts(options);
+  }
 
   /**
    * Whether the pod's containers may start: yes without a mesh helper or once the mesh is up;
@@ -60,7 +66,11 @@ export class MeshGate {
    */
   async mayStart(uid: string, containers: readonly ContainerInspect[]): Promise<boolean> {
     const helper = findHelper(containers, 'mesh');
-    if ((!helper && expectedHelper(containers) !== 'mesh') || this.up.has(uid)) return true;
+    if (!helper && expectedHelper(containers) !== 'mesh') return true;
+    if (this.up.has(uid)) {
+      if (helper) this.restarts?.keepUp(uid, helper);
+      return true;
+    }
     if (this.failed.has(uid)) return false;
     const dir = networkDir(this.options.stateDir, uid);
     const noted = await readRegularFile(failureNote(dir), NOTE_MAX_BYTES);
@@ -72,12 +82,14 @@ export class MeshGate {
       this.up.add(uid);
       this.watching.delete(uid);
       // From now on a crash is Docker's to restart; before, a failure had to stay a failure.
-      await setRestartPolicy(this.options.docker, helper.Id, 'on-failure').catch((err: Error) =>
-        this.options.log.warn('could not set the mesh helper restart policy', {
-          podUid: uid,
-          error: err.message,
-        }),
-      );
+      if (this.restarts) this.restarts.keepUp(uid, helper);
+      else
+        await setRestartPolicy(this.options.docker, helper.Id, 'on-failure').catch((err: Error) =>
+          this.options.log.warn('could not set the mesh helper restart policy', {
+            podUid: uid,
+            error: err.message,
+          }),
+        );
       return true;
     }
     const s = helper.State;
@@ -142,12 +154,14 @@ export class MeshGate {
   }
 
   forget(uid: string): void {
+    this.restarts?.forget(uid);
     this.up.delete(uid);
     this.failed.delete(uid);
     this.watching.delete(uid);
   }
 
   close(): void {
+    this.restarts?.close();
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
   }

@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { DockerCli } from '../../../src/docker/engine/docker-cli.ts';
 import { LABEL } from '../../../src/docker/labels.ts';
 import { MeshGate } from '../../../src/docker/network/mesh-gate.ts';
@@ -133,5 +133,89 @@ describe('the mesh gate', () => {
     rmSync(p.out, { recursive: true });
     writeFileSync(join(p.dir, 'up'), '');
     expect(await p.gate.mayStart(p.uid, containers)).toBe(true);
+  });
+});
+
+describe("the mesh helper's restarts once the mesh is up", () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  /** A pod whose mesh is up, a gate over it on an engine that can or cannot switch restart policies, and the docker calls it makes. */
+  async function upMesh(updatesRestartPolicy: boolean) {
+    const calls: string[][] = [];
+    const recording = {
+      run: async (args: string[]) => {
+        calls.push(args);
+        return { stdout: '', stderr: '' };
+      },
+    } as unknown as DockerCli;
+    const id = `pod-${++uid}`;
+    const dir = networkDir(root, id);
+    mkdirSync(join(dir, 'helper'), { recursive: true });
+    writeFileSync(join(dir, 'resolv.conf'), '');
+    writeFileSync(join(dir, 'helper', 'resolv.conf'), 'nameserver 10.96.0.10\n');
+    writeFileSync(join(dir, 'helper', 'up'), '');
+    const gate = new MeshGate({
+      docker: recording,
+      stateDir: root,
+      timeoutSeconds: 600,
+      log: createLogger({}, () => {}),
+      recheck: () => {},
+      updatesRestartPolicy,
+    });
+    gates.push(gate);
+    expect(await gate.mayStart(id, containers)).toBe(true);
+    return { id, gate, calls };
+  }
+
+  const helperExited = (exitCode: number) => [
+    containers[0],
+    containerInspect({
+      id: 'helper',
+      role: HELPER_ROLE,
+      name: 'interlink-mesh',
+      status: 'exited',
+      exitCode,
+      labels: { [HELPER_KIND_LABEL]: 'mesh', [LABEL.podUid]: 'u' },
+    }),
+  ];
+
+  it('switches the helper to on-failure on Docker, and leaves restarting it to Docker', async () => {
+    vi.useFakeTimers();
+    const { id, gate, calls } = await upMesh(true);
+    expect(calls).toEqual([['update', '--restart', 'on-failure', 'helper']]);
+    expect(await gate.mayStart(id, helperExited(1) as never)).toBe(true);
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(calls).toHaveLength(1);
+  });
+
+  it('starts a helper that failed again itself where the engine cannot switch it (Podman), with back-off', async () => {
+    vi.useFakeTimers();
+    const { id, gate, calls } = await upMesh(false);
+    expect(calls).toEqual([]);
+    expect(await gate.mayStart(id, helperExited(1) as never)).toBe(true);
+    await vi.advanceTimersByTimeAsync(100);
+    expect(calls).toEqual([['start', 'helper']]);
+    // It failed again at once: the next start waits twice as long.
+    expect(await gate.mayStart(id, helperExited(1) as never)).toBe(true);
+    await vi.advanceTimersByTimeAsync(100);
+    expect(calls).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(100);
+    expect(calls).toEqual([
+      ['start', 'helper'],
+      ['start', 'helper'],
+    ]);
+  });
+
+  it('leaves a helper that ended well, or a pod being deleted, alone', async () => {
+    vi.useFakeTimers();
+    const ended = await upMesh(false);
+    expect(await ended.gate.mayStart(ended.id, helperExited(0) as never)).toBe(true);
+    const deleted = await upMesh(false);
+    expect(await deleted.gate.mayStart(deleted.id, helperExited(1) as never)).toBe(true);
+    deleted.gate.forget(deleted.id);
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect([...ended.calls, ...deleted.calls]).toEqual([]);
   });
 });
