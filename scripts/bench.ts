@@ -20,7 +20,7 @@ import { PHASES } from './bench/phases/index.ts';
 import { dockerChildrenOf, memoryOf, treeMemoryOf } from './bench/proc.ts';
 import { evaluateTargets, renderSummary } from './bench/report.ts';
 import type { BenchResults, StepResult } from './bench/results.ts';
-import { freePort, type RunningSidecar, sleep, startSidecar } from './bench/sidecar.ts';
+import { freePort, type RunningSidecar, sleep, startNodeFlags, startSidecar } from './bench/sidecar.ts';
 import { round } from './bench/stats.ts';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -178,7 +178,8 @@ async function main(): Promise<void> {
     sidecar: {
       startupMs: 0,
       pid: 0,
-      startedAs: opts.start === 'npm' ? 'npm start' : 'node dist/src/main.mjs',
+      startedAs:
+        opts.start === 'npm' ? 'npm start' : `node ${startNodeFlags(REPO).join(' ')} dist/src/main.mjs`,
       logLines: {},
       logProblems: [],
     },

@@ -3,9 +3,10 @@
  * interLink does: keep-alive connections and JSON bodies on GET (node's fetch cannot send those).
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { openSync } from 'node:fs';
+import { openSync, readFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { createServer } from 'node:net';
+import { join } from 'node:path';
 import { findNodePid } from './proc.ts';
 
 export interface SidecarOptions {
@@ -97,6 +98,15 @@ export interface RunningSidecar {
   stop(): Promise<void>;
 }
 
+/** The node flags `npm start` gives (package.json), so node alone runs as the operator runs it. */
+export function startNodeFlags(repoDir: string): string[] {
+  const start = (
+    JSON.parse(readFileSync(join(repoDir, 'package.json'), 'utf8')) as { scripts: { start: string } }
+  ).scripts.start;
+  const words = start.split(/\s+/);
+  return words.slice(words.indexOf('node') + 1, words.indexOf('dist/src/main.mjs'));
+}
+
 export async function startSidecar(o: SidecarOptions): Promise<RunningSidecar> {
   const log = openSync(o.logFile, 'a');
   // What `npm start` runs: the bundle its prestart builds (built here, so startup is not the build).
@@ -116,7 +126,10 @@ export async function startSidecar(o: SidecarOptions): Promise<RunningSidecar> {
   const [cmd, argv] =
     (o.via ?? 'node') === 'npm'
       ? ['npm', ['start', '--ignore-scripts', '--', ...args]]
-      : [process.execPath, [...(o.nodeArgs ?? []), 'dist/src/main.mjs', ...args]];
+      : [
+          process.execPath,
+          [...startNodeFlags(o.repoDir), ...(o.nodeArgs ?? []), 'dist/src/main.mjs', ...args],
+        ];
   const child = spawn(cmd, argv, { cwd: o.repoDir, stdio: ['ignore', log, log] });
   let exited: string | undefined;
   const gone = new Promise<void>((resolve) =>
