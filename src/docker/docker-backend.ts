@@ -166,7 +166,7 @@ export class DockerBackend implements Backend {
         initialBackoffMs: config.imagePullBackoffSeconds * 1000,
       }),
       log,
-      make: (_uid, c) => runContainerCommand(engine, c),
+      make: (_uid, c) => runContainerCommand(engine, c, view.startFailures),
       made: async (uid, ids) => {
         await view.refresh(ids);
         void sequencer.advance(uid);

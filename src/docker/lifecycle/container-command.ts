@@ -6,9 +6,12 @@
  */
 import { constants, promises as fs } from 'node:fs';
 import { dirname } from 'node:path';
+import { DockerCliError } from '../engine/docker-cli.ts';
 import type { Engine } from '../engine/engine.ts';
+import { startFailureOf } from '../engine/start-failure.ts';
 import { podEnvFile } from '../state-dir.ts';
 import { type EnvDelivery, planEnvDelivery } from '../translate/env-delivery.ts';
+import type { StartFailures } from '../view/start-failures.ts';
 
 /** A container's docker command: `create` or `run -d`, then its args; and how its env gets there. */
 export interface ContainerCommand {
@@ -27,8 +30,10 @@ export function envFilePath(stateDir: string, podUid: string, role: string, cont
  * removed right after, whatever happens.
  */
 export async function runContainerCommand(
-  engine: Pick<Engine, 'makeContainer' | 'environmentNames'>,
+  engine: Pick<Engine, 'makeContainer' | 'environmentNames' | 'traits' | 'containerIdByName'>,
   command: ContainerCommand,
+  /** Told why a `run -d` made a container it could not start, where the engine keeps no reason (Podman). */
+  startFailures?: Pick<StartFailures, 'note'>,
 ): Promise<string> {
   const env = command.env;
   const file = env?.file;
@@ -41,6 +46,13 @@ export async function runContainerCommand(
   if (file) await writeEnvFile(file.path, file.text);
   try {
     return await engine.makeContainer(command.argv, cliEnv);
+  } catch (err) {
+    if (startFailures && err instanceof DockerCliError && !engine.traits.keepsStartErrors) {
+      const name = command.argv[command.argv.indexOf('--name') + 1];
+      const id = command.argv.includes('--name') && name ? await engine.containerIdByName(name) : undefined;
+      if (id) startFailures.note(id, startFailureOf(err.stderr));
+    }
+    throw err;
   } finally {
     if (file) await fs.rm(file.path, { force: true });
   }

@@ -13,7 +13,6 @@ import type { PodLimits } from '../cgroups/pod-cgroups.ts';
 import type { InitSequencer } from '../containers/init-sequencer.ts';
 import { DockerCliError } from '../engine/docker-cli.ts';
 import type { Engine } from '../engine/engine.ts';
-import { startFailureOf } from '../engine/start-failure.ts';
 import { userReason } from '../engine/user-words.ts';
 import type { GpuAllocator } from '../gpu/gpu-allocator.ts';
 import { gpuLabelArgs } from '../gpu/gpu-args.ts';
@@ -291,7 +290,7 @@ export class PodCreation {
         }
         try {
           const command = { argv: [...verb, ...createArgs(c, network)], env: c.env };
-          const id = await runContainerCommand(engine, command);
+          const id = await runContainerCommand(engine, command, view.startFailures);
           made.push(id);
           if (verb[0] === 'run') started.push(id);
           crashPoint('create:container');
@@ -308,11 +307,8 @@ export class PodCreation {
           }
           // `run` that could not start the command still made the container: its state says why.
           const id = await engine.containerIdByName(containerName(identity, c.role, c.name));
-          if (id) {
-            made.push(id);
-            // Podman's state keeps no reason: the view is told it.
-            if (!engine.traits.keepsStartErrors) view.startFailures.note(id, startFailureOf(err.stderr));
-          } else
+          if (id) made.push(id);
+          else
             failures.set(c.name, {
               reason: 'CreateContainerError',
               message: userReason(err, config.stateDir),

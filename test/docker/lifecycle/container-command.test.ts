@@ -3,8 +3,15 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { DockerCli, type RunOptions, type RunResult } from '../../../src/docker/engine/docker-cli.ts';
+import {
+  DockerCli,
+  DockerCliError,
+  type RunOptions,
+  type RunResult,
+} from '../../../src/docker/engine/docker-cli.ts';
 import { cliEngine } from '../../../src/docker/engine/engine.ts';
+import { ENGINE_TRAITS, type EngineFlavour } from '../../../src/docker/engine/engine-kind.ts';
+import type { StartFailure } from '../../../src/docker/engine/start-failure.ts';
 import {
   envFilePath,
   runContainerCommand,
@@ -90,5 +97,29 @@ describe('withoutEnvValues (a pending.json written before env left the argv)', (
     ]);
     expect(moved.env?.cliEnv).toEqual({ K: 'a\nb' });
     expect(moved.env?.file?.text).toContain('\nA=x=y\n');
+  });
+});
+
+describe('a `run -d` that made its container but could not start it', () => {
+  const stderr =
+    'Error response from daemon: runc: exec: "nope": executable file not found in $PATH\nError: failed to start containers: k8s_app\n';
+  /** An engine whose `run -d` fails after making container "made-id", as both engines do. */
+  const engine = (flavour: EngineFlavour) => ({
+    traits: ENGINE_TRAITS[flavour],
+    environmentNames: () => new Set<string>(),
+    makeContainer: () => Promise.reject(new DockerCliError('docker run', 127, stderr)),
+    containerIdByName: async (name: string) => (name === 'k8s_app' ? 'made-id' : undefined),
+  });
+
+  it.each([
+    ['Podman, which keeps no reason in the container', 'podman', [['made-id', { exitCode: 127 }]]],
+    ["Docker, whose container's state has the reason", 'docker', []],
+  ] as const)('tells the view why on %s', async (_name, flavour, want) => {
+    const noted: Array<[string, StartFailure]> = [];
+    const command = { argv: ['run', '-d', '--name', 'k8s_app', 'busybox:1.36', 'nope'] };
+    await expect(
+      runContainerCommand(engine(flavour), command, { note: (id, f) => noted.push([id, f]) }),
+    ).rejects.toBeInstanceOf(DockerCliError);
+    expect(noted).toMatchObject(want);
   });
 });
