@@ -67,7 +67,7 @@ export class InitSequencer {
   }
 
   private async step(uid: string): Promise<void> {
-    const { docker, view, log } = this.options;
+    const { view, log } = this.options;
     if (this.options.busy(uid)) return;
     const all = view.containersOfPod(uid);
     const containers = groupContainers(all);
@@ -81,18 +81,12 @@ export class InitSequencer {
     view.holds.hold(uid);
     let started: readonly string[] = [];
     try {
-      if (this.options.keepsStartErrors === false) started = await this.startEach(ids);
-      else {
-        await startContainers(docker, ids);
-        started = ids;
-      }
+      started = await this.startEach(ids);
       crashPoint('sequence:started');
-      const [first] = ids;
+      const [first] = started;
       const init = ids.length === 1 && [...containers.init.values()].some((c) => c.Id === first);
       if (init && first) await view.holds.untilDie(uid, first, INIT_END_WAIT_MS);
     } catch (err) {
-      // A container that cannot run (command not found...) ends exited with Docker's reason,
-      // which the status reports; the others named in the same call were still started.
       log.warn('container start failed', {
         podUid: uid,
         error: err instanceof DockerCliError ? err.reason : String(err),
@@ -102,20 +96,30 @@ export class InitSequencer {
     }
   }
 
-  /** Starts each container alone, noting why one could not start; answers those started. */
+  /**
+   * Starts each container alone, all at once: the CLI starts the containers of one `docker start`
+   * one after the other (4 took 0.3-1.5 s on a loaded 2-core host; at once, 0.3-0.4 s). One that
+   * cannot start does not keep the others from starting; on an engine that keeps no reason for it
+   * in the container's state (Podman) the view is told why. Answers those started.
+   */
   private async startEach(ids: readonly string[]): Promise<string[]> {
     const { docker, view, log } = this.options;
+    const outcomes = await Promise.allSettled(ids.map((id) => startContainers(docker, [id])));
     const started: string[] = [];
-    for (const id of ids) {
-      try {
-        await startContainers(docker, [id]);
+    ids.forEach((id, i) => {
+      const outcome = outcomes[i];
+      if (outcome?.status === 'fulfilled') {
         started.push(id);
-      } catch (err) {
-        if (!(err instanceof DockerCliError)) throw err;
-        view.startFailures.note(id, startFailureOf(err.stderr));
-        log.warn('container start failed', { containerId: id, error: err.reason });
+        return;
       }
-    }
+      const err: unknown = outcome?.reason;
+      if (err instanceof DockerCliError && this.options.keepsStartErrors === false)
+        view.startFailures.note(id, startFailureOf(err.stderr));
+      log.warn('container start failed', {
+        containerId: id,
+        error: err instanceof DockerCliError ? err.reason : String(err),
+      });
+    });
     return started;
   }
 }

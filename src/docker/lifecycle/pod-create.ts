@@ -278,22 +278,26 @@ export class PodCreation {
         if (networking.kind === 'mesh')
           network = { kind: 'sandbox', sandbox, extraArgs: resolvConfMountArgs(dir) };
       }
-      for (const c of containers) {
+      // Every container at once: each `docker create` (or `run -d`) waits on the daemon, not on
+      // the others; the pod is answered once all are made, and an error once none is under way.
+      const waiting = new Set<PreparedContainer>();
+      let containersMade = 0;
+      const makeOne = async (c: PreparedContainer): Promise<void> => {
         if (c.configError) {
           failures.set(c.name, c.configError);
-          continue;
+          return;
         }
         // Always means pull first; the others run what is here (`--pull never`) and pull only if it is not.
         if (c.pullPolicy === 'Always') {
-          waitForImage.push(c);
-          continue;
+          waiting.add(c);
+          return;
         }
         try {
           const command = { argv: [...verb, ...createArgs(c, network)], env: c.env };
           const id = await runContainerCommand(engine, command, view.startFailures);
           made.push(id);
+          containersMade++;
           if (verb[0] === 'run') started.push(id);
-          crashPoint('create:container');
         } catch (err) {
           if (!(err instanceof DockerCliError)) throw err;
           if (isMissingImage(err)) {
@@ -302,8 +306,8 @@ export class PodCreation {
                 reason: 'ErrImageNeverPull',
                 message: `Container image "${c.image}" is not present with pull policy of Never`,
               });
-            else waitForImage.push(c);
-            continue;
+            else waiting.add(c);
+            return;
           }
           // `run` that could not start the command still made the container: its state says why.
           const id = await engine.containerIdByName(containerName(identity, c.role, c.name));
@@ -319,7 +323,11 @@ export class PodCreation {
             error: err.reason,
           });
         }
-      }
+      };
+      const outcomes = await Promise.allSettled(containers.map(makeOne));
+      for (const outcome of outcomes) if (outcome.status === 'rejected') throw outcome.reason;
+      for (let i = 0; i < containersMade; i++) crashPoint('create:container');
+      waitForImage.push(...containers.filter((c) => waiting.has(c)));
       if (failures.size > 0) this.failures.set(identity.uid, failures);
       if (waitForImage.length > 0) {
         // A pod whose only container waits needs an anchor in Docker meanwhile: a sandbox.

@@ -84,11 +84,12 @@ describeDocker('the docker calls of a create', () => {
       pod,
       (s) => s.containers.length === 4 && s.containers.every((c) => c.state.running !== undefined),
     );
-    // The sandbox, 6 creates, 3 starts (each init container, then the 4 containers at once).
+    // The sandbox, 6 creates, 6 starts (each init container, then each of the 4 containers, at
+    // once: one `docker start` of 4 starts them one after the other).
     expect({ run: counts.run, create: counts.create, start: counts.start }).toEqual({
       run: 1,
       create: 6,
-      start: 3,
+      start: 6,
     });
     // One read after the making and one after each start, plus one per init container's end
     // when it comes after that start's read (before: 16, one per event).
