@@ -200,8 +200,19 @@ function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }
 
+let defaultRunAs: RunAs | undefined;
+
+/**
+ * Every plugin started from now on without its own `runAs` runs as this user (undefined: as the
+ * test): how suites written for Docker run against rootless Podman (podman-e2e-suites.test.ts).
+ */
+export function runPluginsAs(user: RunAs | undefined): void {
+  defaultRunAs = user;
+}
+
 /** Starts the plugin and waits until GET /healthz answers 200. */
-export async function startPlugin(opts: StartOptions = {}): Promise<RunningPlugin> {
+export async function startPlugin(options: StartOptions = {}): Promise<RunningPlugin> {
+  const opts = !options.runAs && defaultRunAs ? { ...options, runAs: defaultRunAs } : options;
   const tmpDir = mkdtempSync(join(tmpdir(), 'plugin-test-'));
   if (opts.runAs) chownSync(tmpDir, opts.runAs.uid, opts.runAs.gid);
   const instance = opts.instance ?? `test-${randomUUID().slice(0, 12)}`;

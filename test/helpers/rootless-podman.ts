@@ -75,7 +75,7 @@ export function podman(): RootlessPodman {
 }
 
 /** `describe` when rootless Podman answers; otherwise skipped, or failed under REQUIRE_PODMAN=1. */
-export function describeRootlessPodman(name: string, fn: () => void): void {
+export function describeRootlessPodman(name: string, fn: () => void | Promise<void>): void {
   const p = rootlessPodman();
   if (typeof p !== 'string') {
     describe(name, fn);
