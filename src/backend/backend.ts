@@ -21,6 +21,11 @@ export interface Backend {
    * a backend that keeps each pod's answer serialised. The /status fast path uses it when given.
    */
   statusText?(pods: Pod[]): Promise<string>;
+  /**
+   * Optional: the part of a pod that `status` and `statusText` read, a Pod themselves answer alike;
+   * a caller may keep it instead of the whole pod (the /status fast path keeps it per body).
+   */
+  statusPart?(pod: Pod): Pod;
   /** Streams the container's log bytes; the stream ends with the log (or with the container when following). */
   logs(request: LogStruct, signal: AbortSignal): Promise<ReadableStream<Uint8Array>>;
   /** The node's capacity, for interLink's ping. */

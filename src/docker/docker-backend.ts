@@ -53,7 +53,7 @@ import { HelperPrograms } from './network/helper-programs.ts';
 import { MeshGate } from './network/mesh-gate.ts';
 import { applyTunnelStatus, helperByLogName } from './network/network-helper.ts';
 import { PodNetworks } from './network/pod-networks.ts';
-import { PodAnswers } from './view/pod-answers.ts';
+import { PodAnswers, statusPart } from './view/pod-answers.ts';
 import { PodView } from './view/pod-view.ts';
 import { RestartCounts } from './view/restart-counts.ts';
 import { PinGate } from './volumes/pin-gate.ts';
@@ -207,6 +207,8 @@ export class DockerBackend implements Backend {
         applyTunnelStatus(status, containers);
       },
       networkState: (uid) => meshGate.statusState(uid),
+      // Where the pods run (interLink PR #550 reads it): the cached `docker info`, left out if unknown.
+      nodeName: async () => (await this.host.engine().catch(() => undefined))?.Name || undefined,
     });
     this.removal = new PodRemoval({
       engine,
@@ -322,32 +324,16 @@ export class DockerBackend implements Backend {
   }
 
   status(pods: Pod[]): Promise<PodStatus[]> {
-    return duringOutage(async () => {
-      const nodeName = await this.beforeStatus(pods);
-      return pods.flatMap((pod) => this.answers.status(pod, nodeName) ?? []);
-    });
+    return duringOutage(() => this.answers.statuses(pods));
   }
 
   /** The same answer as JSON text, from each pod's kept text (view/status-texts.ts). */
   statusText(pods: Pod[]): Promise<string> {
-    return duringOutage(async () => {
-      const nodeName = await this.beforeStatus(pods);
-      let out = '';
-      for (const pod of pods) {
-        const text = this.answers.text(pod, nodeName);
-        if (text !== undefined) out = out === '' ? text : `${out},${text}`;
-      }
-      return `[${out}]`;
-    });
+    return duringOutage(() => this.answers.texts(pods));
   }
 
-  /** Makes the view fresh and says where the pods run. */
-  private async beforeStatus(pods: Pod[]): Promise<string | undefined> {
-    // Steady path: answered from memory. Without the events stream, one batched read first.
-    await this.view.ensureFresh();
-    // Where the pods run (interLink PR #550 reads it); the cached `docker info`, left out if unknown.
-    return pods.length > 0 ? (await this.host.engine().catch(() => undefined))?.Name || undefined : undefined;
-  }
+  /** The part of a pod its status reads (view/pod-answers.ts). */
+  readonly statusPart = statusPart;
 
   logs(request: LogStruct, signal: AbortSignal): Promise<ReadableStream<Uint8Array>> {
     const options = {

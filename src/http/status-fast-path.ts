@@ -37,8 +37,8 @@ const SESSION_HEADER = 'interlink-http-session';
 const JSON_TYPE = 'application/json';
 const DIGITS = /^\d+$/;
 
-/** Digests kept of bodies the spec accepted; at 1000 pods one body each, renewed as pods change. */
-const VALID_BODIES_MAX = 20_000;
+/** Bodies kept by digest: at 1000 pods one each, renewed as the pods change. */
+const KNOWN_BODIES_MAX = 5000;
 
 /** The fast path for /status; give it to `listen` only when tracing is off (spans are the app's). */
 export function statusFastPath(options: StatusFastPathOptions): FrontHandler {
@@ -46,20 +46,18 @@ export function statusFastPath(options: StatusFastPathOptions): FrontHandler {
   const appLog = options.log ?? rootLog;
   // Bodies that would take turns (read-body.ts) are the app's; interLink's are a few KiB.
   const maxBytes = Math.min(options.bodyLimitBytes, LARGE_BODY_BYTES);
-  // interLink sends each pod's same bytes on every poll: what the spec accepted once, it accepts
-  // again. SHA-256, so no body can pass for another; the validator's code stays cold between polls.
-  const validBodies = new Set<string>();
-  const accepted = (body: Buffer, pods: unknown): boolean => {
-    const digest = createHash('sha256').update(body).digest('base64');
-    if (validBodies.has(digest)) return true;
-    if (!validator.valid('StatusRequest', pods)) return false;
-    if (validBodies.size >= VALID_BODIES_MAX) validBodies.clear();
-    validBodies.add(digest);
-    return true;
-  };
   const answer = backend.statusText
     ? (pods: Pod[]) => (backend.statusText as NonNullable<Backend['statusText']>)(pods)
     : async (pods: Pod[]) => JSON.stringify(await backend.status(pods));
+  // interLink sends each pod's same bytes on every poll. A body the spec accepted is known again
+  // by its SHA-256 (no body can pass for another), with the part of its pods the answer reads:
+  // neither parsed nor validated again. Kept only where the backend says what that part is.
+  const part = backend.statusPart?.bind(backend);
+  const known = new Map<string, Pod[]>();
+  const remember = (digest: string, pods: Pod[]) => {
+    if (known.size >= KNOWN_BODIES_MAX) known.delete(known.keys().next().value as string);
+    known.set(digest, pods);
+  };
 
   return (req, res, next) => {
     const method = req.method;
@@ -76,15 +74,25 @@ export function statusFastPath(options: StatusFastPathOptions): FrontHandler {
         handOver(req, body);
         next();
       };
-      let pods: unknown;
-      try {
-        pods = parseJson(body);
-      } catch {
-        return toApp();
+      const digest = part ? createHash('sha256').update(body).digest('base64') : '';
+      let pods = part ? known.get(digest) : undefined;
+      if (!pods) {
+        let parsed: unknown;
+        try {
+          parsed = parseJson(body);
+        } catch {
+          return toApp();
+        }
+        // `[]` and null are interLink's ping; anything the spec refuses gets the app's 422.
+        if (!Array.isArray(parsed) || parsed.length === 0 || !validator.valid('StatusRequest', parsed))
+          return toApp();
+        pods = parsed as Pod[];
+        if (part) {
+          pods = pods.map(part);
+          remember(digest, pods);
+        }
       }
-      // `[]` and null are interLink's ping; anything the spec refuses gets the app's 422.
-      if (!Array.isArray(pods) || pods.length === 0 || !accepted(body, pods)) return toApp();
-      answer(pods as Pod[]).then(
+      answer(pods).then(
         (text) => {
           res.writeHead(200, { 'Content-Type': JSON_TYPE, 'Content-Length': Buffer.byteLength(text) });
           res.end(text);

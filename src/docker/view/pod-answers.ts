@@ -14,7 +14,7 @@ import { type Ask, StatusTexts } from './status-texts.ts';
 
 /** What the answer reads besides the view: each a question of one room's state, answered by the backend. */
 export interface PodAnswerSources {
-  view: Pick<PodView, 'revision' | 'containersToReport'>;
+  view: Pick<PodView, 'revision' | 'containersToReport' | 'ensureFresh'>;
   creating(uid: string): boolean;
   /** Why a spec container has no running Docker container: a failed create, a pull, a refused subPath. */
   waiting(uid: string, name: string): { reason: string; message: string } | undefined;
@@ -26,6 +26,8 @@ export interface PodAnswerSources {
   network(status: PodStatus, containers: readonly ContainerInspect[]): void;
   /** The network rooms' own state that `network` reads of the pod (besides its containers). */
   networkState(uid: string): string;
+  /** The name of the host the pods run on, if known. */
+  nodeName(): Promise<string | undefined>;
 }
 
 const STATUS_ANNOTATIONS = ['JobID', DISABLE_OFFLOAD_ANNOTATION.main, DISABLE_OFFLOAD_ANNOTATION.init];
@@ -60,9 +62,28 @@ export function statusPart(pod: Pod): Pod {
 }
 
 export class PodAnswers {
-  private readonly texts = new StatusTexts();
+  private readonly kept = new StatusTexts();
 
   constructor(private readonly sources: PodAnswerSources) {}
+
+  /** The answer to /status: each pod's PodStatus, those the plugin knows nothing of left out. */
+  async statuses(pods: Pod[]): Promise<PodStatus[]> {
+    const nodeName = await this.before(pods);
+    return pods.flatMap((pod) => this.status(pod, nodeName) ?? []);
+  }
+
+  /** The same answer as JSON text, from each pod's kept text. */
+  async texts(pods: Pod[]): Promise<string> {
+    const nodeName = await this.before(pods);
+    const texts = pods.map((pod) => this.text(pod, nodeName)).filter((t) => t !== undefined);
+    return `[${texts.join(',')}]`;
+  }
+
+  /** Makes the view fresh (one batched read without the events stream) and says where pods run. */
+  private async before(pods: Pod[]): Promise<string | undefined> {
+    await this.sources.view.ensureFresh();
+    return pods.length > 0 ? this.sources.nodeName() : undefined;
+  }
 
   /** The pod's PodStatus; undefined when the plugin knows nothing of it and it has no job. */
   status(pod: Pod, nodeName: string | undefined): PodStatus | undefined {
@@ -74,12 +95,12 @@ export class PodAnswers {
     const part = statusPart(pod);
     const uid = part.metadata.uid;
     const key = `${this.sources.view.revision(uid)}\u0000${nodeName ?? ''}\u0000${JSON.stringify(part)}`;
-    return this.texts.text(uid, key, (ask) => this.make(part, nodeName, ask));
+    return this.kept.text(uid, key, (ask) => this.make(part, nodeName, ask));
   }
 
   /** Drops a deleted pod's kept text. */
   forget(uid: string): void {
-    this.texts.forget(uid);
+    this.kept.forget(uid);
   }
 
   private make(pod: Pod, nodeName: string | undefined, ask: Ask): PodStatus | undefined {
