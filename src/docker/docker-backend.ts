@@ -37,6 +37,7 @@ import { rootlessLimits } from './engine-limits.ts';
 import { GpuAllocator } from './gpu/gpu-allocator.ts';
 import { gpusHeld } from './gpu/gpu-holders.ts';
 import { discoverGpus } from './gpu/gpu-inventory.ts';
+import { checkGpuModeFits } from './gpu/gpu-mode-fit.ts';
 import { runContainerCommand } from './lifecycle/container-command.ts';
 import { removeUnfinishedPods } from './lifecycle/crash-recovery.ts';
 import { ImagePulls } from './lifecycle/image-pulls.ts';
@@ -237,6 +238,7 @@ export class DockerBackend implements Backend {
     await ensurePauseImage(this.docker, this.pauseImage);
     await this.pins.detect();
     const devices = await discoverGpus({ configured: this.config.gpuDevices, log: this.log });
+    checkGpuModeFits(this.config.gpuMode, devices.length, this.engine.traits);
     this.gpus.stock(devices.map((d) => d.id));
     await this.networks.load();
     const info = await this.host.engine({ cached: false });

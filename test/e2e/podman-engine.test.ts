@@ -5,7 +5,8 @@
  * podman CLI itself with a sentence saying to use the socket.
  */
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { expect, it } from 'vitest';
@@ -106,6 +107,24 @@ describePodman('the plugin on rootful Podman', () => {
     });
     const status = await pollStatus(plugin, pod, await createPod(plugin, pod), allTerminated, 60_000);
     expect(status.containers[0]?.state.terminated).toMatchObject({ reason: 'OOMKilled', exitCode: 137 });
+  });
+
+  it('refuses to hand out GPUs with --gpus, which Podman ignores, saying which mode to use', async () => {
+    const stateDir = mkdtempSync(join(tmpdir(), 'podman-gpus-'));
+    // Without nvidia-smi the configured list is taken as it is: a host with one GPU.
+    const failed = await run(
+      resolve(root, 'node_modules/.bin/tsx'),
+      ['src/main.ts', '--listen', '127.0.0.1:0', '--state-dir', stateDir, '--gpu-devices', '0'],
+      { cwd: root, env: { ...process.env, INTERLINKCONFIGPATH: '/dev/null' }, timeout: 90_000 },
+    ).then(
+      () => undefined,
+      (err: { code: number; stderr: string }) => err,
+    );
+    rmSync(stateDir, { recursive: true, force: true });
+    expect(failed?.code).toBe(1);
+    expect(failed?.stderr).toMatch(
+      /this host has 1 GPUs to hand out, but Podman ignores --gpus \(PLUGIN_GPU_MODE=toolkit, the default\): set PLUGIN_GPU_MODE=runtime/,
+    );
   });
 
   it('refuses to drive the podman CLI itself, saying to use the socket', async () => {

@@ -48,6 +48,12 @@ export interface EngineTraits {
    * plugin restarts a failed helper itself (network/helper-restarts.ts).
    */
   readonly updatesRestartPolicy: boolean;
+  /**
+   * Docker gives a container the GPUs `--gpus` asks (its device requests), or refuses it. Podman
+   * 4.3's compat API drops them and makes the container without: toolkit mode cannot hand out
+   * GPUs there (gpu/gpu-mode-fit.ts).
+   */
+  readonly takesGpuRequests: boolean;
 }
 
 export const ENGINE_TRAITS: Readonly<Record<EngineFlavour, EngineTraits>> = {
@@ -58,6 +64,7 @@ export const ENGINE_TRAITS: Readonly<Record<EngineFlavour, EngineTraits>> = {
     cliTakesDevices: true,
     keepsStartErrors: true,
     updatesRestartPolicy: true,
+    takesGpuRequests: true,
   },
   podman: {
     removesJoinersFirst: true,
@@ -66,6 +73,7 @@ export const ENGINE_TRAITS: Readonly<Record<EngineFlavour, EngineTraits>> = {
     cliTakesDevices: false,
     keepsStartErrors: false,
     updatesRestartPolicy: false,
+    takesGpuRequests: false,
   },
 };
 
