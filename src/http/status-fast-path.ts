@@ -7,7 +7,7 @@
  * bad or unparsable body, a wrong token, a backend error) goes to the app unchanged, with the body
  * already read handed over, so every answer but the common one is the app's own.
  */
-import { createHash, randomUUID } from 'node:crypto';
+import { hash, randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Backend } from '../backend/backend.ts';
 import type { Pod } from '../contract/api-types.ts';
@@ -74,7 +74,7 @@ export function statusFastPath(options: StatusFastPathOptions): FrontHandler {
         handOver(req, body);
         next();
       };
-      const digest = part ? createHash('sha256').update(body).digest('base64') : '';
+      const digest = part ? hash('sha256', body, 'base64') : '';
       let pods = part ? known.get(digest) : undefined;
       if (!pods) {
         let parsed: unknown;

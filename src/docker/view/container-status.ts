@@ -109,14 +109,18 @@ export function statusFromInspect(
     containerID,
     started,
   };
-  if (c.RestartCount > 0 && s.Status !== 'exited') {
-    // Docker clears ExitCode when it restarts a container: prefer the exit the events reported.
-    const exitCode = c.LastExit?.ExitCode ?? s.ExitCode;
-    const oom = c.LastExit?.OOMKilled ?? s.OOMKilled;
+  // Docker and Podman clear ExitCode when they restart a container, so the previous run's exit
+  // comes from its die event. Until that event is read (the engine's events can trail its state,
+  // and a restarted plugin saw none), a cleared 0 is no evidence: no lastState rather than a guess.
+  const last =
+    c.LastExit ??
+    (s.ExitCode !== 0 ? { ExitCode: s.ExitCode, OOMKilled: s.OOMKilled, At: s.FinishedAt } : undefined);
+  if (c.RestartCount > 0 && s.Status !== 'exited' && last) {
+    const { ExitCode: exitCode, OOMKilled: oom } = last;
     status.lastState = {
       terminated: withTimes(
         { exitCode, reason: oom ? 'OOMKilled' : exitCode === 0 ? 'Completed' : 'Error' },
-        { finishedAt: kubeTime(c.LastExit?.At ?? s.FinishedAt) },
+        { finishedAt: kubeTime(last.At) },
       ),
     };
   }

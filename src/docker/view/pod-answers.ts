@@ -63,6 +63,11 @@ export function statusPart(pod: Pod): Pod {
 
 export class PodAnswers {
   private readonly kept = new StatusTexts();
+  /**
+   * The part of each pod given and its JSON, by the pod object: the fast path hands back the same
+   * pods for the same body on every poll (a pod is never changed once given).
+   */
+  private readonly parts = new WeakMap<Pod, { part: Pod; json: string }>();
 
   constructor(private readonly sources: PodAnswerSources) {}
 
@@ -92,9 +97,15 @@ export class PodAnswers {
 
   /** The same answer as JSON text, kept per pod and made again only when what it read changed. */
   text(pod: Pod, nodeName: string | undefined): string | undefined {
-    const part = statusPart(pod);
+    let seen = this.parts.get(pod);
+    if (!seen) {
+      const part = statusPart(pod);
+      seen = { part, json: JSON.stringify(part) };
+      this.parts.set(pod, seen);
+    }
+    const { part, json } = seen;
     const uid = part.metadata.uid;
-    const key = `${this.sources.view.revision(uid)}\u0000${nodeName ?? ''}\u0000${JSON.stringify(part)}`;
+    const key = [this.sources.view.revision(uid), nodeName, json];
     return this.kept.text(uid, key, (ask) => this.make(part, nodeName, ask));
   }
 

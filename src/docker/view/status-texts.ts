@@ -18,8 +18,11 @@ interface Asked {
   answer: string | undefined;
 }
 
+/** What an entry is made from besides the questions, compared element by element. */
+export type Key = readonly (string | number | undefined)[];
+
 interface Entry {
-  key: string;
+  key: Key;
   asked: Asked[];
   /** The pod's answer, or undefined when the pod is left out of the answer. */
   text: string | undefined;
@@ -35,9 +38,10 @@ export class StatusTexts {
    * The pod's text from the last answer whose key and questions still hold, or `make`'s, which
    * asks its questions through `ask` and returns the pod's status (undefined: left out).
    */
-  text(uid: string, key: string, make: (ask: Ask) => object | undefined): string | undefined {
+  text(uid: string, key: Key, make: (ask: Ask) => object | undefined): string | undefined {
     const kept = this.entries.get(uid);
-    if (kept && kept.key === key && kept.asked.every((q) => same(q.ask(q.arg), q.answer))) return kept.text;
+    if (kept && sameKey(kept.key, key) && kept.asked.every((q) => same(q.ask(q.arg), q.answer)))
+      return kept.text;
     const asked: Asked[] = [];
     const ask: Ask = (fn, arg) => {
       const answer = fn(arg);
@@ -58,6 +62,10 @@ export class StatusTexts {
   get size(): number {
     return this.entries.size;
   }
+}
+
+function sameKey(a: Key, b: Key): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
 }
 
 function answerText(answer: unknown): string | undefined {

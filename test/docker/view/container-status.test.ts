@@ -154,6 +154,13 @@ describe('statusFromInspect', () => {
     });
   });
 
+  it('reports no previous run before its exit is known, rather than the 0 the engine cleared it to', () => {
+    const c = inspect({ Status: 'running', StartedAt: T2, ExitCode: 0, FinishedAt: T1 }, 1);
+    const s = statusFromInspect(spec, c);
+    expect(s.restartCount).toBe(1);
+    expect(s.lastState).toEqual({});
+  });
+
   it('takes the previous exit from the events once Docker has cleared it on restart', () => {
     const c = inspect({ Status: 'running', StartedAt: T2, ExitCode: 0, FinishedAt: T1 }, 1);
     c.LastExit = { ExitCode: 137, OOMKilled: true, At: '2026-11-22T10:00:04.9Z' };
