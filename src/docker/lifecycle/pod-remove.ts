@@ -115,11 +115,25 @@ export async function removePodContainers(
   }
 }
 
+/**
+ * Podman's answer to `rm --force` of a container that ended while it was being killed (one its
+ * restart policy keeps restarting, say): "could not be stopped: sending SIGKILL …: container state
+ * improper: stopped". It is stopped now, so a second `rm` removes it.
+ */
+const ENDED_WHILE_KILLED = /could not be stopped:.*container state improper/i;
+
 /** `rm` of the containers; throws unless every failure was one already gone, which is what we wanted. */
-async function removeAllowingGone(engine: Pick<Engine, 'removeContainers'>, ids: string[]): Promise<void> {
+async function removeAllowingGone(
+  engine: Pick<Engine, 'removeContainers'>,
+  ids: string[],
+  again = true,
+): Promise<void> {
   try {
     await engine.removeContainers(ids);
   } catch (err) {
+    if (again && err instanceof DockerCliError && ENDED_WHILE_KILLED.test(err.stderr)) {
+      return removeAllowingGone(engine, ids, false);
+    }
     if (
       !(err instanceof DockerCliError) ||
       !/No such container/i.test(err.stderr) ||

@@ -42,6 +42,13 @@ type Listener = (podUid: string) => void;
 
 /** How long container changes are gathered before one `docker inspect` reads them all. */
 const BATCH_WINDOW_MS = 15;
+/**
+ * A read that still shows the run its die event ended (Podman reports a run as running until its
+ * monitor has seen the exit) is read again after this long, for as long as STALE_WINDOW_MS after
+ * the die, instead of showing the container running until the next resync.
+ */
+const STALE_RETRY_MS = 200;
+const STALE_WINDOW_MS = 10_000;
 
 /** Events that cannot change what inspect says (exec sessions, attach, resize...). */
 const IGNORED_ACTIONS = /^(exec_|attach|detach|resize|top|export|copy|archive-path|extract-to-dir|commit)/;
@@ -279,6 +286,11 @@ export class PodView {
     }
   }
 
+  private readAgainSoon(id: string, exitAt: string): void {
+    if (this.closed || Date.now() - Date.parse(exitAt) > STALE_WINDOW_MS) return;
+    setTimeout(() => void this.refresh([id]).catch(() => {}), STALE_RETRY_MS).unref();
+  }
+
   /** The container's `start` event no longer stands for it (read, ended or gone). */
   private dropStarted(id: string, uid?: string): void {
     for (const [pod, started] of uid === undefined ? this.started : [[uid, this.started.get(uid)] as const]) {
@@ -305,6 +317,8 @@ export class PodView {
     }
     const last = this.lastExit.get(c.Id);
     if (last) c.LastExit = last;
+    if (c.State.Running && last && isBeforeExit(c.State.StartedAt, last.At))
+      this.readAgainSoon(c.Id, last.At);
     const before = this.byId.get(c.Id);
     this.byId.set(c.Id, c);
     const set = this.byPod.get(uid) ?? new Set<string>();
@@ -459,4 +473,9 @@ export class PodView {
     if (!this.holds.needsRead(id, podUid, action, known)) return;
     this.refresh([id]).catch(() => {});
   }
+}
+
+/** Whether a run that started at `startedAt` began before the exit at `exitAt`: it is that exit's run. */
+function isBeforeExit(startedAt: string, exitAt: string): boolean {
+  return Date.parse(startedAt) <= Date.parse(exitAt);
 }
