@@ -16,9 +16,13 @@ export interface PodContainers {
   main: Map<string, ContainerInspect>;
 }
 
+/** In the pod spec's order (the index label): a pod's containers are made at once, so Docker lists them in any order. */
+const bySpecOrder = (a: ContainerInspect, b: ContainerInspect) =>
+  Number(a.Config.Labels?.[LABEL.index] || 0) - Number(b.Config.Labels?.[LABEL.index] || 0);
+
 export function groupContainers(containers: readonly ContainerInspect[]): PodContainers {
   const out: PodContainers = { sandbox: undefined, anchor: undefined, init: new Map(), main: new Map() };
-  for (const c of containers) {
+  for (const c of [...containers].sort(bySpecOrder)) {
     const role = c.Config.Labels?.[LABEL.role] as Role | undefined;
     const name = c.Config.Labels?.[LABEL.containerName] ?? '';
     if (role === 'sandbox') out.sandbox = c;

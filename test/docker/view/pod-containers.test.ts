@@ -160,3 +160,19 @@ describe('nextStep runs init containers one at a time, in order, then every main
     expect(nextStep(shape, containers)).toEqual({ kind: 'wait' });
   });
 });
+
+describe('groupContainers', () => {
+  it('lists a pod’s containers in the spec’s order, whatever order Docker lists them in', () => {
+    // Made at once, the containers reach Docker (and its listings) in any order.
+    const g = groupContainers([
+      c('m2', 'main', 'side', 1, 'running'),
+      sandbox,
+      c('i2', 'init', 'second', 1, ['exited', 0]),
+      c('m1', 'main', 'app', 0, 'running'),
+      c('i1', 'init', 'first', 0, ['exited', 0]),
+    ]);
+    expect([...g.init.keys()]).toEqual(['first', 'second']);
+    expect([...g.main.keys()]).toEqual(['app', 'side']);
+    expect(g.sandbox?.Id).toBe('sb');
+  });
+});
