@@ -63,14 +63,21 @@ describeDocker('one pod, one network', () => {
           name: 'client',
           command: ['sh', '-c'],
           args: [
-            'for i in $(seq 150); do wget -q -O - http://127.0.0.1:8080/ && exit 0; sleep 0.1; done; echo never answered; exit 1',
+            'for i in $(seq 150); do wget -q -O - http://127.0.0.1:8080/ 2>/dev/null && exit 0; sleep 0.1; done; echo never answered; exit 1',
           ],
         },
       ],
       terminationGracePeriodSeconds: 0,
     });
     const jid = await createPod(plugin, pod);
-    const status = await pollStatus(plugin, pod, jid, (s) => s.containers[1]?.state.terminated !== undefined);
+    // Both are started at once: the client may try before the server listens (it tries again,
+    // quietly), and its end may be read before the server's start.
+    const status = await pollStatus(
+      plugin,
+      pod,
+      jid,
+      (s) => s.containers[1]?.state.terminated !== undefined && s.containers[0]?.state.waiting === undefined,
+    );
     expect(status.containers[1]?.state.terminated).toMatchObject({ exitCode: 0, reason: 'Completed' });
     expect(await logsOf(plugin, pod, 'client')).toBe('hello from the server container\n');
     // The server is still serving: only the client ended.

@@ -454,7 +454,14 @@ export class PodView {
     // Probes and hooks decide such a container's readiness, and they begin from its read.
     const probed = (event.Actor?.Attributes?.[LABEL.probes] ?? '') !== '';
     if (action === 'die' || action === 'destroy') this.dropStarted(id, podUid);
-    else if (action === 'start' && podUid && this.holds.isHeld(podUid) && !this.byId.has(id) && !probed) {
+    // Its start event may come after the maker let go of the pod, before the maker's read is in.
+    else if (
+      action === 'start' &&
+      podUid &&
+      (this.holds.isHeld(podUid) || this.holds.awaitsStart(id)) &&
+      !this.byId.has(id) &&
+      !probed
+    ) {
       const started = this.started.get(podUid) ?? new Map<string, ContainerInspect>();
       this.started.set(podUid, started);
       started.set(id, startedRecord(id, event.Actor?.Attributes ?? {}, atMs));

@@ -102,6 +102,11 @@ export class ReadHolds {
     return false;
   }
 
+  /** Whether the container's next `start` event is one its starter's read answers (that read may still be under way). */
+  awaitsStart(id: string): boolean {
+    return this.startRead.has(id);
+  }
+
   /** Whether a caller is making or starting containers of the pod right now. */
   isHeld(uid: string): boolean {
     return this.held.has(uid);
