@@ -1,21 +1,23 @@
 /**
  * The one place that reads container state. An in-memory view of every container this plugin
- * owns, kept fresh by one long-lived `docker events` process; a batched `docker ps` + `docker
- * inspect` fills it at start-up, after any break of the events stream (which then reconnects
- * with --since so nothing is missed) and on a slow timer as a safety net. Whether an exit was an
- * OOM kill is oom-attribution.ts's to say; a container as kept here is container-record.ts's.
+ * owns, kept fresh by one long-lived `docker events` process (events-stream.ts); a batched
+ * `docker ps` + `docker inspect` fills it at start-up, after any break of the events stream
+ * (which then reconnects with --since so nothing is missed) and on a slow timer as a safety net.
+ * Whether an exit was an OOM kill is oom-attribution.ts's to say, the last exit of a restarted
+ * container last-exits.ts's; a container as kept here is container-record.ts's.
  */
-import type { ChildProcessWithoutNullStreams } from 'node:child_process';
-import { createInterface } from 'node:readline';
 import type { Logger } from '../../log.ts';
 import { type DockerCli, isDaemonUnreachable } from '../engine/docker-cli.ts';
-import { containerEvents, inspectContainers, listContainers, serverVersion } from '../engine/docker-verbs.ts';
+import { inspectContainers, listContainers } from '../engine/docker-verbs.ts';
 import type { ContainerInspect } from '../engine/inspect-types.ts';
 import { LABEL } from '../labels.ts';
 import { changed, startedRecord, trim } from './container-record.ts';
+import { type ContainerEvent, EventsStream } from './events-stream.ts';
+import { LastExits } from './last-exits.ts';
 import { OomAttribution } from './oom-attribution.ts';
 import { ReadHolds } from './read-holds.ts';
 import { StartFailures } from './start-failures.ts';
+import { UnreadStarts } from './unread-starts.ts';
 
 export interface PodViewOptions {
   docker: DockerCli;
@@ -50,9 +52,6 @@ const BATCH_WINDOW_MS = 15;
 const STALE_RETRY_MS = 200;
 const STALE_WINDOW_MS = 10_000;
 
-/** Events that cannot change what inspect says (exec sessions, attach, resize...). */
-const IGNORED_ACTIONS = /^(exec_|attach|detach|resize|top|export|copy|archive-path|extract-to-dir|commit)/;
-
 export class PodView {
   private readonly byId = new Map<string, ContainerInspect>();
   private readonly byPod = new Map<string, Set<string>>();
@@ -60,20 +59,14 @@ export class PodView {
   /** Per pod, a number that changes whenever anything kept of its containers changes. */
   private readonly revisions = new Map<string, number>();
   private lastRevision = 0;
-  /** The last exit Docker reported per container (die/oom events), for lastState after a restart. */
-  private readonly lastExit = new Map<string, NonNullable<ContainerInspect['LastExit']>>();
   private readonly oom: OomAttribution;
-  /**
-   * Containers a pod's maker started (their `start` event came while the pod was on hold) that no
-   * read has answered yet, as the event told them, by pod UID then id. Only /status sees them
-   * (`containersToReport`): a `docker run -d` is running once it returns, and the pod should say
-   * so without waiting for the read. Nothing acts on them: the read that ends the hold follows.
-   * Not containers with probes or hooks: those are ready when their probes say, from the read.
-   */
-  private readonly started = new Map<string, Map<string, ContainerInspect>>();
+  /** The last exit Docker reported per container (die/oom events), for lastState after a restart. */
+  private readonly lastExits: LastExits;
+  /** Containers a pod's maker started that no read has answered yet, as their start event told them. */
+  private readonly started = new UnreadStarts();
   /** Containers Docker reported destroyed: an inspect that raced the destroy must not bring them back. */
   private destroyed = new Set<string>();
-  private events: ChildProcessWithoutNullStreams | undefined;
+  private readonly events: EventsStream;
   private pending = new Set<string>();
   private reading = new Set<string>(); // what the flush under way reads
   /** While a caller makes or starts a pod's containers, its events wait for the caller's one read. */
@@ -83,11 +76,7 @@ export class PodView {
   private flushScheduled: Promise<void> | undefined;
   private resyncing: Promise<void> | undefined;
   private resyncTimer: NodeJS.Timeout | undefined;
-  private reconnectTimer: NodeJS.Timeout | undefined;
   private closed = false;
-  /** Unix seconds of the last event seen, for `--since` on reconnect. */
-  private lastEventAt = 0;
-  private connected = false;
   private lastSyncAt: Date | undefined;
   private lastError: string | undefined;
 
@@ -97,12 +86,28 @@ export class PodView {
       ...(options.kernelLog !== undefined ? { kernelLog: options.kernelLog } : {}),
       ...(options.onThisKernel ? { onThisKernel: options.onThisKernel } : {}),
     });
+    this.lastExits = new LastExits(this.oom);
+    this.events = new EventsStream({
+      docker: options.docker,
+      instance: options.instance,
+      log: options.log,
+      onEvent: (event) => this.onEvent(event),
+      onReconnect: () => {
+        // A resync also catches removals, and the daemon may have restarted meanwhile.
+        this.resync().then(
+          () => this.options.reconnected?.(),
+          () => {},
+        );
+      },
+      onError: (message) => {
+        this.lastError = message;
+      },
+    });
   }
 
   /** Fills the view from Docker, then follows events. Resolves once the first sync is done. */
   async start(): Promise<void> {
-    this.lastEventAt = Math.floor(Date.now() / 1000);
-    const confirmed = this.connectEvents();
+    const confirmed = this.events.start();
     await this.resync();
     // Answering /status from memory right away needs the stream accepted, not just spawned.
     await confirmed;
@@ -115,19 +120,18 @@ export class PodView {
   async close(): Promise<void> {
     this.closed = true;
     clearInterval(this.resyncTimer);
-    clearTimeout(this.reconnectTimer);
-    this.events?.kill();
+    this.events.close();
     await this.flushing;
     this.oom.close();
   }
 
   health(): ViewHealth {
-    return { eventsConnected: this.connected, lastSyncAt: this.lastSyncAt, lastError: this.lastError };
+    return { eventsConnected: this.events.connected, lastSyncAt: this.lastSyncAt, lastError: this.lastError };
   }
 
   /** True when the events stream is up, so the view can be trusted without asking Docker. */
   get live(): boolean {
-    return this.connected;
+    return this.events.connected;
   }
 
   /** Called with a pod's UID whenever one of its containers changed. */
@@ -148,8 +152,8 @@ export class PodView {
    */
   containersToReport(podUid: string): ContainerInspect[] {
     const read = this.containersOfPod(podUid);
-    const started = this.started.get(podUid);
-    return started ? [...read, ...[...started.values()].filter((c) => !this.byId.has(c.Id))] : read;
+    if (!this.started.hasPod(podUid)) return read;
+    return [...read, ...[...this.started.of(podUid)].filter((c) => !this.byId.has(c.Id))];
   }
 
   /** Whether a container is running as far as the view knows (unknown ids count as running). */
@@ -209,7 +213,7 @@ export class PodView {
 
   /** Makes the view answer without the events stream: one full batched read, shared by callers. */
   async ensureFresh(): Promise<void> {
-    if (!this.connected) await this.resync();
+    if (!this.events.connected) await this.resync();
   }
 
   /** Re-reads every container this plugin owns: one `docker ps`, one `docker inspect`. */
@@ -293,13 +297,10 @@ export class PodView {
 
   /** The container's `start` event no longer stands for it (read, ended or gone). */
   private dropStarted(id: string, uid?: string): void {
-    for (const [pod, started] of uid === undefined ? this.started : [[uid, this.started.get(uid)] as const]) {
-      if (!started?.delete(id)) continue;
-      if (started.size === 0) this.started.delete(pod);
-      this.revisions.set(pod, ++this.lastRevision);
-      if (!this.byPod.has(pod) && !this.started.has(pod)) this.revisions.delete(pod);
-      return;
-    }
+    const pod = this.started.drop(id, uid);
+    if (pod === undefined) return;
+    this.revisions.set(pod, ++this.lastRevision);
+    if (!this.byPod.has(pod) && !this.started.hasPod(pod)) this.revisions.delete(pod);
   }
 
   private upsert(full: ContainerInspect): void {
@@ -315,7 +316,7 @@ export class PodView {
       this.oom.catchUp();
       if (this.oom.killedInRun(c.Id, c.State.StartedAt, c.State.FinishedAt)) c.State.OOMKilled = true;
     }
-    const last = this.lastExit.get(c.Id);
+    const last = this.lastExits.get(c.Id);
     if (last) c.LastExit = last;
     if (c.State.Running && last && isBeforeExit(c.State.StartedAt, last.At))
       this.readAgainSoon(c.Id, last.At);
@@ -348,111 +349,19 @@ export class PodView {
     for (const l of this.listeners) l(uid);
   }
 
-  /** Spawns `docker events`; resolves once Docker has accepted it, or once that failed. */
-  private connectEvents(): Promise<void> {
-    if (this.closed) return Promise.resolve();
-    const { docker, instance, log } = this.options;
-    const child = containerEvents(docker, `${LABEL.owner}=${instance}`, String(this.lastEventAt));
-    this.events = child;
-    let stderr = '';
-    child.stderr.on('data', (b: Buffer) => {
-      stderr = (stderr + b.toString()).slice(-2000);
-    });
-    // A spawned `docker events` has not been accepted yet: a daemon that is down makes it exit at
-    // once. One round trip to the daemon while the stream still lives is the confirmation.
-    const confirmed = new Promise<void>((resolve) => {
-      child.once('error', () => resolve());
-      child.once('spawn', () => {
-        serverVersion(docker)
-          .then(
-            () => {
-              if (this.events !== child || child.exitCode !== null || child.signalCode !== null) return;
-              this.connected = true;
-              this.lastError = undefined;
-            },
-            (err: Error) => {
-              this.lastError = `docker events not confirmed: ${err.message}`;
-            },
-          )
-          .finally(resolve);
-      });
-    });
-    child.on('error', (err) => {
-      this.lastError = `docker events: ${err.message}`;
-    });
-    createInterface({ input: child.stdout }).on('line', (line) => this.onEvent(line));
-    child.on('close', (code) => {
-      const wasConnected = this.connected;
-      this.connected = false;
-      if (this.closed) return;
-      this.lastError = `docker events stopped (exit ${code}): ${stderr.trim() || 'no output'}`;
-      // Self-healing, so not a warning; retries that never connected (Docker down) are not news:
-      // an outage is logged once, at warn, where the docker CLI notices it.
-      log[wasConnected ? 'info' : 'debug'](
-        'docker events stream broke; answering from batched lookups until it is back',
-        { error: this.lastError },
-      );
-      this.reconnectTimer = setTimeout(() => {
-        void this.connectEvents();
-        // Events from the break are replayed by --since; a resync also catches removals.
-        this.resync().then(
-          () => this.options.reconnected?.(),
-          () => {},
-        );
-      }, 1000);
-    });
-    return confirmed;
-  }
-
-  private onEvent(line: string): void {
-    let event: {
-      Action?: string;
-      status?: string;
-      id?: string;
-      Actor?: { ID?: string; Attributes?: Record<string, string> };
-      time?: number;
-      timeNano?: number;
-    };
-    try {
-      event = JSON.parse(line);
-    } catch {
-      return;
-    }
-    const id = event.Actor?.ID ?? event.id;
-    const action = event.Action ?? event.status ?? '';
-    if (!id || IGNORED_ACTIONS.test(action)) return;
+  private onEvent({ id, action, attributes, atMs }: ContainerEvent): void {
     // Containers the plugin is removing itself: their last events need no inspect.
     if (this.destroyed.has(id) && action !== 'destroy') return;
-    if (event.time) this.lastEventAt = Math.max(this.lastEventAt, event.time);
-    const atMs = event.timeNano ? event.timeNano / 1e6 : Date.now();
-    if (action === 'oom') {
-      this.oom.reported(id, atMs);
-      // An oom reported after its die still belongs to that exit, unless the container ran again.
-      const last = this.lastExit.get(id);
-      const current = this.byId.get(id);
-      if (last && !(current?.State.Running && Date.parse(current.State.StartedAt) > Date.parse(last.At))) {
-        last.OOMKilled = true;
-        // The kept container may hold this very exit as its LastExit.
-        const uid = current?.Config.Labels?.[LABEL.podUid];
-        if (uid) this.revisions.set(uid, ++this.lastRevision);
-      }
+    if (action === 'oom' && this.lastExits.oomReported(id, atMs, this.byId.get(id))) {
+      // The kept container may hold this very exit as its LastExit.
+      const uid = this.byId.get(id)?.Config.Labels?.[LABEL.podUid];
+      if (uid) this.revisions.set(uid, ++this.lastRevision);
     }
-    if (action === 'die') {
-      const at = new Date(atMs).toISOString();
-      // The view may not have seen this run start (a quick restart): it began after the last exit.
-      const started = [this.byId.get(id)?.State.StartedAt, this.lastExit.get(id)?.At]
-        .filter((t): t is string => t !== undefined)
-        .sort((x, y) => Date.parse(y) - Date.parse(x))[0];
-      this.oom.catchUp();
-      this.lastExit.set(id, {
-        ExitCode: Number(event.Actor?.Attributes?.exitCode ?? 0),
-        OOMKilled: this.oom.killedInRun(id, started, at),
-        At: at,
-      });
-    }
-    const podUid = event.Actor?.Attributes?.[LABEL.podUid];
+    if (action === 'die')
+      this.lastExits.died(id, atMs, Number(attributes.exitCode ?? 0), this.byId.get(id)?.State.StartedAt);
+    const podUid = attributes[LABEL.podUid];
     // Probes and hooks decide such a container's readiness, and they begin from its read.
-    const probed = (event.Actor?.Attributes?.[LABEL.probes] ?? '') !== '';
+    const probed = (attributes[LABEL.probes] ?? '') !== '';
     if (action === 'die' || action === 'destroy') this.dropStarted(id, podUid);
     // Its start event may come after the maker let go of the pod, before the maker's read is in.
     else if (
@@ -462,15 +371,13 @@ export class PodView {
       !this.byId.has(id) &&
       !probed
     ) {
-      const started = this.started.get(podUid) ?? new Map<string, ContainerInspect>();
-      this.started.set(podUid, started);
-      started.set(id, startedRecord(id, event.Actor?.Attributes ?? {}, atMs));
+      this.started.add(podUid, startedRecord(id, attributes, atMs));
       this.revisions.set(podUid, ++this.lastRevision);
     }
     if (action === 'destroy') {
       this.pending.delete(id);
       this.holds.forget(id);
-      this.lastExit.delete(id);
+      this.lastExits.forget(id);
       this.oom.forget(id);
       this.destroyed.add(id);
       this.remove(id);

@@ -5,31 +5,17 @@ import {
   statusFromInspect,
   statusWithoutContainer,
 } from '../../../src/docker/view/container-status.ts';
+import { containerInspect, ZERO_TIME } from '../../fixtures/container-inspect.ts';
 
-const ZERO = '0001-01-01T00:00:00Z';
+const ZERO = ZERO_TIME;
 
+/** Docker's zero times unless given: the rows below say when a run started and ended. */
 function inspect(state: Partial<ContainerInspect['State']>, restartCount = 0): ContainerInspect {
-  return {
-    Id: 'abc123def4567890',
-    Name: '/x',
-    Created: '2026-11-22T10:00:00.1Z',
-    Image: 'sha256:feed',
-    RestartCount: restartCount,
-    State: {
-      Status: 'created',
-      Running: false,
-      Restarting: false,
-      OOMKilled: false,
-      Dead: false,
-      Pid: 0,
-      ExitCode: 0,
-      Error: '',
-      StartedAt: ZERO,
-      FinishedAt: ZERO,
-      ...state,
-    },
-    Config: { Image: 'busybox:1.36', Labels: {} },
-  };
+  return containerInspect({
+    id: 'abc123def4567890',
+    restartCount,
+    state: { StartedAt: ZERO, FinishedAt: ZERO, ...state },
+  });
 }
 
 const spec = { name: 'app', image: 'busybox:1.36' };
@@ -129,7 +115,7 @@ describe('statusFromInspect', () => {
     expect(s.state).toEqual(state);
     expect(Object.keys(s.state)).toHaveLength(1);
     expect(s.containerID).toBe('docker://abc123def4567890');
-    expect(s.imageID).toBe('sha256:feed');
+    expect(s.imageID).toBe('sha256:x');
     expect(s.image).toBe('busybox:1.36');
   });
 

@@ -13,6 +13,7 @@ import { LABEL } from '../../../src/docker/labels.ts';
 import { monotonicZeroMs } from '../../../src/docker/view/kernel-oom-log.ts';
 import { PodView } from '../../../src/docker/view/pod-view.ts';
 import { createLogger } from '../../../src/log.ts';
+import { containerInspect, ZERO_TIME } from '../../fixtures/container-inspect.ts';
 
 const ID = 'c0ffee'.padEnd(64, '0');
 const UID = '7d3a0c9e-1b2f-4c1d-9a8e-0f1e2d3c4b5a';
@@ -52,28 +53,19 @@ function fakeDocker(
       timeNano: (startedMs + 1000) * 1e6 + i * 1000,
     }),
   );
-  const container = (exited: boolean) => ({
-    Id: ID,
-    Name: '/k8s_default_p_0_app',
-    Created: '2026-01-01T00:00:00Z',
-    Image: 'sha256:0',
-    RestartCount: 0,
-    State: {
-      Status: exited ? 'exited' : 'running',
-      Running: !exited,
-      Restarting: false,
-      OOMKilled: false,
-      Dead: false,
-      Pid: exited ? 0 : 42,
-      ExitCode: exited ? 137 : 0,
-      Error: '',
-      StartedAt: STARTED,
-      FinishedAt: exited ? new Date(startedMs + 1000).toISOString() : '0001-01-01T00:00:00Z',
-    },
-    Config: { Image: 'busybox:1.36', Labels: { [LABEL.owner]: INSTANCE, [LABEL.podUid]: UID } },
-    HostConfig: { Memory: 16 * 1024 * 1024 },
-    NetworkSettings: { IPAddress: '' },
-  });
+  const container = (exited: boolean) =>
+    containerInspect({
+      id: ID,
+      status: exited ? 'exited' : 'running',
+      exitCode: exited ? 137 : 0,
+      startedAt: STARTED,
+      state: {
+        Pid: exited ? 0 : 42,
+        FinishedAt: exited ? new Date(startedMs + 1000).toISOString() : ZERO_TIME,
+      },
+      labels: { [LABEL.owner]: INSTANCE, [LABEL.podUid]: UID },
+      memory: 16 * 1024 * 1024,
+    });
   const script = `#!/usr/bin/env node
 const fs = require('node:fs');
 const args = process.argv.slice(2);

@@ -12,6 +12,7 @@ import { DockerCli } from '../../../src/docker/engine/docker-cli.ts';
 import { LABEL } from '../../../src/docker/labels.ts';
 import { PodView } from '../../../src/docker/view/pod-view.ts';
 import { createLogger } from '../../../src/log.ts';
+import { containerInspect, ZERO_TIME } from '../../fixtures/container-inspect.ts';
 
 const ID = 'feed'.padEnd(64, '0');
 const UID = '1f2e3d4c-5b6a-4978-8877-665544332211';
@@ -24,28 +25,18 @@ function fakeDocker(staleReads: number): { bin: string; go: string } {
   const go = join(dir, 'go');
   // Died a second ago, as the stream tells it: the view reads again only soon after an exit.
   const startedMs = Date.now() - 2000;
-  const container = (exited: boolean) => ({
-    Id: ID,
-    Name: '/k8s_default_p_0_app',
-    Created: '2026-01-01T00:00:00Z',
-    Image: 'sha256:0',
-    RestartCount: 0,
-    State: {
-      Status: exited ? 'exited' : 'running',
-      Running: !exited,
-      Restarting: false,
-      OOMKilled: false,
-      Dead: false,
-      Pid: exited ? 0 : 42,
-      ExitCode: exited ? 3 : 0,
-      Error: '',
-      StartedAt: new Date(startedMs).toISOString(),
-      FinishedAt: exited ? new Date(startedMs + 1000).toISOString() : '0001-01-01T00:00:00Z',
-    },
-    Config: { Image: 'busybox:1.36', Labels: { [LABEL.owner]: INSTANCE, [LABEL.podUid]: UID } },
-    HostConfig: {},
-    NetworkSettings: { IPAddress: '' },
-  });
+  const container = (exited: boolean) =>
+    containerInspect({
+      id: ID,
+      status: exited ? 'exited' : 'running',
+      exitCode: exited ? 3 : 0,
+      startedAt: new Date(startedMs).toISOString(),
+      state: {
+        Pid: exited ? 0 : 42,
+        FinishedAt: exited ? new Date(startedMs + 1000).toISOString() : ZERO_TIME,
+      },
+      labels: { [LABEL.owner]: INSTANCE, [LABEL.podUid]: UID },
+    });
   const die = JSON.stringify({
     Type: 'container',
     Action: 'die',

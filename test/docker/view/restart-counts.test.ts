@@ -3,9 +3,9 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
-import type { ContainerInspect } from '../../../src/docker/engine/inspect-types.ts';
 import { LABEL } from '../../../src/docker/labels.ts';
 import { RestartCounts } from '../../../src/docker/view/restart-counts.ts';
+import { containerInspect } from '../../fixtures/container-inspect.ts';
 
 const stateDir = mkdtempSync(join(tmpdir(), 'restarts-'));
 afterAll(() => rmSync(stateDir, { recursive: true, force: true }));
@@ -14,12 +14,13 @@ const ZERO = '0001-01-01T00:00:00Z';
 
 /** What inspect says of container `id` of pod `uid`: Docker's own count and the run's start. */
 function seen(counts: RestartCounts, uid: string, restartCount: number, startedAt: string): number {
-  const c = {
-    Id: 'c1',
-    RestartCount: restartCount,
-    State: { StartedAt: startedAt },
-    Config: { Labels: { [LABEL.podUid]: uid } },
-  } as unknown as ContainerInspect;
+  const c = containerInspect({
+    id: 'c1',
+    status: 'running',
+    restartCount,
+    startedAt,
+    labels: { [LABEL.podUid]: uid },
+  });
   counts.adjust(c);
   return c.RestartCount;
 }

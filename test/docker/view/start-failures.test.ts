@@ -2,31 +2,10 @@ import { describe, expect, it } from 'vitest';
 import type { ContainerInspect } from '../../../src/docker/engine/inspect-types.ts';
 import { statusFromInspect } from '../../../src/docker/view/container-status.ts';
 import { StartFailures } from '../../../src/docker/view/start-failures.ts';
-
-const ZERO = '0001-01-01T00:00:00Z';
+import { containerInspect, ZERO_TIME } from '../../fixtures/container-inspect.ts';
 
 function inspect(state: Partial<ContainerInspect['State']> = {}): ContainerInspect {
-  return {
-    Id: 'abc123',
-    Name: '/x',
-    Created: '2026-11-22T10:00:00.1Z',
-    Image: 'sha256:feed',
-    RestartCount: 0,
-    State: {
-      Status: 'created',
-      Running: false,
-      Restarting: false,
-      OOMKilled: false,
-      Dead: false,
-      Pid: 0,
-      ExitCode: 0,
-      Error: '',
-      StartedAt: ZERO,
-      FinishedAt: ZERO,
-      ...state,
-    },
-    Config: { Image: 'busybox:1.36', Labels: {} },
-  };
+  return containerInspect({ id: 'abc123', state: { StartedAt: ZERO_TIME, ...state } });
 }
 
 const failure = { message: 'exec: "nope": executable file not found in $PATH', exitCode: 127 };
