@@ -135,6 +135,7 @@ export class DockerBackend implements Backend {
       resyncMs: config.resyncSeconds * 1000,
       log: log.child({ component: 'pod-view' }),
       adjust: (c) => restarts.adjust(c),
+      pastEventsLeadMs: engine.traits.answersPastEventsAtOnce ? 0 : 1000,
       // The daemon may have restarted meanwhile: bring back what it left down.
       reconnected: () => void this.revival.reviveAll(),
     });

@@ -113,4 +113,30 @@ describeDocker('OOMKilled from the kernel, not from an exit code', () => {
     await deletePod(plugin, exited);
     await deletePod(plugin, oom);
   });
+
+  it('tells them apart in lastState after a plugin restart, for runs the engine restarted before it', async () => {
+    // The first run ends with 137, by itself or by the OOM killer; the engine starts it again, and that run lasts.
+    const once = (end: string) =>
+      limited(
+        {
+          command: ['sh', '-c', `if [ -e /work/ran ]; then exec sleep 300; fi; touch /work/ran; ${end}`],
+          volumeMounts: [{ name: 'work', mountPath: '/work' }],
+        },
+        { restartPolicy: 'Always', volumes: [{ name: 'work', emptyDir: {} }] },
+      );
+    const exited = once('exit 137');
+    const oom = once(HOG.join(' '));
+    const jids = [await createPod(() => plugin, exited), await createPod(() => plugin, oom)];
+    const restarted = (s: PodStatus) => main(s).restartCount === 1 && main(s).state.running !== undefined;
+    await pollStatus(plugin, exited, jids[0] as string, restarted);
+    await pollStatus(plugin, oom, jids[1] as string, restarted);
+    await plugin.stop();
+    await plugin.startAgain();
+    const after = await pollStatus(plugin, exited, jids[0] as string, () => true);
+    expect(main(after).lastState?.terminated).toMatchObject({ exitCode: 137, reason: 'Error' });
+    const afterOom = await pollStatus(plugin, oom, jids[1] as string, () => true);
+    expect(main(afterOom).lastState?.terminated).toMatchObject({ exitCode: 137, reason: 'OOMKilled' });
+    await deletePod(plugin, exited);
+    await deletePod(plugin, oom);
+  });
 });

@@ -68,6 +68,40 @@ describeDocker('restartPolicy', () => {
     await deletePod(plugin, pod, jid);
   });
 
+  it('still shows the exit before an engine restart as lastState once the plugin restarted', async () => {
+    // The first run exits 3; the engine starts it again, and that run lasts.
+    const pod = buildPod({
+      restartPolicy: 'Always',
+      terminationGracePeriodSeconds: 0,
+      volumes: [{ name: 'work', emptyDir: {} }],
+      containers: [
+        {
+          name: 'once-failed',
+          command: ['sh', '-c', 'if [ -e /work/ran ]; then exec sleep 300; fi; touch /work/ran; exit 3'],
+          volumeMounts: [{ name: 'work', mountPath: '/work' }],
+        },
+      ],
+    });
+    const jid = await createPod(plugin, pod);
+    await pollStatus(
+      plugin,
+      pod,
+      jid,
+      (s) => first(s).restartCount === 1 && first(s).state.running !== undefined,
+    );
+    await plugin.stop();
+    await plugin.startAgain();
+    // The engine cleared the exit code when it restarted the container; the plugin's first answer has it.
+    const after = await pollStatus(plugin, pod, jid, () => true);
+    expect(first(after)).toMatchObject({
+      restartCount: 1,
+      state: { running: {} },
+      lastState: { terminated: { exitCode: 3, reason: 'Error' } },
+    });
+    expect(first(after).lastState?.terminated?.finishedAt).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+    await deletePod(plugin, pod, jid);
+  });
+
   it.each<[string, Policy, number, string]>([
     ['a failed container under Never', 'Never', 2, 'Error'],
     ['a succeeded container under Never', 'Never', 0, 'Completed'],

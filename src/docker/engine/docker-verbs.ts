@@ -72,6 +72,20 @@ export async function inspectContainers(
   }
 }
 
+/**
+ * `docker container inspect` of containers some of which may be gone meanwhile: those still there.
+ * When Docker printed nothing for the lot, each is read on its own.
+ */
+export async function inspectPresent(docker: DockerCli, ids: readonly string[]): Promise<ContainerInspect[]> {
+  if (ids.length === 0) return [];
+  try {
+    return await inspectContainers(docker, ids);
+  } catch {
+    if (ids.length === 1) return [];
+    return (await Promise.all(ids.map((id) => inspectPresent(docker, [id])))).flat();
+  }
+}
+
 /** One container's fields through a Go template: the one spelling of a formatted `container inspect`. */
 async function inspectContainerFormat(docker: DockerCli, ref: string, format: string): Promise<string> {
   return (await docker.run(['container', 'inspect', '--format', format, ref])).stdout.trim();
@@ -331,6 +345,35 @@ export function containerEvents(
     '--since',
     since,
   ]);
+}
+
+/**
+ * The past events `actions` (die, oom...) of the containers carrying `label` (k=v), between two
+ * times in ms since the epoch, one JSON line each, as the engine kept them (Docker: its last 256
+ * events, since the daemon started; Podman: its events log).
+ */
+export async function pastContainerEvents(
+  docker: DockerCli,
+  label: string,
+  actions: readonly string[],
+  sinceMs: number,
+  untilMs: number,
+): Promise<string[]> {
+  const { stdout } = await docker.run([
+    'events',
+    '--format',
+    '{{json .}}',
+    '--filter',
+    'type=container',
+    '--filter',
+    `label=${label}`,
+    ...actions.flatMap((a) => ['--filter', `event=${a}`]),
+    '--since',
+    (sinceMs / 1000).toFixed(3),
+    '--until',
+    (untilMs / 1000).toFixed(3),
+  ]);
+  return stdout.split('\n').filter(Boolean);
 }
 
 /** `docker context inspect`: where the CLI reaches the engine (DOCKER_HOST or the current context). */

@@ -54,6 +54,13 @@ export interface EngineTraits {
    * GPUs there (gpu/gpu-mode-fit.ts).
    */
   readonly takesGpuRequests: boolean;
+  /**
+   * Docker answers a read of past events (`docker events --until`, an exit from before a plugin
+   * restart) from its buffer at once. Podman 4.3's compat API reads its events log only while
+   * `--until` is ahead of now (one in the past answers nothing): there the read ends a second
+   * ahead (view/exit-recall.ts).
+   */
+  readonly answersPastEventsAtOnce: boolean;
 }
 
 export const ENGINE_TRAITS: Readonly<Record<EngineFlavour, EngineTraits>> = {
@@ -65,6 +72,7 @@ export const ENGINE_TRAITS: Readonly<Record<EngineFlavour, EngineTraits>> = {
     keepsStartErrors: true,
     updatesRestartPolicy: true,
     takesGpuRequests: true,
+    answersPastEventsAtOnce: true,
   },
   podman: {
     removesJoinersFirst: true,
@@ -74,6 +82,7 @@ export const ENGINE_TRAITS: Readonly<Record<EngineFlavour, EngineTraits>> = {
     keepsStartErrors: false,
     updatesRestartPolicy: false,
     takesGpuRequests: false,
+    answersPastEventsAtOnce: false,
   },
 };
 

@@ -45,7 +45,50 @@ export class LastExits {
     return true;
   }
 
+  /**
+   * Exits from before the plugin started, replayed from the engine's record of past events (die and
+   * oom, oldest first; exit-recall.ts), for containers none of whose exits this plugin saw: the
+   * last one is each container's LastExit. The first run a replay ends began no earlier than
+   * `since`, where the replay begins (an OOM kill ends its run at once, so a kill before then
+   * belongs to an earlier run). `current`: the container as kept. Returns the ids given an exit.
+   */
+  recall(
+    events: readonly { id: string; action: string; atMs: number; exitCode: number }[],
+    since: string,
+    current: (id: string) => ContainerInspect | undefined,
+  ): string[] {
+    const recalled = new Set<string>();
+    for (const { id, action, atMs, exitCode } of events) {
+      // An exit the live events told is later than any the replay holds.
+      if (this.byId.has(id) && !recalled.has(id)) continue;
+      const last = this.byId.get(id);
+      const runStartedAt = current(id)?.State.StartedAt ?? '';
+      const runStart = Date.parse(runStartedAt);
+      if (action === 'oom') {
+        this.oom.reported(id, atMs);
+        // After its die, unless the current run began in between (then it was this run's).
+        if (last && atMs >= Date.parse(last.At) && !(runStart > Date.parse(last.At) && runStart <= atMs))
+          last.OOMKilled = true;
+        continue;
+      }
+      if (action !== 'die') continue;
+      const at = new Date(atMs).toISOString();
+      // The run that ended began after the exit before it (or the replay's start), or is the current run.
+      const floor = last?.At ?? since;
+      const started = runStart <= atMs && runStart > Date.parse(floor) ? runStartedAt : floor;
+      this.oom.catchUp();
+      this.byId.set(id, { ExitCode: exitCode, OOMKilled: this.oom.killedInRun(id, started, at), At: at });
+      recalled.add(id);
+    }
+    return [...recalled];
+  }
+
   forget(id: string): void {
     this.byId.delete(id);
   }
+}
+
+/** Whether a run that started at `startedAt` began before the exit at `exitAt`: it is that exit's run. */
+export function isBeforeExit(startedAt: string, exitAt: string): boolean {
+  return Date.parse(startedAt) <= Date.parse(exitAt);
 }

@@ -8,12 +8,13 @@
  */
 import type { Logger } from '../../log.ts';
 import { type DockerCli, isDaemonUnreachable } from '../engine/docker-cli.ts';
-import { inspectContainers, listContainers } from '../engine/docker-verbs.ts';
+import { inspectPresent, listContainers } from '../engine/docker-verbs.ts';
 import type { ContainerInspect } from '../engine/inspect-types.ts';
 import { LABEL } from '../labels.ts';
 import { changed, startedRecord, trim } from './container-record.ts';
 import { type ContainerEvent, EventsStream } from './events-stream.ts';
-import { LastExits } from './last-exits.ts';
+import { recallExits } from './exit-recall.ts';
+import { isBeforeExit, LastExits } from './last-exits.ts';
 import { OomAttribution } from './oom-attribution.ts';
 import { ReadHolds } from './read-holds.ts';
 import { StartFailures } from './start-failures.ts';
@@ -26,6 +27,8 @@ export interface PodViewOptions {
   log: Logger;
   /** Rewrites a container as inspected before the view keeps it (restart counts Docker reset). */
   adjust?: (c: ContainerInspect) => void;
+  /** How far ahead of now a read of past events must end for the engine to answer it (engine-kind.ts). */
+  pastEventsLeadMs?: number;
   /** Called once the view is read again after the events stream broke (the daemon may have restarted). */
   reconnected?: () => void;
   /** The kernel log to read OOM kills from (default /dev/kmsg); false: Docker's reports only. */
@@ -109,12 +112,25 @@ export class PodView {
   async start(): Promise<void> {
     const confirmed = this.events.start();
     await this.resync();
+    await this.recallExits();
     // Answering /status from memory right away needs the stream accepted, not just spawned.
     await confirmed;
     this.resyncTimer = setInterval(() => {
       this.resync().catch(() => {});
     }, this.options.resyncMs);
     this.resyncTimer.unref();
+  }
+
+  /** The last exits of containers the engine restarted before this start, which no event told the view. */
+  private async recallExits(): Promise<void> {
+    for (const id of await recallExits(this.options, this.byId.values(), this.lastExits)) {
+      const c = this.byId.get(id);
+      const uid = c?.Config.Labels?.[LABEL.podUid];
+      if (!c || !uid) continue;
+      c.LastExit = this.lastExits.get(id);
+      this.revisions.set(uid, ++this.lastRevision);
+      this.emit(uid);
+    }
   }
 
   async close(): Promise<void> {
@@ -234,7 +250,7 @@ export class PodView {
       const stale = [...listed]
         .filter(([id, state]) => this.byId.get(id)?.State.Status !== state)
         .map(([id]) => id);
-      const seen = await this.inspect(stale);
+      const seen = await inspectPresent(this.options.docker, stale);
       const found = new Set(seen.map((c) => c.Id));
       for (const id of stale) if (!found.has(id)) this.remove(id);
       for (const c of seen) this.upsert(c);
@@ -267,26 +283,13 @@ export class PodView {
   private async flush(ids: string[]): Promise<void> {
     if (ids.length === 0) return;
     try {
-      const found = await this.inspect(ids);
+      const found = await inspectPresent(this.options.docker, ids);
       const foundIds = new Set(found.map((c) => c.Id));
       for (const c of found) this.upsert(c);
       for (const id of ids) if (!foundIds.has(id)) this.remove(id);
       for (const id of ids) if (!foundIds.has(id)) this.dropStarted(id);
     } catch (err) {
       this.options.log.warn('container inspect failed', { error: (err as Error).message });
-    }
-  }
-
-  /** `docker inspect` of many containers at once; ids that vanished meanwhile are left out. */
-  private async inspect(ids: readonly string[]): Promise<ContainerInspect[]> {
-    if (ids.length === 0) return [];
-    try {
-      // Some ids gone: inspect prints the rest, which is what this returns.
-      return await inspectContainers(this.options.docker, ids);
-    } catch {
-      if (ids.length === 1) return [];
-      const parts = await Promise.all(ids.map((id) => this.inspect([id])));
-      return parts.flat();
     }
   }
 
@@ -387,9 +390,4 @@ export class PodView {
     if (!this.holds.needsRead(id, podUid, action, known)) return;
     this.refresh([id]).catch(() => {});
   }
-}
-
-/** Whether a run that started at `startedAt` began before the exit at `exitAt`: it is that exit's run. */
-function isBeforeExit(startedAt: string, exitAt: string): boolean {
-  return Date.parse(startedAt) <= Date.parse(exitAt);
 }
