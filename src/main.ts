@@ -14,6 +14,7 @@ import { checkStateDirVisible } from './docker/engine/state-dir-probe.ts';
 import { BUILTIN_PAUSE_IMAGE } from './docker/lifecycle/pause-image.ts';
 import { createApp } from './http/app.ts';
 import { listen } from './http/listen.ts';
+import { metricsFastPath } from './http/metrics-fast-path.ts';
 import { statusFastPath } from './http/status-fast-path.ts';
 import { log, setLogLevel } from './log.ts';
 import { PluginMetrics } from './metrics/plugin-metrics.ts';
@@ -113,7 +114,8 @@ async function main(): Promise<void> {
     observers: tracing ? [metrics.httpObserver, tracing.httpObserver] : [metrics.httpObserver],
     metrics: () => metrics.exposition(),
   });
-  // interLink's polls skip the app, except with tracing on: their spans are the app's to make.
+  // interLink's polls and Prometheus's scrapes skip the app, except with tracing on: their spans
+  // are the app's to make.
   const fastStatus = tracing
     ? undefined
     : statusFastPath({
@@ -123,9 +125,13 @@ async function main(): Promise<void> {
         authToken: config.authToken,
         observe: metrics.observeRequest,
       });
+  const fastMetrics = (authToken: string | undefined) =>
+    tracing
+      ? undefined
+      : metricsFastPath({ metrics: () => metrics.exposition(), authToken, observe: metrics.observeRequest });
   let server: Awaited<ReturnType<typeof listen>>;
   try {
-    server = await listen(app, config.listen, config.socketMode, fastStatus);
+    server = await listen(app, config.listen, config.socketMode, [fastStatus, fastMetrics(config.authToken)]);
   } catch (err) {
     return failStarted(
       `could not listen on ${config.listen.kind === 'unix' ? `unix:${config.listen.path}` : `${config.listen.host}:${config.listen.port}`}: ${(err as Error).message}`,
@@ -145,6 +151,7 @@ async function main(): Promise<void> {
         }),
         config.metricsListen,
         config.socketMode,
+        fastMetrics(config.metricsToken),
       ).catch((err: Error) => failStarted(`could not listen on PLUGIN_METRICS_LISTEN: ${err.message}`))
     : undefined;
   const exposure = hostNetworkExposure(config);

@@ -18,17 +18,31 @@ export interface Listening {
   close(timeoutMs: number): Promise<void>;
 }
 
-/** Serves `app`; a `front` handler (the /status fast path) sees each request first and may pass it on. */
+/**
+ * Serves `app`; `front` handlers (the /status and /metrics fast paths) see each request first, in
+ * their order, and each may pass it on to the next and the last to the app.
+ */
 export async function listen(
   // biome-ignore lint/suspicious/noExplicitAny: any Hono env is served the same way
   app: Hono<any>,
   where: ListenAddress,
   socketMode: number,
-  front?: FrontHandler,
+  front?: FrontHandler | readonly (FrontHandler | undefined)[],
 ): Promise<Listening> {
   const toApp = getRequestListener(app.fetch);
+  const fronts = (Array.isArray(front) ? front : [front]).filter((f): f is FrontHandler => f !== undefined);
   const server = createServer(
-    front ? (req, res) => front(req, res, () => void toApp(req, res)) : (req, res) => void toApp(req, res),
+    fronts.length === 0
+      ? (req, res) => void toApp(req, res)
+      : (req, res) => {
+          let at = 0;
+          const next = () => {
+            const handler = fronts[at++];
+            if (handler) handler(req, res, next);
+            else void toApp(req, res);
+          };
+          next();
+        },
   );
   // interLink keeps connections alive between polls; a slow log follow must not be cut.
   server.requestTimeout = 0;
