@@ -145,7 +145,7 @@ export function execInContainer(
 
 /** A `docker logs` process with the options container-logs.ts built (the container last); the caller owns it. */
 export function containerLogs(docker: DockerCli, options: readonly string[]): ChildProcessWithoutNullStreams {
-  return docker.spawn(['logs', ...options]);
+  return docker.spawn(['logs', ...options], { brief: !options.includes('--follow') });
 }
 
 /** The last `lines` lines a container wrote, with Docker's timestamps: stdout and stderr as Docker keeps them. */

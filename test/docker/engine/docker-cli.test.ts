@@ -2,6 +2,7 @@
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import { afterAll, expect, it } from 'vitest';
 import { streamLogs } from '../../../src/docker/containers/container-logs.ts';
 import { DockerCli, DockerCliError } from '../../../src/docker/engine/docker-cli.ts';
@@ -63,4 +64,27 @@ it('ends a log answer whose docker logs hangs, with what it wrote, at the timeou
   const docker = new DockerCli(bin, { callMs: 300, pullMs: 600_000 });
   const stream = streamLogs(docker, ['logs', 'some-container'], 0, new AbortController().signal);
   expect(await new Response(stream).text()).toBe('first line\n');
+});
+
+it("runs a brief docker call with Go's collector put off (GOGC=400), a long-lived one and a pull as they are", async () => {
+  const { bin } = fakeCli('gogc', 'echo "gogc=$GOGC"');
+  const docker = new DockerCli(bin, { callMs: 60_000, pullMs: 600_000 });
+  const read = (child: ReturnType<DockerCli['spawn']>) =>
+    new Response(Readable.toWeb(child.stdout) as ReadableStream).text();
+  const saved = process.env.GOGC;
+  delete process.env.GOGC;
+  try {
+    expect((await docker.run(['container', 'inspect', 'x'])).stdout).toBe('gogc=400\n');
+    expect((await docker.run(['pull', 'busybox'])).stdout).toBe('gogc=\n');
+    expect(await read(docker.spawn(['events']))).toBe('gogc=\n');
+    const logs = streamLogs(docker, ['some-container'], 0, new AbortController().signal);
+    expect(await new Response(logs).text()).toBe('gogc=400\n');
+    const follow = streamLogs(docker, ['--follow', 'some-container'], 0, new AbortController().signal);
+    expect(await new Response(follow).text()).toBe('gogc=\n');
+    process.env.GOGC = '150';
+    expect((await docker.run(['container', 'inspect', 'x'])).stdout).toBe('gogc=150\n');
+  } finally {
+    if (saved === undefined) delete process.env.GOGC;
+    else process.env.GOGC = saved;
+  }
 });
