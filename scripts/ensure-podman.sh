@@ -45,6 +45,7 @@ fi
 
 ROOTFUL_SOCKET=/run/podman/podman.sock
 PODMAN_SERVICE_LOG=${PODMAN_SERVICE_LOG:-/tmp/podman-service.log}
+PODMAN_SERVICE_DIR=${PODMAN_SERVICE_DIR:-/var/lib/podman-service}
 PODMAN_WAIT_SECONDS=${PODMAN_WAIT_SECONDS:-60}
 # Read by Podman after /etc/containers/containers.conf, for root and for rootless users alike.
 ULIMITS_CONF=/etc/containers/containers.conf.d/50-interlink-ulimits.conf
@@ -88,9 +89,12 @@ start_rootful_service() {
   "${SUDO[@]}" mkdir -p "$(dirname "${ROOTFUL_SOCKET}")"
   # A socket file left by a service that died is in the way of a new one.
   "${SUDO[@]}" rm -f "${ROOTFUL_SOCKET}"
+  # conmon writes an empty file `oom` into the working directory of the podman that started a
+  # container the kernel OOM-killed: the service runs in a directory of its own, not the caller's.
+  "${SUDO[@]}" mkdir -p "${PODMAN_SERVICE_DIR}"
   # setsid + nohup: the service must outlive this script and the CI step that ran it.
-  "${SUDO[@]}" setsid nohup podman system service --time=0 "unix://${ROOTFUL_SOCKET}" \
-    >>"${PODMAN_SERVICE_LOG}" 2>&1 </dev/null &
+  (cd "${PODMAN_SERVICE_DIR}" && exec "${SUDO[@]}" setsid nohup podman system service --time=0 \
+    "unix://${ROOTFUL_SOCKET}" >>"${PODMAN_SERVICE_LOG}" 2>&1 </dev/null) &
   local pid=$! deadline=$((SECONDS + PODMAN_WAIT_SECONDS))
   while ((SECONDS < deadline)); do
     socket_answers "${ROOTFUL_SOCKET}" && return 0

@@ -91,8 +91,10 @@ start_rootless_service() {
   chown "${PODMAN_USER}" "${PODMAN_ROOTLESS_LOG}"
   # setsid: its own session, so it outlives this script and the CI step that ran it.
   as_user mkdir -p "$(dirname "$(rootless_socket)")"
-  as_user setsid podman system service --time=0 "unix://$(rootless_socket)" \
-    >>"${PODMAN_ROOTLESS_LOG}" 2>&1 </dev/null &
+  # In the user's home: conmon leaves an empty `oom` in the service's working directory at each
+  # OOM kill, which must not be the caller's (a checkout).
+  (cd "$(getent passwd "${PODMAN_USER}" | cut -d: -f6)" && as_user setsid podman system service \
+    --time=0 "unix://$(rootless_socket)" >>"${PODMAN_ROOTLESS_LOG}" 2>&1 </dev/null) &
   local pid=$! waited=0
   until rootless_answers; do
     if ! kill -0 "${pid}" 2>/dev/null || ((waited >= PODMAN_WAIT_SECONDS)); then
