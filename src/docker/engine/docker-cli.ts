@@ -18,6 +18,12 @@ export interface RunOptions {
    * follow), so Go's collector may wait: see BRIEF_GOGC. Default: true for `run`, false for `spawn`.
    */
   brief?: boolean;
+  /**
+   * Keep at most this many bytes of stdout and of stderr each (the first ones; the rest is read
+   * and dropped). For output a container chooses (an exec probe): kept whole, it could fill the
+   * plugin's memory. Default: all of it.
+   */
+  maxOutputBytes?: number;
 }
 
 /**
@@ -211,10 +217,10 @@ export class DockerCli {
           : undefined;
       timer?.unref();
       child.once('close', () => clearTimeout(timer));
-      const out: Buffer[] = [];
-      const errOut: Buffer[] = [];
-      child.stdout.on('data', (b: Buffer) => out.push(b));
-      child.stderr.on('data', (b: Buffer) => errOut.push(b));
+      const out = new OutputKept(options.maxOutputBytes);
+      const errOut = new OutputKept(options.maxOutputBytes);
+      child.stdout.on('data', (b: Buffer) => out.add(b));
+      child.stderr.on('data', (b: Buffer) => errOut.add(b));
       child.on('error', (err: NodeJS.ErrnoException) => {
         if (err.code === 'ENOENT') {
           reject(
@@ -227,8 +233,8 @@ export class DockerCli {
         } else reject(err);
       });
       child.on('close', (code) => {
-        const stdout = Buffer.concat(out).toString('utf8');
-        const stderr = Buffer.concat(errOut).toString('utf8');
+        const stdout = out.text();
+        const stderr = errOut.text();
         if (code === 0) {
           this.noteDaemon(true, '');
           resolve({ stdout, stderr });
@@ -242,5 +248,24 @@ export class DockerCli {
       child.stdin.on('error', () => {});
       child.stdin.end(options.input ?? '');
     });
+  }
+}
+
+/** The first `limit` bytes of a stream (all of them without a limit). */
+class OutputKept {
+  private readonly chunks: Buffer[] = [];
+  private kept = 0;
+
+  constructor(private readonly limit = Number.POSITIVE_INFINITY) {}
+
+  add(b: Buffer): void {
+    if (this.kept >= this.limit) return;
+    const part = b.length > this.limit - this.kept ? b.subarray(0, this.limit - this.kept) : b;
+    this.chunks.push(part);
+    this.kept += part.length;
+  }
+
+  text(): string {
+    return Buffer.concat(this.chunks).toString('utf8');
   }
 }

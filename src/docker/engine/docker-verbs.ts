@@ -133,6 +133,9 @@ export async function makeContainer(
   return (await docker.run(argv, cliEnv ? { env: cliEnv } : {})).stdout.trim();
 }
 
+/** What the kubelet keeps of a probe's or hook's output (its maxReadLength): the container chooses how much it prints. */
+export const EXEC_OUTPUT_KEPT = 10 * 1024;
+
 /** `docker exec` of a command in a running container; throws DockerCliError when it exits non-zero. */
 export function execInContainer(
   docker: DockerCli,
@@ -140,7 +143,7 @@ export function execInContainer(
   command: readonly string[],
   signal: AbortSignal,
 ): Promise<RunResult> {
-  return docker.run(['exec', id, ...command], { signal });
+  return docker.run(['exec', id, ...command], { signal, maxOutputBytes: EXEC_OUTPUT_KEPT });
 }
 
 /** A `docker logs` process with the options container-logs.ts built (the container last); the caller owns it. */

@@ -88,3 +88,18 @@ it("runs a brief docker call with Go's collector put off (GOGC=400), a long-live
     else process.env.GOGC = saved;
   }
 });
+
+it('keeps the first maxOutputBytes of stdout and stderr of a call that prints more, and reads it to its end', async () => {
+  const { bin } = fakeCli(
+    'loud',
+    'head -c 3000000 /dev/zero | tr "\\0" a; head -c 3000000 /dev/zero | tr "\\0" b >&2; exit 3',
+  );
+  const docker = new DockerCli(bin, { callMs: 60_000, pullMs: 600_000 });
+  const err = (await docker
+    .run(['exec', 'x', 'sh'], { maxOutputBytes: 10_240 })
+    .catch((e: unknown) => e)) as DockerCliError;
+  expect(err).toBeInstanceOf(DockerCliError);
+  expect(err.exitCode).toBe(3);
+  expect(err.stdout).toBe('a'.repeat(10_240));
+  expect(err.stderr).toBe('b'.repeat(10_240));
+});
