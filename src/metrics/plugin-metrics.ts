@@ -5,13 +5,14 @@
  * The metrics table of docs/operations.md lists them; deploy/grafana/ has a dashboard over them.
  */
 import type { MiddlewareHandler } from 'hono';
-import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { Counter, collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import type { DockerCallObserver } from '../docker/engine/docker-cli.ts';
 import type { ViewHealth } from '../docker/view/pod-view.ts';
 import type { AppEnv } from '../http/app.ts';
 import type { RequestObserver } from '../http/status-fast-path.ts';
 import { type DockerProcessKind, dockerProcessKind } from './docker-verb.ts';
 import { type ContainerLike, POD_PHASES, podPhase } from './pod-phase.ts';
+import { TextHistogram } from './text-histogram.ts';
 
 const PREFIX = 'interlink_docker_plugin_';
 
@@ -67,8 +68,9 @@ const EVENT_LOOP_MONITOR_MS = 100;
 
 export class PluginMetrics {
   readonly registry = new Registry();
-  private readonly requestSeconds: Histogram<'route' | 'method' | 'code'>;
-  private readonly dockerSeconds: Histogram<'verb' | 'outcome'>;
+  /** Written after the registry's text: a scrape writes again only their series observed since the last. */
+  private readonly requestSeconds: TextHistogram<'route' | 'method' | 'code'>;
+  private readonly dockerSeconds: TextHistogram<'verb' | 'outcome'>;
   private readonly pullsInFlight: Gauge;
   private readonly pullFailures: Counter;
   private readonly eventReconnects: Counter;
@@ -84,19 +86,17 @@ export class PluginMetrics {
     // The event-loop lag monitor's timer fires at this period for the life of the process: at
     // prom-client's default (10 ms) it was most of the idle plugin's CPU (0.45 % of a core here).
     collectDefaultMetrics({ register: this.registry, eventLoopMonitoringPrecision: EVENT_LOOP_MONITOR_MS });
-    this.requestSeconds = new Histogram({
+    this.requestSeconds = new TextHistogram({
       name: `${PREFIX}http_request_duration_seconds`,
       help: 'Plugin API requests by route, method and status code, and how long they took',
       labelNames: ['route', 'method', 'code'],
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
-      registers,
     });
-    this.dockerSeconds = new Histogram({
+    this.dockerSeconds = new TextHistogram({
       name: `${PREFIX}docker_command_duration_seconds`,
       help: 'docker CLI commands by verb and outcome (ok, error, killed), and how long they took',
       labelNames: ['verb', 'outcome'],
       buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300],
-      registers,
     });
     this.pullsInFlight = new Gauge({
       name: `${PREFIX}image_pulls_in_flight`,
@@ -226,7 +226,12 @@ export class PluginMetrics {
     this.census = takeCensus(this.sources.view);
     let parts: Array<string | Uint8Array>;
     try {
-      parts = await Promise.all([this.registry.metrics(), ...this.prepared.map((t) => t())]);
+      parts = await Promise.all([
+        this.registry.metrics(),
+        this.requestSeconds.text(),
+        this.dockerSeconds.text(),
+        ...this.prepared.map((t) => t()),
+      ]);
     } finally {
       this.census = undefined;
     }
