@@ -40,6 +40,22 @@ describeDocker('volumes', () => {
     await deletePod(plugin, pod);
   });
 
+  it('removes an emptyDir in which its container nested 2500 directories (a path past PATH_MAX)', async () => {
+    // Removal by path failed with ENAMETOOLONG: the delete answered 500 and the files stayed for ever.
+    // Each step is a short path: 500 levels made at once, the tree so far moved to their bottom.
+    const nest =
+      'cd /scratch && p=d; i=1; while [ $i -lt 500 ]; do p=$p/d; i=$((i+1)); done; mkdir -p t/$p && ' +
+      'for k in 1 2 3 4; do mkdir -p n/$p && mv t n/$p/t && mv n t || exit 1; done';
+    const pod = buildPod({
+      volumes: [{ name: 'scratch', emptyDir: {} }],
+      containers: [sh('nester', nest, { volumeMounts: [{ name: 'scratch', mountPath: '/scratch' }] })],
+    });
+    const { status } = await runToEnd(plugin, pod);
+    expect(status.containers[0]?.state.terminated?.exitCode).toBe(0);
+    await deletePod(plugin, pod);
+    expect(existsSync(podDir(pod))).toBe(false);
+  });
+
   it.each<[string, Volume['emptyDir'], RegExp]>([
     [
       'a tmpfs for medium Memory, sized by sizeLimit',

@@ -14,6 +14,7 @@ import { podStateDir } from '../state-dir.ts';
 import { unmountAllUnder } from './host-mounts.ts';
 import { fdPath, openBeneath, openVolumeRoot, UnsafePathError } from './safe-open.ts';
 import { makePins } from './subpath-pins.ts';
+import { removeTree } from './tree-removal.ts';
 
 const RO_FILE_BITS = 0o440;
 const RO_DIR_BITS = 0o550 | 0o2000;
@@ -197,8 +198,15 @@ export async function removePodVolumes(stateDir: string, podUid: string): Promis
   try {
     await fs.rm(dir, REMOVE);
   } catch (err) {
-    // A container may have left a directory without write permission in an emptyDir.
     const code = (err as NodeJS.ErrnoException).code;
+    // A container may have nested directories in an emptyDir past what a path can name.
+    if (code === 'ENAMETOOLONG') {
+      await removeTree(dir).catch((again) => {
+        throw writeError(`remove ${dir}`, again);
+      });
+      return;
+    }
+    // A container may have left a directory without write permission in an emptyDir.
     if (code !== 'EACCES' && code !== 'EPERM') throw writeError(`remove ${dir}`, err);
     await makeRemovable(dir);
     await fs.rm(dir, REMOVE).catch((again) => {
