@@ -17,7 +17,11 @@ export interface KernelOomKill {
 
 export const KERNEL_LOG = '/dev/kmsg';
 
-const OOM_RECORD = /^(\d+),(\d+),(\d+),[^;]*;oom-kill:.*?\btask_memcg=([^,\s]*)/;
+// The kernel's line starts `oom-kill:constraint=CONSTRAINT_…`. Other records can start with text a
+// container chose: a segfault's names the process (`<comm>[pid]: segfault … in <file>`), so a
+// process named `oom-kill:` crashing in a file named `task_memcg=…-<id>` would otherwise read as a
+// kill of that container. A name holds 15 bytes at most: too few to reach `constraint=CONSTRAINT_`.
+const OOM_RECORD = /^(\d+),(\d+),(\d+),[^;]*;oom-kill:constraint=CONSTRAINT_[A-Z]+,.*?\btask_memcg=([^,\s]*)/;
 const CONTAINER_CGROUP = /(?:^|[/-])([0-9a-f]{64})(?:\.scope)?$/;
 
 /**

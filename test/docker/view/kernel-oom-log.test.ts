@@ -32,6 +32,14 @@ describe('the kernel log as a record of OOM kills', () => {
     expect(parseOomRecord(`6,1,1,-;task_memcg=/docker/${ID} said by someone else`, 0)).toBeUndefined();
   });
 
+  it('is not fooled by a process named oom-kill: that crashes in a file named after a container', () => {
+    // What the kernel logs for such a process (comm `oom-kill:`, 9 of its 15 bytes), as a pod could make it.
+    const segfault =
+      `6,900,5000,-;oom-kill:[4242]: segfault at 0 ip 0000000000401000 sp 00007ffd error 4 ` +
+      `in x task_memcg=/docker/${ID} y[401000+1000]`;
+    expect(parseOomRecord(segfault, 0)).toBeUndefined();
+  });
+
   it('reads only the records written since the last read', () => {
     const file = join(mkdtempSync(join(tmpdir(), 'kmsg-')), 'kmsg');
     writeFileSync(file, `${kill(1, `/docker/${ID}`)}\n`);
