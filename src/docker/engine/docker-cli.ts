@@ -35,6 +35,14 @@ export interface RunOptions {
  */
 const BRIEF_GOGC = '400';
 
+/**
+ * A call that prints more than this on stdout or stderr (without maxOutputBytes) is stopped and
+ * fails: past ~512 MiB the text could not even be made a string, and the plugin would exit.
+ * Nothing the plugin asks for comes near it (an inspect of 2000 containers is ~20 MB), but what a
+ * container or an image carries (labels copied from the image) is printed by some calls.
+ */
+export const OUTPUT_CEILING_BYTES = 256 * 1024 * 1024;
+
 /** How long a docker process may run before it is killed (ms). */
 export interface DockerTimeouts {
   /** Every call but pulls (a stop adds its grace period to this). */
@@ -219,8 +227,19 @@ export class DockerCli {
       child.once('close', () => clearTimeout(timer));
       const out = new OutputKept(options.maxOutputBytes);
       const errOut = new OutputKept(options.maxOutputBytes);
-      child.stdout.on('data', (b: Buffer) => out.add(b));
-      child.stderr.on('data', (b: Buffer) => errOut.add(b));
+      let overflow = false;
+      const add = (kept: OutputKept) => (b: Buffer) => {
+        if (overflow) return;
+        kept.add(b);
+        if (options.maxOutputBytes !== undefined || kept.seen <= OUTPUT_CEILING_BYTES) return;
+        overflow = true;
+        child.kill('SIGKILL');
+        // Whatever else holds the pipes open (a wrapper's children) must not hold the call.
+        child.stdout.destroy();
+        child.stderr.destroy();
+      };
+      child.stdout.on('data', add(out));
+      child.stderr.on('data', add(errOut));
       child.on('error', (err: NodeJS.ErrnoException) => {
         if (err.code === 'ENOENT') {
           reject(
@@ -233,6 +252,11 @@ export class DockerCli {
         } else reject(err);
       });
       child.on('close', (code) => {
+        if (overflow) {
+          const what = `printed more than ${OUTPUT_CEILING_BYTES / 1024 / 1024} MiB; stopped`;
+          reject(new DockerCliError(describeCommand(this.bin, args), null, what));
+          return;
+        }
         const stdout = out.text();
         const stderr = errOut.text();
         if (code === 0) {
@@ -255,10 +279,13 @@ export class DockerCli {
 class OutputKept {
   private readonly chunks: Buffer[] = [];
   private kept = 0;
+  /** Bytes read, kept or not. */
+  seen = 0;
 
   constructor(private readonly limit = Number.POSITIVE_INFINITY) {}
 
   add(b: Buffer): void {
+    this.seen += b.length;
     if (this.kept >= this.limit) return;
     const part = b.length > this.limit - this.kept ? b.subarray(0, this.limit - this.kept) : b;
     this.chunks.push(part);

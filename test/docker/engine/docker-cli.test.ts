@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, expect, it } from 'vitest';
 import { streamLogs } from '../../../src/docker/containers/container-logs.ts';
-import { DockerCli, DockerCliError } from '../../../src/docker/engine/docker-cli.ts';
+import { DockerCli, DockerCliError, OUTPUT_CEILING_BYTES } from '../../../src/docker/engine/docker-cli.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'fake-docker-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -102,4 +102,12 @@ it('keeps the first maxOutputBytes of stdout and stderr of a call that prints mo
   expect(err.exitCode).toBe(3);
   expect(err.stdout).toBe('a'.repeat(10_240));
   expect(err.stderr).toBe('b'.repeat(10_240));
+});
+
+it('stops a call that prints more than the plugin could hold, and fails it instead of exiting', async () => {
+  const { bin } = fakeCli('flood', `head -c ${OUTPUT_CEILING_BYTES + 1} /dev/zero; exec sleep 60`);
+  const docker = new DockerCli(bin, { callMs: 60_000, pullMs: 600_000 });
+  const err = (await docker.run(['inspect', 'x']).catch((e: unknown) => e)) as DockerCliError;
+  expect(err).toBeInstanceOf(DockerCliError);
+  expect(err.message).toContain('printed more than 256 MiB');
 });
