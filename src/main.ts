@@ -85,7 +85,7 @@ async function main(): Promise<void> {
   const metrics = new PluginMetrics({ view: backend.view, gpus: () => backend.gpuUsage() });
   docker.observers.push(metrics.dockerObserver);
   const usage = new UsageMetrics({ read: () => backend.usage(), live: (uid) => backend.view.hasPod(uid) });
-  metrics.addPrepared(() => usage.bytes());
+  metrics.addPrepared({ text: () => usage.bytes(), deflated: () => usage.deflated() });
   // From here the backend runs a `docker events`: exiting without closing it would orphan it.
   const failStarted = async (sentence: string): Promise<never> => {
     await backend.close().catch(() => {});
@@ -112,7 +112,7 @@ async function main(): Promise<void> {
     maxConcurrentOps: config.maxConcurrentOps,
     validator,
     observers: tracing ? [metrics.httpObserver, tracing.httpObserver] : [metrics.httpObserver],
-    metrics: () => metrics.exposition(),
+    metrics: (gzip) => metrics.exposition(gzip),
   });
   // interLink's polls and Prometheus's scrapes skip the app, except with tracing on: their spans
   // are the app's to make.
@@ -128,7 +128,11 @@ async function main(): Promise<void> {
   const fastMetrics = (authToken: string | undefined) =>
     tracing
       ? undefined
-      : metricsFastPath({ metrics: () => metrics.exposition(), authToken, observe: metrics.observeRequest });
+      : metricsFastPath({
+          metrics: (gzip) => metrics.exposition(gzip),
+          authToken,
+          observe: metrics.observeRequest,
+        });
   let server: Awaited<ReturnType<typeof listen>>;
   try {
     server = await listen(app, config.listen, config.socketMode, [fastStatus, fastMetrics(config.authToken)]);
@@ -144,7 +148,7 @@ async function main(): Promise<void> {
           backend,
           bodyLimitBytes: config.bodyLimitBytes,
           routes: ['/healthz', '/readyz'],
-          metrics: () => metrics.exposition(),
+          metrics: (gzip) => metrics.exposition(gzip),
           authToken: config.metricsToken,
           openPaths: ['/healthz', '/readyz'],
           tokenSetting: 'PLUGIN_METRICS_TOKEN',

@@ -7,6 +7,7 @@ import { openSync, readFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { findNodePid } from './proc.ts';
 
 export interface SidecarOptions {
@@ -59,6 +60,28 @@ export class SidecarClient {
       );
       req.on('error', reject);
       req.end(body);
+    });
+  }
+
+  /** GET as Prometheus scrapes (Accept-Encoding: gzip): the text, and the bytes it took on the wire. */
+  scrape(path: string): Promise<{ text: string; wireBytes: number }> {
+    return new Promise((resolve, reject) => {
+      const req = request(
+        { host: this.host, port: this.port, path, agent: this.agent, headers: { 'Accept-Encoding': 'gzip' } },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => {
+            const body = Buffer.concat(chunks);
+            if (res.statusCode !== 200) return reject(new Error(`GET ${path} -> ${res.statusCode}`));
+            const text = (res.headers['content-encoding'] === 'gzip' ? gunzipSync(body) : body).toString();
+            resolve({ text, wireBytes: body.length });
+          });
+          res.on('error', reject);
+        },
+      );
+      req.on('error', reject);
+      req.end();
     });
   }
 

@@ -11,6 +11,7 @@ import type { Backend } from '../backend/backend.ts';
 import { BodyValidator } from '../contract/validate-body.ts';
 import { PluginError } from '../errors.ts';
 import { type Logger, lazyChild, log as rootLog } from '../log.ts';
+import { acceptsGzip } from './accept-encoding.ts';
 import { bearerMatches } from './bearer-token.ts';
 import { causeFields } from './cause-fields.ts';
 import { errorAnswer } from './error-answer.ts';
@@ -40,9 +41,24 @@ export interface AppOptions {
   /** Serve only these plugin routes (e.g. the probes); default: all. */
   routes?: readonly string[];
   /** Serves GET /metrics (Prometheus text) when given. */
-  metrics?: () => Promise<{ contentType: string; chunks: Uint8Array[] }>;
+  metrics?: MetricsSource;
   /** Creates and deletes under way at once at most (more wait, then 503); default: no cap. */
   maxConcurrentOps?: number;
+}
+
+/**
+ * The exposition of a scrape as chunks of bytes, gzipped (one gzip member per chunk) when asked
+ * and `gzipped` says so.
+ */
+export type MetricsSource = (
+  gzip: boolean,
+) => Promise<{ contentType: string; chunks: Uint8Array[]; gzipped: boolean }>;
+
+/** The headers of a scrape's answer: the app's and the fast path's. */
+export function metricsHeaders(contentType: string, gzipped: boolean): Record<string, string> {
+  return gzipped
+    ? { 'Content-Type': contentType, 'Content-Encoding': 'gzip', Vary: 'Accept-Encoding' }
+    : { 'Content-Type': contentType, Vary: 'Accept-Encoding' };
 }
 
 /**
@@ -128,14 +144,14 @@ export function createApp(options: AppOptions): Hono<Env> {
     const metrics = options.metrics;
     app.get('/metrics', async (c) => {
       c.set('route', '/metrics');
-      const { contentType, chunks } = await metrics();
+      const { contentType, chunks, gzipped } = await metrics(acceptsGzip(c.req.header('accept-encoding')));
       const body = new ReadableStream<Uint8Array>({
         start(controller) {
           for (const chunk of chunks) controller.enqueue(chunk);
           controller.close();
         },
       });
-      return c.body(body, 200, { 'Content-Type': contentType });
+      return c.body(body, 200, metricsHeaders(contentType, gzipped));
     });
   }
 

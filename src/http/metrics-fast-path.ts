@@ -9,12 +9,14 @@
  */
 import { randomUUID } from 'node:crypto';
 import { type Logger, logs, log as rootLog } from '../log.ts';
+import { acceptsGzip } from './accept-encoding.ts';
+import { type MetricsSource, metricsHeaders } from './app.ts';
 import { bearerMatches } from './bearer-token.ts';
 import type { FrontHandler, RequestObserver } from './status-fast-path.ts';
 
 export interface MetricsFastPathOptions {
   /** The exposition the app's /metrics route serves. */
-  metrics: () => Promise<{ contentType: string; chunks: Uint8Array[] }>;
+  metrics: MetricsSource;
   /** The app's token for /metrics (PLUGIN_AUTH_TOKEN, or PLUGIN_METRICS_TOKEN on the metrics listener). */
   authToken?: string | undefined;
   /** The app's logger: the request's debug line is the one the app would write. */
@@ -32,11 +34,11 @@ export function metricsFastPath(options: MetricsFastPathOptions): FrontHandler {
     if (req.url !== '/metrics' || req.method !== 'GET') return next();
     if (authToken && !bearerMatches(req.headers.authorization, authToken)) return next();
     const started = performance.now();
-    metrics().then(
-      ({ contentType, chunks }) => {
+    metrics(acceptsGzip(req.headers['accept-encoding'])).then(
+      ({ contentType, chunks, gzipped }) => {
         let length = 0;
         for (const chunk of chunks) length += chunk.byteLength;
-        res.writeHead(200, { 'Content-Type': contentType, 'Content-Length': length });
+        res.writeHead(200, { ...metricsHeaders(contentType, gzipped), 'Content-Length': length });
         // One write of the head and every chunk, not one per chunk.
         res.cork();
         for (const chunk of chunks) res.write(chunk);

@@ -10,6 +10,7 @@
  * - a pod deleted since the reading is left out at once (`live`).
  */
 import type { UsageSample } from '../docker/cgroups/pod-usage.ts';
+import { type DeflatedPart, deflateFirstPart } from './gzip-member.ts';
 
 type Field = 'cpuSeconds' | 'workingSetBytes' | 'rssBytes' | 'oomEvents';
 
@@ -68,7 +69,9 @@ export class UsageMetrics {
   private reading: Reading | undefined;
   private inFlight: Promise<void> | undefined;
   /** The last text written, for the reading and the pods gone since it. */
-  private written: { reading: Reading; gone: string; text: string; bytes?: Buffer } | undefined;
+  private written:
+    | { reading: Reading; gone: string; text: string; bytes?: Buffer; deflated?: Promise<DeflatedPart> }
+    | undefined;
   private readonly intervalMs: number;
   private readonly staleMs: number;
   private readonly now: () => number;
@@ -97,6 +100,18 @@ export class UsageMetrics {
     if (!written) return Buffer.from(renderText([]));
     written.bytes ??= Buffer.from(written.text);
     return written.bytes;
+  }
+
+  /**
+   * The same bytes deflated as the first part of a gzip member (gzip-member.ts), once per text
+   * (level 1: ~6 ms for 1 MB, a tenth of the size), off the event loop.
+   */
+  async deflated(): Promise<DeflatedPart> {
+    const bytes = await this.bytes();
+    const written = this.written;
+    if (!written) return deflateFirstPart(bytes);
+    written.deflated ??= deflateFirstPart(bytes);
+    return written.deflated;
   }
 
   /** Starts a reading unless one runs; resolves when the one running has finished. */

@@ -5,6 +5,7 @@
  * metrics and the same debug lines; and the fast path, not the app, serves the scrapes.
  */
 import { type IncomingHttpHeaders, request } from 'node:http';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BodyValidator } from '../../src/contract/validate-body.ts';
 import { createApp } from '../../src/http/app.ts';
@@ -52,9 +53,10 @@ async function serve(fast: boolean, authToken?: string): Promise<Side> {
     },
   });
   const side: Side = { url: new URL('http://127.0.0.1'), requests, lines: [], fastServed: 0, fail: false };
-  const metrics = async () => {
+  const metrics = async (gzip: boolean) => {
     if (side.fail) throw new Error('the exposition failed');
-    return { contentType: CONTENT_TYPE, chunks: CHUNKS.map((c) => Buffer.from(c)) };
+    const chunks = CHUNKS.map((c) => (gzip ? gzipSync(c) : Buffer.from(c)));
+    return { contentType: CONTENT_TYPE, chunks, gzipped: gzip };
   };
   const log = createLogger({}, (line) => side.lines.push(JSON.parse(line)));
   const backend = new FakeBackend();
@@ -129,7 +131,13 @@ function send(url: URL, s: Sent): Promise<Answer> {
  * streams its body chunked, the fast path says its length), and so may the date.
  */
 function comparable(a: Answer) {
-  return { status: a.status, contentType: a.headers['content-type'], body: a.body.toString('base64') };
+  return {
+    status: a.status,
+    contentType: a.headers['content-type'],
+    encoding: a.headers['content-encoding'],
+    vary: a.headers.vary,
+    body: a.body.toString('base64'),
+  };
 }
 
 async function requestCounts(m: PluginMetrics): Promise<string[]> {
@@ -178,6 +186,31 @@ describe('the /metrics fast path', () => {
       path: '/metrics',
       status: 200,
     });
+  });
+
+  it('serves a scrape that takes gzip gzipped, one member per chunk, as the app does', async () => {
+    const fast = await serve(true);
+    const app = await serve(false);
+    const answers = await expectSameAnswers(fast, app, [
+      { method: 'GET', headers: { 'Accept-Encoding': 'gzip' } },
+      { method: 'GET', headers: { 'Accept-Encoding': 'deflate, GZIP;q=0.5' } },
+      { method: 'GET', headers: { 'Accept-Encoding': '*' } },
+      { method: 'GET', headers: { 'Accept-Encoding': 'gzip;q=0' } },
+      { method: 'GET', headers: { 'Accept-Encoding': 'br' } },
+    ]);
+    expect(answers.map((a) => a.headers['content-encoding'])).toEqual([
+      'gzip',
+      'gzip',
+      'gzip',
+      undefined,
+      undefined,
+    ]);
+    // Prometheus reads the members as one stream (Go's gzip.Reader is multistream), as Node does.
+    for (const a of answers.slice(0, 3)) expect(gunzipSync(a.body).toString()).toBe(CHUNKS.join(''));
+    for (const a of answers.slice(3)) expect(a.body.toString()).toBe(CHUNKS.join(''));
+    expect(answers[0]?.headers['content-length']).toBe(String(answers[0]?.body.length));
+    expect(answers.every((a) => a.headers.vary === 'Accept-Encoding')).toBe(true);
+    expect(fast.fastServed).toBe(5);
   });
 
   it('hands other methods and paths to the app, which answers as alone', async () => {

@@ -2,8 +2,10 @@
  * The usage metrics are read from the cgroups in the background, at most once per interval and
  * only while someone scrapes; a scrape writes out the prepared lines, without pods deleted since.
  */
+import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import type { UsageSample } from '../../src/docker/cgroups/pod-usage.ts';
+import { type DeflatedPart, gzipMember } from '../../src/metrics/gzip-member.ts';
 import { UsageMetrics } from '../../src/metrics/usage-metrics.ts';
 import { metricValue, parseMetrics, samples } from '../helpers/prometheus-text.ts';
 
@@ -41,6 +43,21 @@ function source(initial: UsageSample[]) {
 }
 
 describe('usage metrics prepared in the background', () => {
+  it('deflates the text it serves once per text, and again when a pod goes', async () => {
+    let live = new Set(['a', 'b']);
+    const src = source([sample('a', 1.5), sample('b', 2)]);
+    const usage = new UsageMetrics({ read: src.read, live: (uid) => live.has(uid), now: () => 0 });
+    const first = await usage.deflated();
+    const unzip = (part: DeflatedPart) => gunzipSync(Buffer.concat(gzipMember([part]))).toString();
+    expect(unzip(first)).toBe(await usage.text());
+    expect(await usage.deflated()).toBe(first);
+    live = new Set(['a']);
+    const after = await usage.deflated();
+    expect(after).not.toBe(first);
+    expect(unzip(after)).toBe(await usage.text());
+    expect(samples(parseMetrics(unzip(after)), 'container_cpu_usage_seconds_total')).toHaveLength(1);
+  });
+
   it('waits for the first reading, then serves it without reading again within the interval', async () => {
     let now = 1_000;
     const src = source([sample('a', 1.5)]);

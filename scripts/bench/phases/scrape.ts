@@ -27,6 +27,8 @@ export interface ScrapeStep {
   cpuMsPerScrape: number;
   wallMsPerScrape: number;
   bytes: number;
+  /** What the scrape took on the wire (gzipped, if the sidecar gzips). */
+  wireBytes?: number;
   /** Usage series in one scrape (lines of container_* metrics). */
   usageSeries: number;
   /** Share of one core over the window, scraped once a second, and the same window idle. */
@@ -41,15 +43,16 @@ export const scrapePhase: Phase = {
   id: ID,
   async step(ctx, _opts, info) {
     const { client, pid } = ctx.sidecar;
-    const scrape = () => client.ok('GET', '/metrics');
+    // As Prometheus scrapes: with Accept-Encoding: gzip.
+    const scrape = () => client.scrape('/metrics');
     ctx.progress(`step ${info.pods}: scraping /metrics`);
     let t = performance.now();
     await scrape();
     const firstMs = performance.now() - t;
     // Let a reading the first scrape started finish, so the warm scrapes serve one.
     await sleep(3000);
-    let text = '';
-    for (let i = 0; i < WARMUP_SCRAPES; i++) text = await scrape();
+    let last = { text: '', wireBytes: 0 };
+    for (let i = 0; i < WARMUP_SCRAPES; i++) last = await scrape();
     const cpu0 = cpuSecondsOf(pid);
     t = performance.now();
     for (let i = 0; i < WARM_SCRAPES; i++) await scrape();
@@ -73,8 +76,9 @@ export const scrapePhase: Phase = {
       firstMs,
       cpuMsPerScrape,
       wallMsPerScrape,
-      bytes: Buffer.byteLength(text),
-      usageSeries: text.split('\n').filter((l) => l.startsWith('container_')).length,
+      bytes: Buffer.byteLength(last.text),
+      wireBytes: last.wireBytes,
+      usageSeries: last.text.split('\n').filter((l) => l.startsWith('container_')).length,
       scrapedCoreShare,
       idleCoreShare,
     } satisfies ScrapeStep;
@@ -89,6 +93,7 @@ export const scrapePhase: Phase = {
               String(s.pods),
               String(d.usageSeries),
               fmt(d.bytes / 1024, 0),
+              d.wireBytes === undefined ? '' : fmt(d.wireBytes / 1024, 0),
               fmt(d.firstMs, 0),
               fmt(d.cpuMsPerScrape, 2),
               fmt(d.wallMsPerScrape, 2),
@@ -106,6 +111,7 @@ export const scrapePhase: Phase = {
           'pods',
           'usage series',
           'KiB',
+          'KiB on the wire',
           'first scrape ms',
           'CPU ms/scrape',
           'wall ms/scrape',
