@@ -13,6 +13,8 @@ export interface RunOptions {
   signal?: AbortSignal;
   /** Kill the process after this long (ms); 0 = never. Default: the CLI's per-verb timeout. */
   timeoutMs?: number;
+  /** Told each piece of stdout as it comes (the whole of it is still in the result). */
+  onStdout?: (chunk: Buffer) => void;
   /**
    * The process ends by itself in a moment (every `run` but a pull; a `logs` that does not
    * follow), so Go's collector may wait: see BRIEF_GOGC. Default: true for `run`, false for `spawn`.
@@ -228,9 +230,10 @@ export class DockerCli {
       const out = new OutputKept(options.maxOutputBytes);
       const errOut = new OutputKept(options.maxOutputBytes);
       let overflow = false;
-      const add = (kept: OutputKept) => (b: Buffer) => {
+      const add = (kept: OutputKept, told?: (chunk: Buffer) => void) => (b: Buffer) => {
         if (overflow) return;
         kept.add(b);
+        told?.(b);
         if (options.maxOutputBytes !== undefined || kept.seen <= OUTPUT_CEILING_BYTES) return;
         overflow = true;
         child.kill('SIGKILL');
@@ -238,7 +241,7 @@ export class DockerCli {
         child.stdout.destroy();
         child.stderr.destroy();
       };
-      child.stdout.on('data', add(out));
+      child.stdout.on('data', add(out, options.onStdout));
       child.stderr.on('data', add(errOut));
       child.on('error', (err: NodeJS.ErrnoException) => {
         if (err.code === 'ENOENT') {

@@ -189,10 +189,24 @@ export async function inspectNetworks(docker: DockerCli, names: readonly string[
 
 /**
  * `docker rm --force --volumes`: kills what runs and removes the containers with their anonymous
- * volumes. Its stdout names each container removed, one a line (also when others failed).
+ * volumes. Its stdout names each container removed, one a line (also when others failed), as it
+ * goes: Docker's CLI prints each one as soon as it and those named before it are removed.
+ * `removed` is told each name as its line comes.
  */
-export function removeContainers(docker: DockerCli, ids: readonly string[]): Promise<RunResult> {
-  return docker.run(['rm', '--force', '--volumes', ...ids]);
+export function removeContainers(
+  docker: DockerCli,
+  ids: readonly string[],
+  removed?: (id: string) => void,
+): Promise<RunResult> {
+  let partial = '';
+  const onStdout = removed
+    ? (chunk: Buffer) => {
+        const lines = (partial + chunk.toString('utf8')).split('\n');
+        partial = lines.pop() ?? '';
+        for (const line of lines) if (line.trim()) removed(line.trim());
+      }
+    : undefined;
+  return docker.run(['rm', '--force', '--volumes', ...ids], onStdout ? { onStdout } : {});
 }
 
 /** `docker volume create ARGS` (its options, labels and name). */

@@ -59,7 +59,7 @@ export interface Engine {
 
 /** The Engine over the docker CLI, talking to an engine with these traits (Docker's by default). */
 export function cliEngine(docker: DockerCli, traits: EngineTraits = ENGINE_TRAITS.docker): Engine {
-  const removals = new RemovalBatches((ids) => removeContainers(docker, ids));
+  const removals = new RemovalBatches((ids, removed) => removeContainers(docker, ids, removed));
   return {
     traits,
     makeContainer: (argv, cliEnv) => makeContainer(docker, argv, cliEnv),
