@@ -44,6 +44,8 @@ export function labelArgs(
   /** A spec container's role, or the network helper's (network-helper.ts). */
   role: Role | 'network-helper',
   container?: { name: string; index: number },
+  /** Keys a label file gives (translate/label-file.ts): not blanked here, as `--label` would win over the file. */
+  inFile: readonly string[] = [],
 ): string[] {
   const labels: Record<string, string> = {
     [LABEL.owner]: instance,
@@ -57,7 +59,10 @@ export function labelArgs(
     labels[LABEL.index] = String(container.index);
   }
   // Every other key of ours, empty, first: a label given later in argv (probes, GPUs…) wins.
-  const blanks = OUR_KEYS.filter((k) => !(k in labels)).flatMap((k) => ['--label', `${k}=`]);
+  const blanks = OUR_KEYS.filter((k) => !(k in labels) && !inFile.includes(k)).flatMap((k) => [
+    '--label',
+    `${k}=`,
+  ]);
   return [...blanks, ...Object.entries(labels).flatMap(([k, v]) => ['--label', `${k}=${v}`])];
 }
 

@@ -1,6 +1,6 @@
 /**
  * The state dir's layout, in one place: `pods/<uid>/` per pod, holding its record, volume files,
- * restart counts, containers waiting for images, network helper files and env files. What must
+ * restart counts, containers waiting for images, network helper files, env and label files. What must
  * survive a restart and is not in Docker's labels lives here.
  */
 import { join } from 'node:path';
@@ -28,4 +28,9 @@ export function podNetworkDir(stateDir: string, podUid: string): string {
 /** Where a container's env file is written: the pod's directory, which no container sees. */
 export function podEnvFile(stateDir: string, podUid: string, role: string, container: string): string {
   return join(podStateDir(stateDir, podUid), 'env', `${role}-${container}.env`);
+}
+
+/** Where a container's label file is written: beside its env file, and as short-lived. */
+export function podLabelFile(stateDir: string, podUid: string, role: string, container: string): string {
+  return join(podStateDir(stateDir, podUid), 'env', `${role}-${container}.labels`);
 }

@@ -20,13 +20,22 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
-import type { EnvVar } from '../../src/contract/api-types.ts';
+import type { EnvVar, PodStatus } from '../../src/contract/api-types.ts';
+import { LABEL } from '../../src/docker/labels.ts';
 import { podStateDir } from '../../src/pod/volume-plan.ts';
 import { buildCreateRequest, buildPod, buildSecret } from '../fixtures/pod-builder.ts';
 import { describeDocker, runDocker } from '../helpers/docker.ts';
 import { startPlugin } from '../helpers/plugin-process.ts';
 import { usePlugin } from '../helpers/use-plugin.ts';
-import { createPod, deletePod, expectRefusal, JSON_ERRORS, logsOf, runToEnd } from './pod-session.ts';
+import {
+  createPod,
+  deletePod,
+  expectRefusal,
+  JSON_ERRORS,
+  logsOf,
+  podContainerIds,
+  runToEnd,
+} from './pod-session.ts';
 import { allTerminated, pollStatus } from './poll.ts';
 
 const secretValue = (what: string) => `${what}-${randomBytes(8).toString('hex')}`;
@@ -59,6 +68,8 @@ describeDocker('secrets off the command line (a docker wrapper records every arg
         `for a in "$@"; do printf '%s\\0' "$a"; done > "$f"`,
         'prev=',
         `for a in "$@"; do [ "$prev" = --env-file ] && stat -c '%a %u' "$a" >> "$f.envfile"; prev=$a; done`,
+        // For a label file, its mode and owner and its text as docker reads it.
+        `for a in "$@"; do [ "$prev" = --label-file ] && stat -c '%a %u' "$a" >> "$f.labelfile" && cat "$a" >> "$f.labeltext"; prev=$a; done`,
         // A sandbox of a pod named "boom-*" fails as a daemon refusal naming host paths would.
         `case "$*" in *--name\\ k8s_default_boom-*_sandbox*) echo "docker: Error response from daemon: mkdir /var/lib/docker/overlay2/x: read-only file system at ${records}" >&2; exit 125;; esac`,
         `exec '${realDocker}' "$@"`,
@@ -78,6 +89,10 @@ describeDocker('secrets off the command line (a docker wrapper records every arg
     readdirSync(records)
       .filter((f) => f.endsWith('.envfile'))
       .flatMap((f) => readFileSync(join(records, f), 'utf8').trim().split('\n'));
+  const recorded = (suffix: string) =>
+    readdirSync(records)
+      .filter((f) => f.endsWith(suffix))
+      .map((f) => readFileSync(join(records, f), 'utf8'));
   const envFilesLeft = (uid: string) => {
     const dir = join(podStateDir(plugin.stateDir, uid), 'env');
     return existsSync(dir) ? readdirSync(dir) : [];
@@ -136,6 +151,58 @@ describeDocker('secrets off the command line (a docker wrapper records every arg
     await deletePod(plugin, pod);
   });
 
+  it("keeps an httpGet probe's Authorization header out of every docker argv, and the probe still sends it", async () => {
+    const token = secretValue('bearer');
+    // Answers 200 only to a request carrying "Authorization: Bearer $TOKEN" (TOKEN comes by the env file).
+    const handler = [
+      'ok=no',
+      'while read -r line; do',
+      '  line=$(printf %s "$line" | tr -d "\r")',
+      '  [ -z "$line" ] && break',
+      '  [ "$line" = "Authorization: Bearer $TOKEN" ] && ok=yes',
+      'done',
+      'if [ $ok = yes ]; then printf "HTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\nok"',
+      'else printf "HTTP/1.0 401 Unauthorized\r\nContent-Length: 0\r\n\r\n"; fi',
+    ].join('\n');
+    const server = (name: string, port: number, bearer: string) => ({
+      name,
+      command: [
+        'sh',
+        '-c',
+        `cat > /tmp/h.sh <<'EOF'\n${handler}\nEOF\ntrap 'exit 0' TERM; nc -ll -p ${port} -e sh /tmp/h.sh & wait`,
+      ],
+      env: [{ name: 'TOKEN', value: token }],
+      readinessProbe: {
+        httpGet: { path: '/', port, httpHeaders: [{ name: 'Authorization', value: `Bearer ${bearer}` }] },
+        periodSeconds: 1,
+      },
+    });
+    // The same server probed with another token: it stays unready, so readiness is the header's doing.
+    const pod = buildPod({ containers: [server('right', 8080, token), server('wrong', 8081, 'not-it')] });
+    const jid = await createPod(plugin, pod);
+    const byName = (s: PodStatus, name: string) => s.containers.find((c) => c.name === name);
+    const ready = await pollStatus(plugin, pod, jid, (s) => byName(s, 'right')?.ready === true, 30_000);
+    expect(byName(ready, 'wrong')?.state.running).toBeDefined();
+    expect(byName(ready, 'wrong')?.ready).toBe(false);
+    expectInNoArgv([token]);
+    // The header went to docker in a label file, the plugin's user's alone, gone once the container was made.
+    expect(recorded('.labeltext').join('')).toContain(`Bearer ${token}`);
+    const modes = recorded('.labelfile').flatMap((t) => t.trim().split('\n'));
+    expect(modes.length).toBe(2);
+    for (const mode of modes) expect(mode).toBe(`600 ${process.getuid?.()}`);
+    expect(envFilesLeft(pod.metadata.uid)).toEqual([]);
+    // The label reads as an older plugin wrote it: the container's probes, as JSON.
+    const [id] = await podContainerIds(pod, 'main');
+    const label = await runDocker([
+      'inspect',
+      '--format',
+      `{{index .Config.Labels "${LABEL.probes}"}}`,
+      id as string,
+    ]);
+    expect(JSON.parse(label.stdout).readinessProbe.httpGet.httpHeaders[0].value).toMatch(/^Bearer /);
+    await deletePod(plugin, pod, jid);
+  });
+
   it('hands over names an env file would misread (leading space, space, #) exactly', async () => {
     // A shell drops such names from the environment it passes on: this one runs docker itself.
     const direct = await startPlugin();
@@ -180,6 +247,10 @@ describeDocker('secrets off the command line (a docker wrapper records every arg
             { name: 'TOKEN', value: token },
             { name: 'KEY', value: `a\n${token}-key\n` },
           ],
+          // Its label file is written when the container is made, after the image arrived.
+          readinessProbe: {
+            httpGet: { port: 8080, httpHeaders: [{ name: 'Authorization', value: `Bearer ${token}` }] },
+          },
         },
       ],
     });
@@ -204,6 +275,22 @@ describeDocker('secrets off the command line (a docker wrapper records every arg
     expect(body.details).toEqual([
       { field: '/pod/spec/containers/0/env', problem: expect.stringContaining('DOCKER_HOST') },
     ]);
+  });
+
+  it('refuses probes a label file cannot carry (a header over 64 KiB), naming the container', async () => {
+    const readinessProbe = {
+      httpGet: {
+        port: 80,
+        httpHeaders: [{ name: 'Authorization', value: `Bearer ${'x'.repeat(64 * 1024)}` }],
+      },
+    };
+    const pod = buildPod({ containers: [{ name: 'app', readinessProbe }] });
+    const res = await plugin.request('POST', '/create', buildCreateRequest(pod), JSON_ERRORS);
+    const body = expectRefusal(res, 422);
+    expect(body.details).toEqual([
+      { field: '/pod/spec/containers/0', problem: expect.stringContaining('over 64 KiB') },
+    ]);
+    expect(await podContainerIds(pod)).toEqual([]);
   });
 
   it('answers a 500 with no host path, command line or stderr, and logs them under its session', async () => {

@@ -2,7 +2,8 @@
  * Runs the `docker create` / `docker run -d` of a pod's container with its env delivered as
  * env-delivery.ts planned: the env file exists (mode 0600, in the pod's state directory, which
  * no container sees) only while the docker CLI runs, and the values the file cannot carry ride in
- * the CLI's own environment. No value is ever in the argv.
+ * the CLI's own environment. No value is ever in the argv. Its label file (label-file.ts: probes
+ * and hooks, with their HTTP headers) lives beside the env file, written and removed with it.
  */
 import { constants, promises as fs } from 'node:fs';
 import { dirname } from 'node:path';
@@ -11,6 +12,7 @@ import type { Engine } from '../engine/engine.ts';
 import { startFailureOf } from '../engine/start-failure.ts';
 import { podEnvFile } from '../state-dir.ts';
 import { type EnvDelivery, planEnvDelivery } from '../translate/env-delivery.ts';
+import type { LabelFile } from '../translate/label-file.ts';
 import type { StartFailures } from '../view/start-failures.ts';
 
 /** A container's docker command: `create` or `run -d`, then its args; and how its env gets there. */
@@ -18,6 +20,8 @@ export interface ContainerCommand {
   argv: string[];
   /** Absent in a pending.json written before env left the argv (its values are in `argv`). */
   env?: EnvDelivery;
+  /** The `--label-file` of argv; absent when argv has none (or from a plugin that put probes in `--label`). */
+  labels?: LabelFile;
 }
 
 /** Where a container's env file is written: the pod's state directory, which no container sees. */
@@ -26,8 +30,8 @@ export function envFilePath(stateDir: string, podUid: string, role: string, cont
 }
 
 /**
- * Runs the command and answers the new container's id; the env file is written just before and
- * removed right after, whatever happens.
+ * Runs the command and answers the new container's id; the env and label files are written just
+ * before and removed right after, whatever happens.
  */
 export async function runContainerCommand(
   engine: Pick<Engine, 'makeContainer' | 'environmentNames' | 'traits' | 'containerIdByName'>,
@@ -43,8 +47,9 @@ export async function runContainerCommand(
     const taken = Object.keys(cliEnv).filter((n) => engine.environmentNames().has(n));
     if (taken.length > 0) throw new Error(`env ${taken.join(', ')} would override the docker CLI's own`);
   }
-  if (file) await writeEnvFile(file.path, file.text);
+  const files = [file, command.labels].filter((f): f is { path: string; text: string } => f !== undefined);
   try {
+    for (const f of files) await writePrivateFile(f.path, f.text);
     return await engine.makeContainer(command.argv, cliEnv);
   } catch (err) {
     if (startFailures && err instanceof DockerCliError && !engine.traits.keepsStartErrors) {
@@ -54,12 +59,12 @@ export async function runContainerCommand(
     }
     throw err;
   } finally {
-    if (file) await fs.rm(file.path, { force: true });
+    for (const f of files) await fs.rm(f.path, { force: true });
   }
 }
 
 /** Written fresh (a crash may have left one), never through a link, readable by the plugin's user only. */
-async function writeEnvFile(path: string, text: string): Promise<void> {
+async function writePrivateFile(path: string, text: string): Promise<void> {
   await fs.mkdir(dirname(path), { recursive: true, mode: 0o700 });
   await fs.rm(path, { force: true });
   const handle = await fs.open(

@@ -293,7 +293,7 @@ export class PodCreation {
           return;
         }
         try {
-          const command = { argv: [...verb, ...createArgs(c, network)], env: c.env };
+          const command = { argv: [...verb, ...createArgs(c, network)], env: c.env, labels: c.labelFile };
           const id = await runContainerCommand(engine, command, view.startFailures);
           made.push(id);
           containersMade++;
@@ -340,6 +340,7 @@ export class PodCreation {
             image: c.image,
             argv: [...verb, ...createArgs(c, sandboxNetwork)],
             env: c.env,
+            labels: c.labelFile,
           })),
         );
       }

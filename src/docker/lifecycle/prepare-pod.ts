@@ -11,9 +11,12 @@ import type { ContainerDecision, PodDecision } from '../../pod/pod-decision.ts';
 import { checkArgument, checkArgv, checkTotal } from '../engine/argv-limits.ts';
 import { gpuArgs } from '../gpu/gpu-args.ts';
 import { type PodIdentity, podIdentity } from '../naming.ts';
+import { podLabelFile } from '../state-dir.ts';
 import { type EnvDelivery, EnvDeliveryRefusal, planEnvDelivery } from '../translate/env-delivery.ts';
+import { type LabelFile, LabelFileRefusal, planLabelFile } from '../translate/label-file.ts';
 import {
   containerCreateArgs,
+  containerFileLabels,
   type PodNetwork,
   podNetworkArgs,
   sandboxRunArgs,
@@ -34,6 +37,8 @@ export interface PreparedContainer {
   createArgs(network: PodNetwork, gpus?: readonly string[]): string[];
   /** The env file and CLI environment that go with those args: no env value is in them. */
   env: EnvDelivery;
+  /** The label file that goes with those args (probes and hooks), when they have one. */
+  labelFile?: LabelFile;
   /** Set when kubelet would refuse to create this container. */
   configError?: { reason: string; message: string };
 }
@@ -97,6 +102,8 @@ export function preparePod(
       docker.cliEnvNames ?? new Set(),
       field,
     );
+    const labelPath = podLabelFile(config.stateDir, identity.uid, c.role, c.name);
+    const labelFile = deliverLabels(containerFileLabels(c), labelPath, field);
     const createArgs = (network: PodNetwork, devices: readonly string[] = []) =>
       containerCreateArgs({
         pod,
@@ -104,6 +111,7 @@ export function preparePod(
         instance: config.instance,
         network,
         envArgs: delivery.args,
+        labelFile: labelPath,
         podNetwork,
         cluster,
         extraArgs: [...extraArgs, ...gpuArgs(config.gpuMode, devices)],
@@ -111,10 +119,10 @@ export function preparePod(
     // Whichever way it joins the pod's network, its whole command must fit what Linux takes, with
     // the variables that ride in the CLI's environment.
     const argv = createArgs({ kind: 'own' });
-    checkArgv(field, argv, 'command, args, probes, mounts');
+    checkArgv(field, argv, 'command, args, mounts');
     const cliEnv = Object.entries(delivery.cliEnv).map(([n, v]) => `${n}=${v}`);
     checkTotal(field, [...argv, ...cliEnv], 'the docker command and the env it carries');
-    return { ...base, createArgs, env: delivery };
+    return { ...base, createArgs, env: delivery, ...(labelFile ? { labelFile } : {}) };
   });
   return {
     identity,
@@ -137,6 +145,24 @@ function deliverEnv(
     return planEnvDelivery(env, filePath, cliEnvNames);
   } catch (err) {
     if (err instanceof EnvDeliveryRefusal) throw invalidField(`${field}/env`, err.message);
+    throw err;
+  }
+}
+
+/** The container's label file (label-file.ts); a label it cannot carry is invalid input. */
+function deliverLabels(
+  labels: ReadonlyArray<readonly [string, string]>,
+  filePath: string,
+  field: string,
+): LabelFile | undefined {
+  try {
+    return planLabelFile(labels, filePath);
+  } catch (err) {
+    if (err instanceof LabelFileRefusal)
+      throw invalidField(
+        field,
+        `its probes and lifecycle hooks, as JSON: ${err.problem}, which the docker CLI's label file cannot carry`,
+      );
     throw err;
   }
 }

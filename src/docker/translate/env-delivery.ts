@@ -20,7 +20,8 @@ export interface EnvDelivery {
 /** bufio.Scanner's default token limit (64 KiB): a longer line fails the whole file. */
 export const MAX_ENV_FILE_LINE_BYTES = 64 * 1024 - 1;
 
-const FILE_HEADER = '# written by the interLink Docker plugin; removed once the container is made\n';
+/** The first line of every file the plugin hands the docker CLI (env and label files), a comment to it. */
+export const FILE_HEADER = '# written by the interLink Docker plugin; removed once the container is made\n';
 
 /** Why the CLI's env-file parser cannot carry `name=value` unchanged, or undefined when it can. */
 export function envFileProblem(name: string, value: string): string | undefined {

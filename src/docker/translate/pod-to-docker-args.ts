@@ -89,6 +89,8 @@ export interface ContainerInput {
   network: PodNetwork;
   /** How the env reaches Docker (env-delivery.ts): `--env-file` and `--env NAME`, never a value. */
   envArgs: readonly string[];
+  /** Where the label file of containerFileLabels is written (label-file.ts), when it has any. */
+  labelFile: string;
   /** podNetworkArgs of the pod, for a container that owns the pod's network. */
   podNetwork: readonly string[];
   cluster: ClusterContainers | undefined;
@@ -103,15 +105,26 @@ export function dockerRestartPolicy(policy: string | undefined, role: 'init' | '
   return 'no';
 }
 
+/**
+ * The container's labels whose values are the pod's free text, which go into a label file
+ * (label-file.ts) and never into argv: its probes and hooks, read back by container-probes.ts
+ * (init containers have none). Names and values are those an older plugin put in `--label`.
+ */
+export function containerFileLabels(decided: ContainerDecision): Array<[string, string]> {
+  return decided.probes ? [[LABEL.probes, JSON.stringify(decided.probes)]] : [];
+}
+
 /** `docker create` args for one spec container (`docker run -d` takes the same after its verb). */
 export function containerCreateArgs(input: ContainerInput): string[] {
   const { pod, container: decided, instance, network } = input;
   const { role, index, spec: container } = decided;
   const id = podIdentity(pod);
+  const inFile = containerFileLabels(decided).map(([key]) => key);
   const args = [
     '--name',
     containerName(id, role, container.name),
-    ...labelArgs(instance, id, role, { name: container.name, index }),
+    ...labelArgs(instance, id, role, { name: container.name, index }, inFile),
+    ...(inFile.length > 0 ? ['--label-file', input.labelFile] : []),
     ...podContainersLabel(pod),
     ...(network.kind === 'sandbox'
       ? ['--network', `container:${network.sandbox}`]
@@ -127,8 +140,6 @@ export function containerCreateArgs(input: ContainerInput): string[] {
     '--log-opt',
     'max-file=5',
   ];
-  // Probes and hooks are read back from this label by container-probes.ts (init containers have none).
-  if (decided.probes) args.push('--label', `${LABEL.probes}=${JSON.stringify(decided.probes)}`);
   // The backend pulls, in the background and with back-off; docker only runs what is here.
   args.push('--pull', 'never');
   args.push(...input.envArgs);

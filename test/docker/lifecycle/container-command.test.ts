@@ -18,6 +18,7 @@ import {
   withoutEnvValues,
 } from '../../../src/docker/lifecycle/container-command.ts';
 import { planEnvDelivery } from '../../../src/docker/translate/env-delivery.ts';
+import { planLabelFile } from '../../../src/docker/translate/label-file.ts';
 
 /** Records what docker was handed, and the env file as docker would have read it. */
 class RecordingCli extends DockerCli {
@@ -72,6 +73,31 @@ describe('runContainerCommand', () => {
       runContainerCommand(cliEngine(docker), { argv: ['create', ...env.args], env }),
     ).rejects.toThrow('refused');
     expect(existsSync(path)).toBe(false);
+  });
+});
+
+describe('runContainerCommand with a label file', () => {
+  it('writes the label file 0600 beside the env file for docker, and removes both, also when docker fails', async () => {
+    const seen: Array<{ mode: number; text: string }> = [];
+    const docker = new (class extends DockerCli {
+      override run(args: readonly string[]): Promise<RunResult> {
+        const path = args[args.indexOf('--label-file') + 1] as string;
+        seen.push({ mode: statSync(path).mode & 0o777, text: readFileSync(path, 'utf8') });
+        return Promise.reject(new Error('refused'));
+      }
+    })();
+    const envPath = envFilePath(state, 'uid-9', 'main', 'app');
+    const env = planEnvDelivery([['A', 'one']], envPath, new Set());
+    const labels = planLabelFile(
+      [['io.interlink.container.probes', '{"h":"Bearer x"}']],
+      `${envPath}.labels`,
+    );
+    if (!labels) throw new Error('no label file planned');
+    const argv = ['create', ...env.args, '--label-file', labels.path, '--', 'busybox'];
+    await expect(runContainerCommand(cliEngine(docker), { argv, env, labels })).rejects.toThrow('refused');
+    expect(seen).toEqual([{ mode: 0o600, text: labels.text }]);
+    expect(existsSync(labels.path)).toBe(false);
+    expect(existsSync(envPath)).toBe(false);
   });
 });
 

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { Pod } from '../../../src/contract/api-types.ts';
+import { LABEL } from '../../../src/docker/labels.ts';
 import {
   containerCreateArgs,
+  containerFileLabels,
   dockerRestartPolicy,
   podNetworkArgs,
   sandboxRunArgs,
@@ -92,6 +94,7 @@ describe('containerCreateArgs', () => {
     envArgs: ['--env-file', '/state/pods/u/env/main-app.env', '--env', 'MULTI'],
     podNetwork,
     cluster,
+    labelFile: '/state/pods/u/env/main-app.labels',
     extraArgs: ['--read-only'],
   };
   const args = containerCreateArgs(base);
@@ -117,6 +120,23 @@ describe('containerCreateArgs', () => {
     expect(valuesOf(own, '--hostname')).toEqual(['web']);
     expect(valuesOf(own, '--publish')).toEqual(['18080:8080/tcp', '127.0.0.1:5353:53/udp']);
     expect(valuesOf(own, '--label')).toContain('io.interlink.pod.restart-policy=OnFailure');
+  });
+
+  it('puts probes and hooks (their HTTP headers) in the label file, never a --label, nor a blank that would win over it', () => {
+    const probes = {
+      readinessProbe: {
+        httpGet: { port: 80, httpHeaders: [{ name: 'Authorization', value: 'Bearer t0k' }] },
+      },
+    };
+    const probed = containerCreateArgs({ ...base, container: { ...container, probes } });
+    expect(valuesOf(probed, '--label-file')).toEqual(['/state/pods/u/env/main-app.labels']);
+    expect(probed.filter((a) => a.includes('t0k'))).toEqual([]);
+    expect(valuesOf(probed, '--label').filter((l) => l.startsWith(`${LABEL.probes}=`))).toEqual([]);
+    expect(containerFileLabels({ ...container, probes })).toEqual([[LABEL.probes, JSON.stringify(probes)]]);
+    // Without probes there is no file, and the blank still overrides an image's label of ours.
+    expect(valuesOf(args, '--label-file')).toEqual([]);
+    expect(valuesOf(args, '--label')).toContain(`${LABEL.probes}=`);
+    expect(containerFileLabels(container)).toEqual([]);
   });
 
   it('maps the restart policy per role', () => {
