@@ -10,9 +10,10 @@ import { dirname } from 'node:path';
 import { DockerCliError } from '../engine/docker-cli.ts';
 import type { Engine } from '../engine/engine.ts';
 import { startFailureOf } from '../engine/start-failure.ts';
+import { LABEL } from '../labels.ts';
 import { podEnvFile } from '../state-dir.ts';
 import { type EnvDelivery, planEnvDelivery } from '../translate/env-delivery.ts';
-import type { LabelFile } from '../translate/label-file.ts';
+import { type LabelFile, planLabelFile } from '../translate/label-file.ts';
 import type { StartFailures } from '../view/start-failures.ts';
 
 /** A container's docker command: `create` or `run -d`, then its args; and how its env gets there. */
@@ -104,6 +105,38 @@ export function withoutEnvValues(command: ContainerCommand, filePath: string): C
     const delivery = planEnvDelivery(env, filePath, new Set());
     const rest = end < 0 ? [] : command.argv.slice(end);
     return { ...command, argv: [...kept, ...delivery.args, ...rest], env: delivery };
+  } catch {
+    return command;
+  }
+}
+
+/**
+ * A command kept by a plugin from before probes left the argv (`--label <probes key>=<JSON>` in
+ * it): that label moved to a label file at `filePath`, its blank `--label <key>=` dropped too, as
+ * it would win over the file. One the file cannot carry stays where it was, as that plugin accepted it.
+ */
+export function withoutProbeLabels(command: ContainerCommand, filePath: string): ContainerCommand {
+  if (command.labels || command.argv.includes('--label-file')) return command;
+  const end = command.argv.indexOf('--');
+  const head = end < 0 ? command.argv : command.argv.slice(0, end);
+  const prefix = `${LABEL.probes}=`;
+  const kept: string[] = [];
+  let value: string | undefined;
+  for (let i = 0; i < head.length; i++) {
+    const a = head[i] as string;
+    const next = head[i + 1];
+    if (a === '--label' && next?.startsWith(prefix)) {
+      // The last one given wins in the CLI: keep its value.
+      value = next.slice(prefix.length);
+      i++;
+    } else kept.push(a);
+  }
+  if (!value) return command;
+  try {
+    const labels = planLabelFile([[LABEL.probes, value]], filePath);
+    if (!labels) return command;
+    const rest = end < 0 ? [] : command.argv.slice(end);
+    return { ...command, argv: [...kept, '--label-file', labels.path, ...rest], labels };
   } catch {
     return command;
   }

@@ -5,8 +5,13 @@
  */
 import { promises as fs } from 'node:fs';
 import type { Logger } from '../../log.ts';
-import { podFile, podStateDir } from '../state-dir.ts';
-import { type ContainerCommand, envFilePath, withoutEnvValues } from './container-command.ts';
+import { podFile, podLabelFile, podStateDir } from '../state-dir.ts';
+import {
+  type ContainerCommand,
+  envFilePath,
+  withoutEnvValues,
+  withoutProbeLabels,
+} from './container-command.ts';
 import type { ImagePulls } from './image-pulls.ts';
 
 /** `argv` is `create` or `run -d`, then the container's arguments; `env` how its env gets there. */
@@ -70,7 +75,10 @@ export class PendingContainers {
       if (!text) continue;
       const containers = (JSON.parse(text) as PendingContainer[]).map((c) => ({
         ...c,
-        ...withoutEnvValues(c, envFilePath(this.options.stateDir, uid, 'pending', c.name)),
+        ...withoutProbeLabels(
+          withoutEnvValues(c, envFilePath(this.options.stateDir, uid, 'pending', c.name)),
+          podLabelFile(this.options.stateDir, uid, 'pending', c.name),
+        ),
       }));
       if (containers.length > 0) await this.add(uid, containers);
     }

@@ -16,6 +16,7 @@ import {
   envFilePath,
   runContainerCommand,
   withoutEnvValues,
+  withoutProbeLabels,
 } from '../../../src/docker/lifecycle/container-command.ts';
 import { planEnvDelivery } from '../../../src/docker/translate/env-delivery.ts';
 import { planLabelFile } from '../../../src/docker/translate/label-file.ts';
@@ -123,6 +124,53 @@ describe('withoutEnvValues (a pending.json written before env left the argv)', (
     ]);
     expect(moved.env?.cliEnv).toEqual({ K: 'a\nb' });
     expect(moved.env?.file?.text).toContain('\nA=x=y\n');
+  });
+});
+
+describe('withoutProbeLabels (a pending.json written before probes left the argv)', () => {
+  const key = 'io.interlink.container.probes';
+  const probes =
+    '{"readinessProbe":{"httpGet":{"httpHeaders":[{"name":"Authorization","value":"Bearer t0k"}]}}}';
+  it('moves the probes label, and its blank that would win over the file, into a label file', () => {
+    const path = `${envFilePath(state, 'uid-4', 'pending', 'app')}.labels`;
+    const moved = withoutProbeLabels(
+      {
+        argv: [
+          'create',
+          '--label',
+          `${key}=`,
+          '--label',
+          'a=b',
+          '--label',
+          `${key}=${probes}`,
+          '--',
+          'img',
+          '--label',
+          `${key}=x`,
+        ],
+        env: { args: [], cliEnv: {} },
+      },
+      path,
+    );
+    expect(moved.argv).toEqual([
+      'create',
+      '--label',
+      'a=b',
+      '--label-file',
+      path,
+      '--',
+      'img',
+      '--label',
+      `${key}=x`,
+    ]);
+    expect(moved.labels?.text).toContain(`\n${key}=${probes}\n`);
+    expect(moved.env).toEqual({ args: [], cliEnv: {} });
+  });
+  it('leaves a command with no probes, or one already with a label file, as it is', () => {
+    const blank = { argv: ['create', '--label', `${key}=`, '--', 'img'] };
+    expect(withoutProbeLabels(blank, '/x.labels')).toBe(blank);
+    const filed = { argv: ['create', '--label-file', '/y.labels', '--', 'img'] };
+    expect(withoutProbeLabels(filed, '/x.labels')).toBe(filed);
   });
 });
 
