@@ -93,7 +93,15 @@ async function createUnderAllowed(
     dir = dirPart === '.' || dirPart === '' ? root : (await openBeneath(root, dirPart, 0o755)).handle;
     if (file) {
       const path = `${fdPath(dir)}/${posix.basename(rel)}`;
-      await (await fs.open(path, FS.O_WRONLY | FS.O_CREAT | FS.O_NOFOLLOW, 0o644)).close();
+      // Made only if still missing (O_EXCL): what another pod put there since the stat (a FIFO,
+      // whose open would wait for a reader for ever; a device node) is never opened; the type
+      // check below then refuses it.
+      await fs.open(path, FS.O_WRONLY | FS.O_CREAT | FS.O_EXCL | FS.O_NOFOLLOW, 0o644).then(
+        (made) => made.close(),
+        (err: NodeJS.ErrnoException) => {
+          if (err.code !== 'EEXIST') throw err;
+        },
+      );
     }
   } catch (err) {
     if (err instanceof UnsafePathError || (err as NodeJS.ErrnoException).code === 'ELOOP')

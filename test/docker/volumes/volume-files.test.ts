@@ -1,7 +1,8 @@
+import { execFileSync } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { removePodVolumes, writePodVolumes } from '../../../src/docker/volumes/volume-files.ts';
 import type { VolumePlan } from '../../../src/pod/volume-types.ts';
 import { EXAMPLE, example, UID, volumeState, withVolumes } from '../../fixtures/volumes-example.ts';
@@ -193,6 +194,28 @@ describe('writing and removing', () => {
       await writePodVolumes(plan(hostVolume(join(allowed, 'made.txt'), 'FileOrCreate'), [allowed]));
       expect((await fs.stat(join(allowed, 'made.txt'))).isFile()).toBe(true);
     });
+
+    it('never opens what another pod put in a FileOrCreate path after the plugin found it missing', async () => {
+      const allowed = join(host.dir, 'allowed');
+      await fs.mkdir(allowed);
+      const path = join(allowed, 'made.txt');
+      // Another pod with the allowed directory writable makes a FIFO there right after the stat:
+      // opening it for writing would wait for a reader for ever, holding one of libuv's threads.
+      const stat = vi.spyOn(fs, 'stat').mockImplementationOnce(async () => {
+        execFileSync('mkfifo', [path]);
+        throw Object.assign(new Error('ENOENT'), { code: 'ENOENT' });
+      });
+      try {
+        await expect(
+          writePodVolumes(plan(hostVolume(path, 'FileOrCreate'), [allowed])),
+        ).rejects.toMatchObject({
+          kind: 'invalid',
+          message: expect.stringMatching(/is not a file/),
+        });
+      } finally {
+        stat.mockRestore();
+      }
+    }, 10_000);
 
     it('refuses a missing Directory with a 422 naming the field', async () => {
       const allowed = join(host.dir, 'allowed');
