@@ -351,17 +351,12 @@ export function containerEvents(
   label: string,
   since: string,
 ): ChildProcessWithoutNullStreams {
-  return docker.spawn([
-    'events',
-    '--format',
-    '{{json .}}',
-    '--filter',
-    'type=container',
-    '--filter',
-    `label=${label}`,
-    '--since',
-    since,
-  ]);
+  return docker.spawn([...containerEventsOf(label), '--since', since]);
+}
+
+/** `docker events` of the containers carrying `label` (k=v), one JSON line each. */
+function containerEventsOf(label: string): string[] {
+  return ['events', '--format', '{{json .}}', '--filter', 'type=container', '--filter', `label=${label}`];
 }
 
 /**
@@ -377,13 +372,7 @@ export async function pastContainerEvents(
   untilMs: number,
 ): Promise<string[]> {
   const { stdout } = await docker.run([
-    'events',
-    '--format',
-    '{{json .}}',
-    '--filter',
-    'type=container',
-    '--filter',
-    `label=${label}`,
+    ...containerEventsOf(label),
     ...actions.flatMap((a) => ['--filter', `event=${a}`]),
     '--since',
     (sinceMs / 1000).toFixed(3),
