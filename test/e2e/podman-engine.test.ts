@@ -54,7 +54,9 @@ describePodman('the plugin on rootful Podman', () => {
     expect(existsSync(podCgroup)).toBe(true);
     // deletePod asserts the 200 and that no container of the pod is left.
     await deletePod(plugin, pod);
-    expect(existsSync(podCgroup)).toBe(false);
+    // Usually gone as the delete answers; Podman's monitors can hold it a little longer on a
+    // loaded host, and then a later try removes it.
+    await expect.poll(() => existsSync(podCgroup), { timeout: 20_000, interval: 200 }).toBe(false);
   });
 
   it('makes a Memory emptyDir a tmpfs that the pod’s containers share', async () => {

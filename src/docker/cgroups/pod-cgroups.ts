@@ -10,6 +10,7 @@ import { constants } from 'node:fs';
 import { access, lstat, mkdir, readdir, rmdir, writeFile } from 'node:fs/promises';
 import { release } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
 import type { Logger } from '../../log.ts';
 import {
   type CgroupDriver,
@@ -34,6 +35,12 @@ export const CGROUP_ROOT = '/sys/fs/cgroup';
 /** A cgroup that could not be removed is tried again this long after, then twice as long each time. */
 const FIRST_RETRY_MS = 5000;
 const MAX_RETRY_MS = 60_000;
+/**
+ * Waits between the tries of a delete before it leaves the pod's cgroup for later: the engine's
+ * own processes can still be leaving it just after the containers are gone (Podman's conmon runs
+ * `podman container cleanup` in `<pod>/conmon`, slower on a loaded host).
+ */
+const SETTLE_MS = [20, 50, 100, 200, 400, 800];
 
 /** What a later try at removing a pod's cgroup needs of the backend. */
 export interface LeftoverRetry {
@@ -179,6 +186,10 @@ export class PodCgroups {
   async remove(uid: string): Promise<void> {
     if (this.layout?.driver !== 'cgroupfs') return;
     const leaf = podCgroupLeaf(this.layout, uid);
+    for (const ms of SETTLE_MS) {
+      if (await this.removeLeaves([leaf], { quiet: true })) return;
+      await delay(ms);
+    }
     if (!(await this.removeLeaves([leaf]))) this.leaveForLater(leaf, uid);
   }
 
