@@ -16,7 +16,7 @@ import {
   multiContainerPod,
   type PodShape,
 } from './lifecycle-pods.ts';
-import { closedLoop, type LoadResult } from './load.ts';
+import { alternate, closedLoop, type LoadResult, mergeLoads, splitEvenly } from './load.ts';
 import type { Ctx } from './measure.ts';
 import type { BenchPod } from './payloads.ts';
 import { childrenOf, dockerChildrenOf } from './proc.ts';
@@ -145,37 +145,41 @@ export async function createLatency(
   return { shape, pluginAnswer: summarize(answer), pluginRunning: summarize(running), cli: summarize(cli) };
 }
 
-/** One-container pods, `concurrency` creates at once: the plugin's answers, then `docker run -d`. */
+/**
+ * One-container pods, `concurrency` creates at once: `count` through the plugin and `count` with
+ * `docker run -d`, each in two parts run A B B A (what ran second would meet a busier daemon).
+ */
 export async function createBurst(
   ctx: LifecycleCtx,
   made: Made,
   count: number,
   concurrency: number,
 ): Promise<{ plugin: LoadResult; cli: LoadResult }> {
-  const plugin = await closedLoop({
-    concurrency,
-    maxRequests: count,
-    op: async () => {
-      const p = ctx.factory.make();
-      const answer = JSON.parse(await ctx.sidecar.client.ok('POST', '/create', p.createBody)) as {
-        PodJID: string;
-      };
-      ctx.factory.created(p, answer.PodJID);
-      made.plugin.one.push(p);
-    },
+  const sizes = splitEvenly(count, 2);
+  const sides = await alternate(2, async (side, k) => {
+    await settled(ctx.sidecar.pid);
+    const op =
+      side === 'a'
+        ? async () => {
+            const p = ctx.factory.make();
+            const answer = JSON.parse(await ctx.sidecar.client.ok('POST', '/create', p.createBody)) as {
+              PodJID: string;
+            };
+            ctx.factory.created(p, answer.PodJID);
+            made.plugin.one.push(p);
+          }
+        : async () => {
+            made.cli.one.push(await cliOneContainerPod(ctx.rawLabel, ctx.image, ctx.command));
+          };
+    return closedLoop({ concurrency, maxRequests: sizes[k] as number, keepSamples: true, op });
   });
-  await settled(ctx.sidecar.pid);
-  const cli = await closedLoop({
-    concurrency,
-    maxRequests: count,
-    op: async () => {
-      made.cli.one.push(await cliOneContainerPod(ctx.rawLabel, ctx.image, ctx.command));
-    },
-  });
-  return { plugin, cli };
+  return { plugin: mergeLoads(sides.a), cli: mergeLoads(sides.b) };
 }
 
-/** Deletes every pod of the shape, the plugin's then the CLI's, `concurrency` at once. */
+/**
+ * Deletes every pod of the shape, `concurrency` at once, the plugin's and the CLI's alternating in
+ * parts (A B B A ...): times and CPU summed over each side's parts.
+ */
 export async function deleteCost(
   ctx: LifecycleCtx,
   made: Made,
@@ -184,39 +188,46 @@ export async function deleteCost(
 ): Promise<DeleteCost> {
   const pid = ctx.sidecar.pid;
   const pods = made.plugin[shape].splice(0);
-  await settled(pid);
-  const cpu0 = treeCpu(pid);
-  const node0 = ownCpu(pid);
-  const t0 = performance.now();
-  await closedLoop({
-    concurrency,
-    maxRequests: pods.length,
-    op: async (i) => {
-      await ctx.sidecar.client.ok('POST', '/delete', (pods[i] as BenchPod).deleteBody);
-    },
-  });
-  const pluginMs = performance.now() - t0;
-  // What the deletes set off (the view's reads after their events) counts too.
-  await settled(pid);
-  const pluginCpuS = treeCpu(pid) - cpu0;
-  const pluginNodeCpuS = ownCpu(pid) - node0;
   const cliPods = made.cli[shape].splice(0);
-  const c0 = reapedChildrenCpu();
-  const t1 = performance.now();
-  await closedLoop({
-    concurrency,
-    maxRequests: cliPods.length,
-    op: (i) => cliDeletePod(cliPods[i] as CliPod),
+  // Parts of at least two rounds of `concurrency`, up to four per side.
+  const parts = Math.max(
+    1,
+    Math.min(4, Math.floor(Math.min(pods.length, cliPods.length) / (2 * concurrency))),
+  );
+  const ours = splitEvenly(pods.length, parts);
+  const theirs = splitEvenly(cliPods.length, parts);
+  const cost = { pluginMs: 0, cliMs: 0, pluginCpuS: 0, pluginNodeCpuS: 0, cliCpuS: 0 };
+  await alternate(parts, async (side, k) => {
+    await settled(pid);
+    if (side === 'a') {
+      const batch = pods.splice(0, ours[k] as number);
+      const cpu0 = treeCpu(pid);
+      const node0 = ownCpu(pid);
+      const t0 = performance.now();
+      await closedLoop({
+        concurrency,
+        maxRequests: batch.length,
+        op: async (i) => {
+          await ctx.sidecar.client.ok('POST', '/delete', (batch[i] as BenchPod).deleteBody);
+        },
+      });
+      cost.pluginMs += performance.now() - t0;
+      // What the deletes set off (the view's reads after their events) counts too.
+      await settled(pid);
+      cost.pluginCpuS += treeCpu(pid) - cpu0;
+      cost.pluginNodeCpuS += ownCpu(pid) - node0;
+    } else {
+      const batch = cliPods.splice(0, theirs[k] as number);
+      const c0 = reapedChildrenCpu();
+      const t1 = performance.now();
+      await closedLoop({
+        concurrency,
+        maxRequests: batch.length,
+        op: (i) => cliDeletePod(batch[i] as CliPod),
+      });
+      cost.cliMs += performance.now() - t1;
+      cost.cliCpuS += reapedChildrenCpu() - c0;
+    }
   });
-  const cliMs = performance.now() - t1;
-  return {
-    shape,
-    pods: pods.length,
-    concurrency,
-    pluginMs,
-    cliMs,
-    pluginCpuS,
-    pluginNodeCpuS,
-    cliCpuS: reapedChildrenCpu() - c0,
-  };
+  return { shape, pods: ours.reduce((a, b) => a + b, 0), concurrency, ...cost };
 }

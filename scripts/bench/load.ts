@@ -13,6 +13,8 @@ export interface LoadOptions {
   maxRequests?: number;
   /** One request; `i` counts from 0 across all workers. Throw to count an error. */
   op: (i: number) => Promise<void>;
+  /** Keep each latency in `samplesMs`, for mergeLoads. */
+  keepSamples?: boolean;
 }
 
 export interface LoadResult {
@@ -24,6 +26,8 @@ export interface LoadResult {
   /** Completed requests (errors included) per second of wall time. */
   perSecond: number;
   latencyMs: LatencySummary;
+  /** Each latency, only when asked for (keepSamples). */
+  samplesMs?: number[];
 }
 
 export async function closedLoop(options: LoadOptions): Promise<LoadResult> {
@@ -63,7 +67,47 @@ export async function closedLoop(options: LoadOptions): Promise<LoadResult> {
     elapsedMs,
     perSecond: requests / (elapsedMs / 1000),
     latencyMs: summarize(latencies),
+    ...(options.keepSamples ? { samplesMs: latencies } : {}),
   };
+}
+
+/** One load made of segments run at different times (each kept its samples): as if run at once. */
+export function mergeLoads(parts: readonly LoadResult[]): LoadResult {
+  const samples = parts.flatMap((p) => p.samplesMs ?? []);
+  const requests = parts.reduce((n, p) => n + p.requests, 0);
+  const elapsedMs = parts.reduce((n, p) => n + p.elapsedMs, 0);
+  const firstError = parts.find((p) => p.firstError !== undefined)?.firstError;
+  return {
+    concurrency: parts[0]?.concurrency ?? 0,
+    requests,
+    errors: parts.reduce((n, p) => n + p.errors, 0),
+    ...(firstError === undefined ? {} : { firstError }),
+    elapsedMs,
+    perSecond: requests / (elapsedMs / 1000),
+    latencyMs: summarize(samples),
+  };
+}
+
+/**
+ * Runs two sides of a comparison in `segments` parts each, in the order A B B A A B ...: a drift
+ * of the machine over the run (a warming JIT, another process, the daemon's growing state) falls
+ * on both sides alike instead of on whichever ran second. `run(side, segment)` runs one part.
+ */
+export async function alternate<T>(
+  segments: number,
+  run: (side: 'a' | 'b', segment: number) => Promise<T>,
+): Promise<{ a: T[]; b: T[] }> {
+  const out = { a: [] as T[], b: [] as T[] };
+  for (let pair = 0; pair < segments; pair++) {
+    const order: ('a' | 'b')[] = pair % 2 === 0 ? ['a', 'b'] : ['b', 'a'];
+    for (const side of order) out[side].push(await run(side, pair));
+  }
+  return out;
+}
+
+/** `total` split into `parts` near-equal whole numbers (the first ones one larger). */
+export function splitEvenly(total: number, parts: number): number[] {
+  return Array.from({ length: parts }, (_, i) => Math.floor(total / parts) + (i < total % parts ? 1 : 0));
 }
 
 export interface PacedOptions {

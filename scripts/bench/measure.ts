@@ -4,7 +4,7 @@
  */
 import type { CreateStruct, PodStatus } from '../../src/contract/api-types.ts';
 import { docker } from './docker.ts';
-import { closedLoop, type LoadResult } from './load.ts';
+import { closedLoop, type LoadResult, mergeLoads } from './load.ts';
 import type { BenchPod, PodFactory } from './payloads.ts';
 import { cpuSecondsOf, watchDockerChildren } from './proc.ts';
 import { type RunningSidecar, sleep } from './sidecar.ts';
@@ -51,6 +51,24 @@ async function watched(ctx: Ctx, run: () => Promise<LoadResult>): Promise<Sideca
     load,
     cpuMsPerRequest: load.requests ? (cpu * 1000) / load.requests : Number.NaN,
     dockerSpawns: { maxConcurrent: spawns.maxConcurrent, distinctByVerb: spawns.distinctByVerb },
+  };
+}
+
+/** Loads measured in segments (each kept its samples), as one. */
+export function mergeSidecarLoads(parts: readonly SidecarLoad[]): SidecarLoad {
+  const load = mergeLoads(parts.map((p) => p.load));
+  const cpuMs = parts.reduce((n, p) => n + p.cpuMsPerRequest * p.load.requests, 0);
+  const distinctByVerb: Record<string, number> = {};
+  for (const p of parts)
+    for (const [verb, n] of Object.entries(p.dockerSpawns.distinctByVerb))
+      distinctByVerb[verb] = (distinctByVerb[verb] ?? 0) + n;
+  return {
+    load,
+    cpuMsPerRequest: load.requests ? cpuMs / load.requests : Number.NaN,
+    dockerSpawns: {
+      maxConcurrent: Math.max(0, ...parts.map((p) => p.dockerSpawns.maxConcurrent)),
+      distinctByVerb,
+    },
   };
 }
 
@@ -122,14 +140,16 @@ export function statusLoad(ctx: Ctx, concurrency: number, durationMs: number, ma
   );
 }
 
-export function getLogsLoad(ctx: Ctx, concurrency: number, requests: number) {
+/** GET /getLogs round-robin over the pods from pod `first` on; `keepSamples` for mergeSidecarLoads. */
+export function getLogsLoad(ctx: Ctx, concurrency: number, requests: number, first = 0, keepSamples = false) {
   const pods = ctx.pods;
   return watched(ctx, () =>
     closedLoop({
       concurrency,
       maxRequests: requests,
+      keepSamples,
       op: async (i) => {
-        const p = pods[i % pods.length] as BenchPod;
+        const p = pods[(first + i) % pods.length] as BenchPod;
         await ctx.sidecar.client.ok('GET', '/getLogs', p.logsBody);
       },
     }),

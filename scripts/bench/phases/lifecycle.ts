@@ -20,9 +20,9 @@ import { fmt } from '../stats.ts';
 import { table, verdict } from '../table.ts';
 
 /** What the phase measures: pods of each shape one at a time, the burst, deletes. */
-const ONE_PODS = 10;
+const ONE_PODS = 16;
 const MULTI_PODS = 5;
-const BURST = 32;
+const BURST = 64;
 const BURST_CONCURRENCY = 16;
 const DELETE_CONCURRENCY = 8;
 

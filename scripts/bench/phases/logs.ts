@@ -1,8 +1,8 @@
 /** GET /getLogs against `docker logs <id>` itself and the Engine API's logs endpoint. */
 import { docker } from '../docker.ts';
 import { EngineApi, engineSocket } from '../engine-api.ts';
-import { closedLoop, type LoadResult } from '../load.ts';
-import { getLogsLoad, mainContainersByPod, type SidecarLoad } from '../measure.ts';
+import { alternate, closedLoop, type LoadResult, mergeLoads, splitEvenly } from '../load.ts';
+import { getLogsLoad, mainContainersByPod, mergeSidecarLoads, type SidecarLoad } from '../measure.ts';
 import { type Phase, stepData } from '../phase.ts';
 import type { StepResult, Target } from '../results.ts';
 import { fmt } from '../stats.ts';
@@ -28,14 +28,24 @@ export const logsPhase: Phase = {
     try {
       for (const c of opts.statusConcurrency) {
         ctx.progress(`step ${info.pods}: ${n} /getLogs, docker logs and Engine API logs at concurrency ${c}`);
-        out.getLogs.push(await getLogsLoad(ctx, c, n));
-        out.dockerLogs.push(
-          await closedLoop({
+        // The plugin and the CLI alternate in parts of at least three rounds of `c` (A B B A):
+        // run one after the other, whichever came second met a different machine.
+        const parts = Math.max(1, Math.min(4, Math.floor(n / (3 * c))));
+        const sizes = splitEvenly(n, parts);
+        const from = (k: number) => sizes.slice(0, k).reduce((a, b) => a + b, 0);
+        const sides = await alternate(parts, async (side, k) => {
+          const size = sizes[k] as number;
+          if (side === 'a') return { ours: await getLogsLoad(ctx, c, size, from(k), true) };
+          const cli = await closedLoop({
             concurrency: c,
-            maxRequests: n,
-            op: async (i) => void (await docker(['logs', ids[i % ids.length] as string])),
-          }),
-        );
+            maxRequests: size,
+            keepSamples: true,
+            op: async (i) => void (await docker(['logs', ids[(from(k) + i) % ids.length] as string])),
+          });
+          return { cli };
+        });
+        out.getLogs.push(mergeSidecarLoads(sides.a.map((x) => x.ours as SidecarLoad)));
+        out.dockerLogs.push(mergeLoads(sides.b.map((x) => x.cli as LoadResult)));
         if (api) {
           out.api.push(
             await closedLoop({
@@ -83,7 +93,7 @@ export const logsPhase: Phase = {
       }
     }
     return [
-      'Logs: GET /getLogs vs `docker logs <id>` vs the Engine API logs endpoint (sleep prints nothing: the per-call cost)',
+      'Logs: GET /getLogs vs `docker logs <id>` (the two alternating in parts, A B B A) vs the Engine API logs endpoint (sleep prints nothing: the per-call cost)',
       table(
         [
           'pods',
