@@ -11,7 +11,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { containersWithLabel, removeAll } from './bench/docker.ts';
 import { leakCheck } from './bench/leak-check.ts';
-import { machineInfo } from './bench/machine.ts';
+import { cpuTicks, machineInfo, stealPercentSince } from './bench/machine.ts';
 import { type Ctx, createPods, waitRunning } from './bench/measure.ts';
 import { type BenchOptions, parseOptions, USAGE } from './bench/options.ts';
 import { PodFactory } from './bench/payloads.ts';
@@ -171,6 +171,7 @@ async function main(): Promise<void> {
     });
   }
 
+  const ticksAtStart = cpuTicks();
   const results: BenchResults = {
     machine: await machineInfo(REPO),
     options: { ...opts, command: COMMAND },
@@ -243,6 +244,7 @@ async function main(): Promise<void> {
   Object.assign(results.sidecar, summarizeLog(logFile));
   await cleanup();
   results.durationSeconds = (performance.now() - t0) / 1000;
+  results.machine.stealPercent = stealPercentSince(ticksAtStart);
   results.targets = evaluateTargets(results, opts, phases);
 
   const outDir = resolve(REPO, opts.outDir);

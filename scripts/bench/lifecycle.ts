@@ -19,7 +19,7 @@ import {
 import { alternate, closedLoop, type LoadResult, mergeLoads, splitEvenly } from './load.ts';
 import type { Ctx } from './measure.ts';
 import type { BenchPod } from './payloads.ts';
-import { childrenOf, dockerChildrenOf } from './proc.ts';
+import { childrenOf, daemonCpuSeconds, dockerChildrenOf } from './proc.ts';
 import { sleep } from './sidecar.ts';
 import { type LatencySummary, summarize } from './stats.ts';
 
@@ -55,6 +55,13 @@ export interface DeleteCost {
   pluginNodeCpuS: number;
   /** CPU seconds of the CLI's docker processes. */
   cliCpuS: number;
+}
+
+/** The creates at once: each side's load, and the CPU seconds of its client and of the engine's daemons. */
+export interface Burst {
+  plugin: LoadResult;
+  cli: LoadResult;
+  cpu?: { pluginS: number; pluginNodeS: number; pluginDaemonS: number; cliS: number; cliDaemonS: number };
 }
 
 /** utime, stime, cutime, cstime of a process, in seconds. */
@@ -154,10 +161,18 @@ export async function createBurst(
   made: Made,
   count: number,
   concurrency: number,
-): Promise<{ plugin: LoadResult; cli: LoadResult }> {
+): Promise<Burst> {
   const sizes = splitEvenly(count, 2);
+  const pid = ctx.sidecar.pid;
+  const cpu = { pluginS: 0, pluginNodeS: 0, pluginDaemonS: 0, cliS: 0, cliDaemonS: 0 };
   const sides = await alternate(2, async (side, k) => {
-    await settled(ctx.sidecar.pid);
+    await settled(pid);
+    const [tree0, node0, cli0, daemon0] = [
+      treeCpu(pid),
+      ownCpu(pid),
+      reapedChildrenCpu(),
+      daemonCpuSeconds(),
+    ];
     const op =
       side === 'a'
         ? async () => {
@@ -171,9 +186,21 @@ export async function createBurst(
         : async () => {
             made.cli.one.push(await cliOneContainerPod(ctx.rawLabel, ctx.image, ctx.command));
           };
-    return closedLoop({ concurrency, maxRequests: sizes[k] as number, keepSamples: true, op });
+    const load = await closedLoop({ concurrency, maxRequests: sizes[k] as number, keepSamples: true, op });
+    // What the creates set off (the view's reads after their events) counts too.
+    if (side === 'a') await settled(pid);
+    const daemon = daemonCpuSeconds() - daemon0;
+    if (side === 'a') {
+      cpu.pluginS += treeCpu(pid) - tree0;
+      cpu.pluginNodeS += ownCpu(pid) - node0;
+      cpu.pluginDaemonS += daemon;
+    } else {
+      cpu.cliS += reapedChildrenCpu() - cli0;
+      cpu.cliDaemonS += daemon;
+    }
+    return load;
   });
-  return { plugin: mergeLoads(sides.a), cli: mergeLoads(sides.b) };
+  return { plugin: mergeLoads(sides.a), cli: mergeLoads(sides.b), cpu };
 }
 
 /**

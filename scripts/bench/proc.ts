@@ -63,6 +63,16 @@ function allStats(): Stat[] {
   return out;
 }
 
+/**
+ * CPU seconds of the engine's daemons (dockerd, containerd and the containers' shims): what a
+ * side's work cost the engine, beside what its client cost.
+ */
+export function daemonCpuSeconds(): number {
+  return allStats()
+    .filter((s) => s.comm === 'dockerd' || s.comm === 'containerd' || s.comm.startsWith('containerd-shim'))
+    .reduce((sum, s) => sum + (s.utime + s.stime) / 100, 0);
+}
+
 /** Direct children of a process (this kernel has no /proc/PID/task/TID/children, so scan /proc). */
 export function childrenOf(pid: number): Stat[] {
   return allStats().filter((s) => s.ppid === pid);

@@ -37,7 +37,7 @@ export function renderSummary(r: BenchResults, opts: BenchOptions, phases: reado
   const out: string[] = [];
   out.push(
     `interLink docker plugin benchmark, ${m.date}`,
-    `${m.cpuModel}, ${m.cores} cores, ${m.memoryMb} MB; node ${m.node}; docker engine ${m.dockerEngine} (CLI ${m.dockerClient}); load average at start ${m.loadAverageAtStart.join(' ')}`,
+    `${m.cpuModel}, ${m.cores} cores, ${m.memoryMb} MB; node ${m.node}; docker engine ${m.dockerEngine} (CLI ${m.dockerClient}); load average at start ${m.loadAverageAtStart.join(' ')}${m.stealPercent === undefined ? '' : `; CPU stolen by the hypervisor during the run ${m.stealPercent}%`}`,
     `instance ${r.instance}; sidecar ready in ${fmt(r.sidecar.startupMs, 0)} ms`,
     '',
   );

@@ -1,11 +1,12 @@
 /**
  * Create and delete side by side with the docker CLI making the same pods by hand
- * (../lifecycle.ts): one-container and 2-init + 4-container pods one at a time, 32 one-container
- * pods 16 at once, then every one of them deleted with the CPU of the process tree that drives
+ * (../lifecycle.ts): one-container and 2-init + 4-container pods one at a time, 64 one-container
+ * pods 16 at once (and 64 by hand; with the CPU per pod of each side's client and of the engine), then every one of them deleted with the CPU of the process tree that drives
  * Docker. Its own pods, made and deleted here; `npm run bench:lifecycle` also counts the calls.
  */
 import { BUILTIN_PAUSE_IMAGE } from '../../../src/docker/lifecycle/pause-image.ts';
 import {
+  type Burst,
   type CreateLatency,
   createBurst,
   createLatency,
@@ -13,7 +14,6 @@ import {
   deleteCost,
   type Made,
 } from '../lifecycle.ts';
-import type { LoadResult } from '../load.ts';
 import { type Phase, runData } from '../phase.ts';
 import type { BenchResults, Target } from '../results.ts';
 import { fmt } from '../stats.ts';
@@ -29,7 +29,7 @@ const DELETE_CONCURRENCY = 8;
 export interface LifecycleRun {
   one: CreateLatency;
   multi: CreateLatency;
-  burst: { plugin: LoadResult; cli: LoadResult };
+  burst: Burst;
   delete: DeleteCost[];
 }
 
@@ -71,6 +71,26 @@ export const lifecyclePhase: Phase = {
       fmt(d.burst.cli.perSecond),
       ratio(d.burst.plugin.perSecond, d.burst.cli.perSecond),
     ]);
+    const c = d.burst.cpu;
+    if (c) {
+      const perPod = (s: number, n: number) => `${fmt((s * 1000) / n)} ms`;
+      const ours = d.burst.plugin.requests;
+      const theirs = d.burst.cli.requests;
+      rows.push(
+        [
+          '  CPU per pod: the client (the plugin: node and its docker)',
+          `${perPod(c.pluginS, ours)} (node ${perPod(c.pluginNodeS, ours)})`,
+          perPod(c.cliS, theirs),
+          ratio(c.pluginS / ours, c.cliS / theirs),
+        ],
+        [
+          '  CPU per pod: dockerd, containerd and shims',
+          perPod(c.pluginDaemonS, ours),
+          perPod(c.cliDaemonS, theirs),
+          ratio(c.pluginDaemonS / ours, c.cliDaemonS / theirs),
+        ],
+      );
+    }
     for (const x of d.delete) {
       const what = `${x.pods} ${x.shape === 'one' ? 'one-container' : 'multi-container'} pods`;
       rows.push(
