@@ -125,6 +125,12 @@ export function streamLogs(
       }
       child.on('error', finish);
     },
-    cancel: stop,
+    // The client went away: what the CLI still had in its pipe arrives after this and is dropped
+    // (enqueued on a cancelled stream it would throw, and the plugin would exit).
+    cancel() {
+      done = true;
+      signal.removeEventListener('abort', stop);
+      stop();
+    },
   });
 }
