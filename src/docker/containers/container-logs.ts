@@ -11,6 +11,9 @@ import { type ContainerInspect, isZeroTime } from '../engine/inspect-types.ts';
 /** How far Docker's own timestamps of one exit or start may lie apart (well under its 100 ms restart delay). */
 const EVENT_SKEW_MS = 50;
 
+/** What a log stream holds for a client that reads slower than the CLI writes, before the CLI waits. */
+const QUEUED_BYTES = 1024 * 1024;
+
 export interface LogsArgsInput {
   opts: LogOpts | undefined;
   containerId: string;
@@ -72,7 +75,9 @@ export function currentRunSince(c: ContainerInspect): string | undefined {
 /**
  * Runs `docker logs` with the options dockerLogsArgs built and exposes its output as one byte
  * stream. Unless it follows, it is killed (and the stream ends) after the CLI's timeout, so a hung
- * CLI never holds the request.
+ * CLI never holds the request. The CLI's output is read only as fast as the client takes it (at most
+ * QUEUED_BYTES held here): a container printing without end to a follower that stops reading
+ * would otherwise grow the plugin without bound.
  */
 export function streamLogs(
   docker: DockerCli,
@@ -82,55 +87,78 @@ export function streamLogs(
 ): ReadableStream<Uint8Array> {
   const child = containerLogs(docker, options);
   child.stdin.end();
-  if (!options.includes('--follow')) {
-    const timer = setTimeout(() => child.kill('SIGKILL'), docker.timeoutFor(['logs']));
+  // The timeout counts only while the CLI is not waiting for a slow client: a client reading a
+  // large log slowly gets all of it.
+  let timer: NodeJS.Timeout | undefined;
+  const arm = () => {
+    if (options.includes('--follow') || child.exitCode !== null) return;
+    clearTimeout(timer);
+    timer = setTimeout(() => child.kill('SIGKILL'), docker.timeoutFor(['logs']));
     timer.unref();
-    child.once('close', () => clearTimeout(timer));
-  }
+  };
+  arm();
+  child.once('close', () => clearTimeout(timer));
   let sent = 0;
   let open = 2;
   let done = false;
+  let paused = false;
   const stop = () => {
     if (!child.killed && child.exitCode === null) child.kill();
   };
   signal.addEventListener('abort', stop, { once: true });
-  return new ReadableStream<Uint8Array>({
-    start(controller) {
-      const finish = () => {
-        if (done) return;
+  const outputs = [child.stdout, child.stderr];
+  return new ReadableStream<Uint8Array>(
+    {
+      start(controller) {
+        const finish = () => {
+          if (done) return;
+          done = true;
+          signal.removeEventListener('abort', stop);
+          stop();
+          controller.close();
+        };
+        const push = (chunk: Buffer) => {
+          if (done) return;
+          if (limitBytes > 0) {
+            const room = limitBytes - sent;
+            if (chunk.length >= room) {
+              controller.enqueue(new Uint8Array(chunk.subarray(0, room)));
+              sent = limitBytes;
+              finish();
+              return;
+            }
+          }
+          sent += chunk.length;
+          controller.enqueue(new Uint8Array(chunk));
+          // The pipe fills and the CLI waits until pull() finds room again.
+          if ((controller.desiredSize ?? 0) <= 0 && !paused) {
+            paused = true;
+            clearTimeout(timer);
+            for (const stream of outputs) stream.pause();
+          }
+        };
+        for (const stream of outputs) {
+          stream.on('data', push);
+          stream.on('end', () => {
+            if (--open === 0) finish();
+          });
+        }
+        child.on('error', finish);
+      },
+      pull() {
+        if (!paused) return;
+        paused = false;
+        arm();
+        for (const stream of outputs) stream.resume();
+      },
+      // The client went away: what the CLI still had in its pipe arrives after this and is dropped
+      // (enqueued on a cancelled stream it would throw, and the plugin would exit).
+      cancel() {
         done = true;
         signal.removeEventListener('abort', stop);
         stop();
-        controller.close();
-      };
-      const push = (chunk: Buffer) => {
-        if (done) return;
-        if (limitBytes > 0) {
-          const room = limitBytes - sent;
-          if (chunk.length >= room) {
-            controller.enqueue(new Uint8Array(chunk.subarray(0, room)));
-            sent = limitBytes;
-            finish();
-            return;
-          }
-        }
-        sent += chunk.length;
-        controller.enqueue(new Uint8Array(chunk));
-      };
-      for (const stream of [child.stdout, child.stderr]) {
-        stream.on('data', push);
-        stream.on('end', () => {
-          if (--open === 0) finish();
-        });
-      }
-      child.on('error', finish);
+      },
     },
-    // The client went away: what the CLI still had in its pipe arrives after this and is dropped
-    // (enqueued on a cancelled stream it would throw, and the plugin would exit).
-    cancel() {
-      done = true;
-      signal.removeEventListener('abort', stop);
-      stop();
-    },
-  });
+    new ByteLengthQueuingStrategy({ highWaterMark: QUEUED_BYTES }),
+  );
 }
