@@ -139,6 +139,9 @@ export function containerCreateArgs(input: ContainerInput): string[] {
     'max-size=10m',
     '--log-opt',
     'max-file=5',
+    // As on a Kubernetes node, an image's HEALTHCHECK does not run: an image checking every 1 ms
+    // made Docker exec in the container and the plugin read it again on every result.
+    '--no-healthcheck',
   ];
   // The backend pulls, in the background and with back-off; docker only runs what is here.
   args.push('--pull', 'never');

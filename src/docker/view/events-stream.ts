@@ -23,8 +23,13 @@ export interface ContainerEvent {
   time: number;
 }
 
-/** Events that cannot change what inspect says (exec sessions, attach, resize...). */
-const IGNORED_ACTIONS = /^(exec_|attach|detach|resize|top|export|copy|archive-path|extract-to-dir|commit)/;
+/**
+ * Events that cannot change what inspect says (exec sessions, attach, resize...), or only what
+ * the plugin does not read (the health of a container an older plugin made with its image's
+ * HEALTHCHECK, which may change every few ms).
+ */
+const IGNORED_ACTIONS =
+  /^(exec_|attach|detach|resize|top|export|copy|archive-path|extract-to-dir|commit|health_status)/;
 
 /** One line of `docker events --format '{{json .}}'`; undefined for what is not an event worth reading. */
 export function parseEvent(line: string): ContainerEvent | undefined {
