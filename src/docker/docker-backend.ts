@@ -136,6 +136,7 @@ export class DockerBackend implements Backend {
       log: log.child({ component: 'pod-view' }),
       adjust: (c) => restarts.adjust(c),
       pastEventsLeadMs: engine.traits.answersPastEventsAtOnce ? 0 : 1000,
+      stateDir: config.stateDir,
       // The daemon may have restarted meanwhile: bring back what it left down.
       reconnected: () => void this.revival.reviveAll(),
     });

@@ -32,6 +32,8 @@ export const LABEL = {
   helperKind: 'io.interlink.network-helper.kind',
   /** On the container that owns a pod's network (sandbox or lone container): the network it joined (pod-networks.ts). */
   podNetwork: 'io.interlink.pod.network',
+  /** FallbackToLogsOnError on a container whose terminationMessagePolicy says so (view/termination-messages.ts). */
+  terminationMessagePolicy: 'io.interlink.container.termination-message-policy',
 } as const;
 
 const OUR_KEYS: readonly string[] = Object.values(LABEL);

@@ -30,6 +30,19 @@ export function podEnvFile(stateDir: string, podUid: string, role: string, conta
   return join(podStateDir(stateDir, podUid), 'env', `${role}-${container}.env`);
 }
 
+/**
+ * Where a container's termination message file is made: bind-mounted at its terminationMessagePath,
+ * read by the view when a run ends (view/termination-messages.ts). Container names are DNS labels.
+ */
+export function podTerminationFile(
+  stateDir: string,
+  podUid: string,
+  role: string,
+  container: string,
+): string {
+  return join(podStateDir(stateDir, podUid), 'termination', `${role}-${container}`);
+}
+
 /** Where a container's label file is written: beside its env file, and as short-lived. */
 export function podLabelFile(stateDir: string, podUid: string, role: string, container: string): string {
   return join(podStateDir(stateDir, podUid), 'env', `${role}-${container}.labels`);

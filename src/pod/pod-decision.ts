@@ -35,6 +35,7 @@ import {
   needsImageUser,
   nonRootViolation,
 } from './security-context.ts';
+import { type TerminationMessageSpec, terminationMessageSpec } from './termination-message.ts';
 import { planPodVolumes } from './volume-plan.ts';
 import type { VolumePlan } from './volume-types.ts';
 
@@ -77,6 +78,8 @@ export interface ContainerDecision {
   probes?: ContainerProbeSpec;
   /** Its share of the GPUs the pod is admitted with. */
   gpus: GpuSlice;
+  /** Where it writes its termination message and what stands in when it writes none. */
+  termination: TerminationMessageSpec;
 }
 
 export interface PodDecision {
@@ -168,6 +171,7 @@ export function decidePod(data: RetrievedPodData, rules: PodRules, host: HostFac
       resources,
       security,
       gpus: slices.get(gpuKey(role, c.name)) ?? { from: 0, count: 0 },
+      termination: terminationMessageSpec(c, field),
       ...(role === 'main' ? { probes: containerProbeSpec(pod, c) } : {}),
     };
     const unmade = { env: [], command: [], args: [], entrypoint: { cmd: [] } };

@@ -16,4 +16,5 @@ describePodman('on rootful Podman', async () => {
   await import('./pod-lifecycle.test.ts');
   await import('./restarts.test.ts');
   await import('./oom-truth.test.ts');
+  await import('./termination-messages.test.ts');
 });

@@ -151,9 +151,18 @@ export function containerLogs(docker: DockerCli, options: readonly string[]): Ch
   return docker.spawn(['logs', ...options], { brief: !options.includes('--follow') });
 }
 
-/** The last `lines` lines a container wrote, with Docker's timestamps: stdout and stderr as Docker keeps them. */
-export async function containerLogTail(docker: DockerCli, id: string, lines: number): Promise<RunResult> {
-  return docker.run(['logs', '--timestamps', '--tail', String(lines), id]);
+/**
+ * The last `lines` lines a container wrote, with Docker's timestamps: stdout and stderr as Docker
+ * keeps them; only those Docker took in until `untilMs` when given.
+ */
+export async function containerLogTail(
+  docker: DockerCli,
+  id: string,
+  lines: number,
+  untilMs?: number,
+): Promise<RunResult> {
+  const until = untilMs !== undefined ? ['--until', new Date(untilMs).toISOString()] : [];
+  return docker.run(['logs', '--timestamps', '--tail', String(lines), ...until, id]);
 }
 
 /** `docker start` of several containers in one call; throws when any could not start. */

@@ -25,6 +25,8 @@ export interface ContainerInspect {
   HostConfig?: { Memory?: number };
   /** The plugin's own note of the last time Docker saw it exit (from `die` events): Docker clears ExitCode on restart. */
   LastExit?: { ExitCode: number; OOMKilled: boolean; At: string; PreviousAt?: string };
+  /** The plugin's own note of the message of its last exit (view/termination-messages.ts), as bytes. */
+  TerminationMessage?: Buffer;
   NetworkSettings?: {
     IPAddress?: string;
     Networks?: Record<string, { IPAddress?: string }> | null;

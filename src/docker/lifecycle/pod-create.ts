@@ -31,6 +31,7 @@ import type { PodNetwork } from '../translate/pod-to-docker-args.ts';
 import { groupContainers } from '../view/pod-containers.ts';
 import type { PodView } from '../view/pod-view.ts';
 import { memoryVolumeCreateArgs } from '../volumes/memory-volumes.ts';
+import { makeTerminationFiles } from '../volumes/termination-files.ts';
 import { writePodVolumes } from '../volumes/volume-files.ts';
 import { runContainerCommand } from './container-command.ts';
 import type { PendingContainers } from './pending-containers.ts';
@@ -226,6 +227,8 @@ export class PodCreation {
       await records.write(identity.uid, 'creating');
       crashPoint('create:record');
       await writePodVolumes(volumes);
+      // Docker binds only a file that exists, and the pod's directory exists from here.
+      await makeTerminationFiles(prepared.containers.flatMap((c) => c.terminationFile ?? []));
       if (!engine.traits.mountMakesVolumeWithOptions) {
         for (const args of memoryVolumeCreateArgs(volumes)) {
           // A retried create finds the volume a cut-off one made: Podman says so, Docker does not.

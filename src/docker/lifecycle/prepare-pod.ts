@@ -11,7 +11,7 @@ import type { ContainerDecision, PodDecision } from '../../pod/pod-decision.ts';
 import { checkArgument, checkArgv, checkTotal } from '../engine/argv-limits.ts';
 import { gpuArgs } from '../gpu/gpu-args.ts';
 import { type PodIdentity, podIdentity } from '../naming.ts';
-import { podLabelFile } from '../state-dir.ts';
+import { podLabelFile, podTerminationFile } from '../state-dir.ts';
 import { type EnvDelivery, EnvDeliveryRefusal, planEnvDelivery } from '../translate/env-delivery.ts';
 import { type LabelFile, LabelFileRefusal, planLabelFile } from '../translate/label-file.ts';
 import {
@@ -23,7 +23,7 @@ import {
 } from '../translate/pod-to-docker-args.ts';
 import { resourceArgs } from '../translate/resource-args.ts';
 import { securityArgs } from '../translate/security-args.ts';
-import { mountArgsFor, sandboxMountArgs } from '../volumes/volume-mounts.ts';
+import { mountArgsFor, sandboxMountArgs, terminationMountArgs } from '../volumes/volume-mounts.ts';
 import { envFilePath } from './container-command.ts';
 
 export interface PreparedContainer {
@@ -39,6 +39,8 @@ export interface PreparedContainer {
   env: EnvDelivery;
   /** The label file that goes with those args (probes and hooks), when they have one. */
   labelFile?: LabelFile;
+  /** The host file those args bind at its terminationMessagePath, to be made empty before create. */
+  terminationFile?: string;
   /** Set when kubelet would refuse to create this container. */
   configError?: { reason: string; message: string };
 }
@@ -69,10 +71,13 @@ export function preparePod(
   checkArgv('/pod/spec', podNetwork, 'hostAliases and hostPorts');
   const containers = decision.containers.map((c): PreparedContainer => {
     const { field } = c;
+    const terminationFile = podTerminationFile(config.stateDir, identity.uid, c.role, c.name);
+    const terminationMount = terminationMountArgs(volumes, c.name, terminationFile, c.termination.path);
     const extraArgs = [
       ...resourceArgs(c.resources, field),
       ...securityArgs(c.security),
       ...mountArgsFor(volumes, c.name),
+      ...terminationMount,
     ];
     const base = {
       name: c.name,
@@ -122,7 +127,13 @@ export function preparePod(
     checkArgv(field, argv, 'command, args, mounts');
     const cliEnv = Object.entries(delivery.cliEnv).map(([n, v]) => `${n}=${v}`);
     checkTotal(field, [...argv, ...cliEnv], 'the docker command and the env it carries');
-    return { ...base, createArgs, env: delivery, ...(labelFile ? { labelFile } : {}) };
+    return {
+      ...base,
+      createArgs,
+      env: delivery,
+      ...(labelFile ? { labelFile } : {}),
+      ...(terminationMount.length > 0 ? { terminationFile } : {}),
+    };
   });
   return {
     identity,

@@ -126,6 +126,9 @@ export function containerCreateArgs(input: ContainerInput): string[] {
     ...labelArgs(instance, id, role, { name: container.name, index }, inFile),
     ...(inFile.length > 0 ? ['--label-file', input.labelFile] : []),
     ...podContainersLabel(pod),
+    ...(decided.termination.policy === 'FallbackToLogsOnError'
+      ? ['--label', `${LABEL.terminationMessagePolicy}=FallbackToLogsOnError`]
+      : []),
     ...(network.kind === 'sandbox'
       ? ['--network', `container:${network.sandbox}`]
       : [...restartPolicyLabel(pod), ...clusterContainersLabel(input.cluster), ...input.podNetwork]),

@@ -3,6 +3,7 @@
  * reasons a kubelet would give, and RFC 3339 times (omitted when unknown: Go cannot parse "").
  */
 import type { ContainerState, ContainerStatus } from '../../contract/api-types.ts';
+import { MAX_POD_MESSAGE_BYTES, terminatedMessage } from '../../pod/termination-message.ts';
 import { type ContainerInspect, isZeroTime } from '../engine/inspect-types.ts';
 
 /** Why a container has no Docker container (yet, or any more). */
@@ -38,8 +39,11 @@ export function statusFromInspect(
     ready?: boolean | undefined;
     /** false: the startup probe has not succeeded yet. */
     started?: boolean | undefined;
+    /** The bytes each terminated message keeps: the pod's share (podMessageShare). */
+    messageShare?: number;
   } = {},
 ): ContainerStatus {
+  const share = opts.messageShare ?? MAX_POD_MESSAGE_BYTES;
   const containerID = `docker://${c.Id}`;
   const s = c.State;
   let state: ContainerState;
@@ -59,7 +63,7 @@ export function statusFromInspect(
           terminated: {
             exitCode: s.ExitCode || 128,
             reason: 'ContainerCannotRun',
-            message: s.Error,
+            message: terminatedMessage(s.Error, undefined, share),
             containerID,
           },
         };
@@ -89,7 +93,9 @@ export function statusFromInspect(
         reason,
         containerID,
       };
-      if (s.Error) terminated.message = s.Error;
+      // Docker's error first, then what the container wrote (or its log), as the kubelet joins them.
+      const message = terminatedMessage(s.Error, neverRan ? undefined : c.TerminationMessage, share);
+      if (message) terminated.message = message;
       state = {
         terminated: withTimes(terminated, {
           startedAt: kubeTime(s.StartedAt) ?? kubeTime(s.FinishedAt),
@@ -117,9 +123,14 @@ export function statusFromInspect(
     (s.ExitCode !== 0 ? { ExitCode: s.ExitCode, OOMKilled: s.OOMKilled, At: s.FinishedAt } : undefined);
   if (c.RestartCount > 0 && s.Status !== 'exited' && last) {
     const { ExitCode: exitCode, OOMKilled: oom } = last;
+    const message = terminatedMessage('', c.TerminationMessage, share);
     status.lastState = {
       terminated: withTimes(
-        { exitCode, reason: oom ? 'OOMKilled' : exitCode === 0 ? 'Completed' : 'Error' },
+        {
+          exitCode,
+          reason: oom ? 'OOMKilled' : exitCode === 0 ? 'Completed' : 'Error',
+          ...(message ? { message } : {}),
+        },
         { finishedAt: kubeTime(last.At) },
       ),
     };

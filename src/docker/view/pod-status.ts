@@ -1,5 +1,6 @@
 /** A pod's Docker containers → interLink's PodStatus, every spec container and init container listed. */
 import type { Container, ContainerStatus, Pod, PodStatus } from '../../contract/api-types.ts';
+import { podMessageShare } from '../../pod/termination-message.ts';
 import { podIdentity, podJobId } from '../naming.ts';
 import { statusFromInspect, statusWithoutContainer } from './container-status.ts';
 import { type NextStep, neverStarted, nextStep, type PodContainers } from './pod-containers.ts';
@@ -19,6 +20,7 @@ export interface PodNotes {
 export function podStatus(pod: Pod, containers: PodContainers, notes: PodNotes = {}): PodStatus {
   const step: NextStep = nextStep(pod, containers);
   const spec = pod.spec;
+  const messageShare = podMessageShare((spec?.containers ?? []).length + (spec?.initContainers ?? []).length);
   const one = (
     c: Container,
     docker: PodContainers['init'] | PodContainers['main'],
@@ -45,17 +47,19 @@ export function podStatus(pod: Pod, containers: PodContainers, notes: PodNotes =
       if (waiting) return statusWithoutContainer(c, { kind: 'creating', ...waiting });
       return statusFromInspect(c, found, {
         waitingForInit: !isMain || (spec?.initContainers ?? []).length > 0,
+        messageShare,
       });
     }
     if (!isMain) {
       // kubelet: an init container is ready once it has completed, not while it runs.
-      const status = statusFromInspect(c, found);
+      const status = statusFromInspect(c, found, { messageShare });
       status.ready = status.state.terminated?.exitCode === 0;
       return status;
     }
     return statusFromInspect(c, found, {
       ready: notes.readiness?.(found.Id),
       started: notes.started?.(found.Id),
+      messageShare,
     });
   };
   return {

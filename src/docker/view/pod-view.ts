@@ -18,6 +18,7 @@ import { isBeforeExit, LastExits } from './last-exits.ts';
 import { OomAttribution } from './oom-attribution.ts';
 import { ReadHolds } from './read-holds.ts';
 import { StartFailures } from './start-failures.ts';
+import { TerminationMessages } from './termination-messages.ts';
 import { UnreadStarts } from './unread-starts.ts';
 
 export interface PodViewOptions {
@@ -35,6 +36,8 @@ export interface PodViewOptions {
   kernelLog?: string | false;
   /** Whether a container's process runs on the kernel the plugin sees (default: its /proc cgroup). */
   onThisKernel?: (id: string, pid: number) => boolean | undefined;
+  /** The state dir whose termination message files the view reads at each exit; none: no messages. */
+  stateDir?: string;
 }
 
 export interface ViewHealth {
@@ -54,6 +57,12 @@ const BATCH_WINDOW_MS = 15;
  */
 const STALE_RETRY_MS = 200;
 const STALE_WINDOW_MS = 10_000;
+/**
+ * Between a run's exit and the StartedAt of the run the engine restarts is at least its restart
+ * delay (Docker: 100 ms); a process may write before the engine notes StartedAt. A file written
+ * after StartedAt less this is the later run's.
+ */
+const RESTART_MARGIN_MS = 50;
 
 export class PodView {
   private readonly byId = new Map<string, ContainerInspect>();
@@ -67,6 +76,8 @@ export class PodView {
   private readonly lastExits: LastExits;
   /** Containers a pod's maker started that no read has answered yet, as their start event told them. */
   private readonly started = new UnreadStarts();
+  /** Each container's termination message, read once per exit. */
+  private readonly messages: TerminationMessages | undefined;
   /** Containers Docker reported destroyed: an inspect that raced the destroy must not bring them back. */
   private destroyed = new Set<string>();
   private readonly events: EventsStream;
@@ -90,6 +101,13 @@ export class PodView {
       ...(options.onThisKernel ? { onThisKernel: options.onThisKernel } : {}),
     });
     this.lastExits = new LastExits(this.oom);
+    if (options.stateDir !== undefined)
+      this.messages = new TerminationMessages({
+        stateDir: options.stateDir,
+        docker: options.docker,
+        log: options.log,
+        read: (id) => this.messageRead(id),
+      });
     this.events = new EventsStream({
       docker: options.docker,
       instance: options.instance,
@@ -113,12 +131,56 @@ export class PodView {
     const confirmed = this.events.start();
     await this.resync();
     await this.recallExits();
+    this.readMessagesOfPastExits();
     // Answering /status from memory right away needs the stream accepted, not just spawned.
     await confirmed;
     this.resyncTimer = setInterval(() => {
       this.resync().catch(() => {});
     }, this.options.resyncMs);
     this.resyncTimer.unref();
+  }
+
+  /**
+   * The messages of exits from before this start, from the files they left in the state dir: an
+   * exited container's, and a restarted one's previous run's if its file was not written since.
+   */
+  private readMessagesOfPastExits(): void {
+    if (!this.messages) return;
+    for (const c of this.byId.values()) {
+      const labels = c.Config.Labels ?? {};
+      const s = c.State;
+      const startedMs = Date.parse(s.StartedAt);
+      if (Number.isNaN(startedMs) || startedMs <= 0) continue;
+      // The engine notes StartedAt once the process runs, which may have written by then; the
+      // run before ended at least its restart delay earlier.
+      const runBegan = startedMs - RESTART_MARGIN_MS;
+      if (!s.Running && s.Status !== 'restarting' && s.Status !== 'created')
+        this.messages.exited({
+          id: c.Id,
+          labels,
+          exitCode: s.ExitCode,
+          writtenFrom: c.RestartCount > 0 ? runBegan : undefined,
+          logMayStandIn: true,
+        });
+      else if (s.Running && c.RestartCount > 0)
+        this.messages.exited({
+          id: c.Id,
+          labels,
+          exitCode: c.LastExit?.ExitCode ?? 0,
+          writtenBefore: runBegan,
+          logMayStandIn: false,
+        });
+    }
+  }
+
+  /** A container's termination message is read: the container as kept carries it. */
+  private messageRead(id: string): void {
+    const c = this.byId.get(id);
+    const uid = c?.Config.Labels?.[LABEL.podUid];
+    if (!c || !uid) return;
+    c.TerminationMessage = this.messages?.get(id);
+    this.revisions.set(uid, ++this.lastRevision);
+    this.emit(uid);
   }
 
   /** The last exits of containers the engine restarted before this start, which no event told the view. */
@@ -321,6 +383,8 @@ export class PodView {
     }
     const last = this.lastExits.get(c.Id);
     if (last) c.LastExit = last;
+    const message = this.messages?.get(c.Id);
+    if (message) c.TerminationMessage = message;
     if (c.State.Running && last && isBeforeExit(c.State.StartedAt, last.At))
       this.readAgainSoon(c.Id, last.At);
     const before = this.byId.get(c.Id);
@@ -360,8 +424,20 @@ export class PodView {
       const uid = this.byId.get(id)?.Config.Labels?.[LABEL.podUid];
       if (uid) this.revisions.set(uid, ++this.lastRevision);
     }
-    if (action === 'die')
-      this.lastExits.died(id, atMs, Number(attributes.exitCode ?? 0), this.byId.get(id)?.State.StartedAt);
+    if (action === 'die') {
+      const exitCode = Number(attributes.exitCode ?? 0);
+      // What the file held at the exit before was that run's: this run's words came after it.
+      const previous = this.lastExits.get(id)?.At;
+      this.lastExits.died(id, atMs, exitCode, this.byId.get(id)?.State.StartedAt);
+      this.messages?.exited({
+        id,
+        labels: attributes,
+        exitCode,
+        writtenFrom: previous !== undefined ? Date.parse(previous) : undefined,
+        logMayStandIn: true,
+        endedAt: atMs,
+      });
+    }
     const podUid = attributes[LABEL.podUid];
     // Probes and hooks decide such a container's readiness, and they begin from its read.
     const probed = (attributes[LABEL.probes] ?? '') !== '';
@@ -381,6 +457,7 @@ export class PodView {
       this.pending.delete(id);
       this.holds.forget(id);
       this.lastExits.forget(id);
+      this.messages?.forget(id);
       this.oom.forget(id);
       this.destroyed.add(id);
       this.remove(id);

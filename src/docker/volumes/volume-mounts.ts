@@ -39,6 +39,21 @@ export function mountArgsFor(plan: VolumePlan, containerName: string): string[] 
 }
 
 /**
+ * The `--mount` of a container's termination message file (`file`, made by termination-files.ts)
+ * at the path the pod gives, read-write as the kubelet mounts it; none when the path is empty, or
+ * when a volume is mounted at that very path (Docker refuses two mounts at one target).
+ */
+export function terminationMountArgs(
+  plan: VolumePlan,
+  containerName: string,
+  file: string,
+  target: string,
+): string[] {
+  if (target === '' || (plan.mounts.get(containerName) ?? []).some((m) => m.target === target)) return [];
+  return ['--mount', mountValue(['type=bind', `source=${file}`, `target=${target}`])];
+}
+
+/**
  * `--mount` args for the pod sandbox: it mounts every Memory emptyDir so the tmpfs stays mounted
  * (and keeps its files) for the pod's life. Docker's local driver unmounts a tmpfs volume, losing
  * its content, as soon as no running container uses it: without this an init container's files

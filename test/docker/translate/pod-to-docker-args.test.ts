@@ -71,6 +71,7 @@ describe('containerCreateArgs', () => {
     pullPolicy: 'IfNotPresent',
     resources: {},
     gpus: { from: 0, count: 0 },
+    termination: { path: '/dev/termination-log', policy: 'File' },
     security: {
       groups: [],
       privileged: false,
