@@ -33,6 +33,7 @@ export interface TerminationMessageSpec {
 export function terminationMessageSpec(c: Container, field: string): TerminationMessageSpec {
   const path = c.terminationMessagePath ?? DEFAULT_MESSAGE_PATH;
   const policy = c.terminationMessagePolicy ?? 'File';
+  if (typeof path !== 'string') throw invalidField(`${field}/terminationMessagePath`, 'must be a string');
   if (policy !== 'File' && policy !== 'FallbackToLogsOnError')
     throw invalidField(
       `${field}/terminationMessagePolicy`,

@@ -63,6 +63,25 @@ describeDocker('termination messages', () => {
     await deletePod(plugin, pod, jid);
   });
 
+  it("cuts each message of a pod to its share of 12 KiB: 3072 bytes each of four containers'", async () => {
+    const names = ['w1', 'w2', 'w3', 'w4'];
+    const pod = buildPod({
+      restartPolicy: 'Never',
+      containers: names.map((n) =>
+        sh(n, 'head -c 4096 /dev/zero | tr "\\0" m > /dev/termination-log; exit 1'),
+      ),
+    });
+    const jid = await createPod(plugin, pod);
+    const status = await pollStatus(
+      plugin,
+      pod,
+      jid,
+      (s) => allTerminated(s) && s.containers.every((c) => c.state.terminated?.message !== undefined),
+    );
+    for (const n of names) expect(named(status, n).state.terminated?.message).toBe('m'.repeat(3072));
+    await deletePod(plugin, pod, jid);
+  });
+
   it('reads the file at a custom terminationMessagePath, even /etc/passwd, and makes bytes valid text', async () => {
     const pod = buildPod({
       restartPolicy: 'Never',

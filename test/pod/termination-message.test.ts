@@ -28,6 +28,7 @@ describe('terminationMessageSpec', () => {
   it.each<[string, object, string]>([
     ['a relative path', { terminationMessagePath: 'out' }, '/f/terminationMessagePath'],
     ['an unknown policy', { terminationMessagePolicy: 'Always' }, '/f/terminationMessagePolicy'],
+    ['a path that is not a string', { terminationMessagePath: 7 }, '/f/terminationMessagePath'],
   ])('refuses %s', (_name, given, field) => {
     expect(() => terminationMessageSpec({ name: 'c', image: 'i', ...given }, '/f')).toThrow(
       expect.objectContaining({ details: [expect.objectContaining({ field })] }),

@@ -155,6 +155,33 @@ describe('statusFromInspect', () => {
     });
   });
 
+  it.each<[string, string, string | undefined, number | undefined, string | undefined]>([
+    ["the container's message alone", '', 'disk full', undefined, 'disk full'],
+    [
+      "Docker's error first, then the container's, as the kubelet joins them",
+      'mount failed',
+      'bye',
+      undefined,
+      'mount failed: bye',
+    ],
+    ["cut to the pod's share", '', 'abcdef', 3, 'abc'],
+    ['no message when neither has one', '', undefined, undefined, undefined],
+  ])('gives an exited container %s', (_name, error, own, share, want) => {
+    const c = inspect({ Status: 'exited', ExitCode: 1, Error: error, StartedAt: T1, FinishedAt: T2 });
+    if (own !== undefined) c.TerminationMessage = Buffer.from(own);
+    const s = statusFromInspect(spec, c, share === undefined ? {} : { messageShare: share });
+    expect(s.state.terminated?.message).toBe(want);
+  });
+
+  it("puts the previous run's message in lastState", () => {
+    const c = inspect({ Status: 'running', StartedAt: T2, ExitCode: 0, FinishedAt: T1 }, 1);
+    c.LastExit = { ExitCode: 2, OOMKilled: false, At: '2026-11-22T10:00:04.9Z' };
+    c.TerminationMessage = Buffer.from([0x6f, 0x6b, 0xff]);
+    expect(statusFromInspect(spec, c).lastState).toEqual({
+      terminated: { exitCode: 2, reason: 'Error', message: 'ok\uFFFD', finishedAt: '2026-11-22T10:00:04Z' },
+    });
+  });
+
   it('says PodInitializing for a main container held back by init containers', () => {
     expect(statusFromInspect(spec, inspect({}), { waitingForInit: true }).state).toEqual({
       waiting: { reason: 'PodInitializing' },

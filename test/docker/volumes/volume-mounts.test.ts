@@ -2,7 +2,11 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Volume } from '../../../src/contract/api-types.ts';
 import { podDockerVolumes } from '../../../src/docker/volumes/memory-volumes.ts';
-import { mountArgsFor, sandboxMountArgs } from '../../../src/docker/volumes/volume-mounts.ts';
+import {
+  mountArgsFor,
+  sandboxMountArgs,
+  terminationMountArgs,
+} from '../../../src/docker/volumes/volume-mounts.ts';
 import { example, UID, volumeState, withVolumes } from '../../fixtures/volumes-example.ts';
 
 const state = volumeState();
@@ -103,5 +107,22 @@ describe('mountArgsFor', () => {
 
   it('gives the sandbox nothing when the pod has no Memory emptyDir', () => {
     expect(sandboxMountArgs(plan(example()))).toEqual([]);
+  });
+});
+
+describe('terminationMountArgs', () => {
+  it.each<[string, string, string[]]>([
+    [
+      'the default path',
+      '/dev/termination-log',
+      ['--mount', 'type=bind,source=/s/f,target=/dev/termination-log'],
+    ],
+    // Docker reads a --mount as CSV: a comma or quote in the pod's path stays in one field.
+    ['a path with a comma', '/tmp/a,readonly', ['--mount', 'type=bind,source=/s/f,"target=/tmp/a,readonly"']],
+    ['a path with a quote', '/tmp/a"b', ['--mount', 'type=bind,source=/s/f,"target=/tmp/a""b"']],
+    ['no path: no mount, as the kubelet skips it', '', []],
+    ['a path a volume is mounted at: no second mount there', '/etc/vkr', []],
+  ])('binds the file for %s', (_name, target, want) => {
+    expect(terminationMountArgs(plan(example()), 'inspector', '/s/f', target)).toEqual(want);
   });
 });
