@@ -12,8 +12,11 @@ import type {
 export interface Backend {
   /** Creates the pod, or answers the same CreateStruct when this pod UID already exists. */
   create(data: RetrievedPodData): Promise<CreateStruct>;
-  /** Stops and removes everything made for the pod; unknown pods are a success. */
-  delete(pod: Pod): Promise<void>;
+  /**
+   * Stops and removes everything made for the pod; unknown pods are a success. `whileWaiting` runs
+   * the part that only waits out the pod's grace period (preStop hooks, SIGTERM to SIGKILL).
+   */
+  delete(pod: Pod, whileWaiting?: <R>(wait: () => Promise<R>) => Promise<R>): Promise<void>;
   /** One PodStatus per pod the backend knows (or once created); unknown pods are left out. */
   status(pods: Pod[]): Promise<PodStatus[]>;
   /**

@@ -310,9 +310,9 @@ export class DockerBackend implements Backend {
     });
   }
 
-  async delete(pod: Pod): Promise<void> {
+  async delete(pod: Pod, whileWaiting?: <R>(wait: () => Promise<R>) => Promise<R>): Promise<void> {
     const { uid } = podIdentity(pod);
-    await duringOutage(() => this.locks.run(uid, () => this.removal.remove(pod)));
+    await duringOutage(() => this.locks.run(uid, () => this.removal.remove(pod, whileWaiting)));
     this.restarts.forget(uid);
     this.answers.forget(uid);
   }

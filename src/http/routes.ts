@@ -5,12 +5,13 @@ import type { LogStruct, Pod, RetrievedPodData } from '../contract/api-types.ts'
 import { isGoZeroTime } from '../contract/interlink-wire.ts';
 import type { BodyValidator } from '../contract/validate-body.ts';
 import { PluginError } from '../errors.ts';
-import type { OpsLimit } from './ops-limit.ts';
+import type { OpsLimit, WhileWaiting } from './ops-limit.ts';
 import { type Handler, route } from './typed-route.ts';
 
 /** `ops` caps creates and deletes under way at once (none when undefined). */
 export function pluginRoutes(backend: Backend, validator: BodyValidator, ops?: OpsLimit) {
-  const limited = <T>(op: () => Promise<T>): Promise<T> => (ops ? ops.run(op) : op());
+  const limited = <T>(op: (whileWaiting: WhileWaiting) => Promise<T>): Promise<T> =>
+    ops ? ops.run(op) : op((wait) => wait());
   const status: Handler<'/status', 'get'> = async (body) => {
     // `[]` (or null, or no body) is interLink's ping: it sizes the virtual node from the answer.
     const pods = validator.check<Pod[] | null>('StatusRequest', body ?? null);
@@ -55,7 +56,7 @@ export function pluginRoutes(backend: Backend, validator: BodyValidator, ops?: O
 
     route('/delete', 'post', async (body) => {
       const pod = validator.check<Pod>('Pod', body);
-      await limited(() => backend.delete(pod));
+      await limited((whileWaiting) => backend.delete(pod, whileWaiting));
       return { status: 200, text: `pod ${pod.metadata.namespace ?? 'default'}/${pod.metadata.name} deleted` };
     }),
 

@@ -40,7 +40,10 @@ export class PodRemoval {
   }
 
   /** Stops and removes everything made for the pod; an unknown pod is a success. */
-  async remove(pod: Pod): Promise<void> {
+  async remove(
+    pod: Pod,
+    whileWaiting: <R>(wait: () => Promise<R>) => Promise<R> = (wait) => wait(),
+  ): Promise<void> {
     const { engine, view, pending, probes, created, records } = this.options;
     const uid = pod.metadata.uid;
     this.deleting.add(uid);
@@ -58,10 +61,13 @@ export class PodRemoval {
       const { sandbox, anchor } = groupContainers(containers);
       const apps = containers.filter((c) => c !== sandbox);
       // preStop hooks run first and their time counts against the grace period (kubelet semantics).
-      const stopGrace = await probes.beforeStop(apps, grace);
-      const running = apps.map((c) => c.Id).filter((id) => view.isRunning(id));
-      if (stopGrace > 0 && running.length > 0)
-        await engine.stopContainers(running, stopGrace).catch(() => {});
+      // The pod chooses how long that is: the wait holds no place of other pods' creates and deletes.
+      await whileWaiting(async () => {
+        const stopGrace = await probes.beforeStop(apps, grace);
+        const running = apps.map((c) => c.Id).filter((id) => view.isRunning(id));
+        if (stopGrace > 0 && running.length > 0)
+          await engine.stopContainers(running, stopGrace).catch(() => {});
+      });
       crashPoint('delete:stopped');
       await removePodContainers(
         engine,
