@@ -419,10 +419,15 @@ export class PodView {
   private onEvent({ id, action, attributes, atMs }: ContainerEvent): void {
     // Containers the plugin is removing itself: their last events need no inspect.
     if (this.destroyed.has(id) && action !== 'destroy') return;
-    if (action === 'oom' && this.lastExits.oomReported(id, atMs, this.byId.get(id))) {
-      // The kept container may hold this very exit as its LastExit.
-      const uid = this.byId.get(id)?.Config.Labels?.[LABEL.podUid];
-      if (uid) this.revisions.set(uid, ++this.lastRevision);
+    if (action === 'oom') {
+      if (this.lastExits.oomReported(id, atMs, this.byId.get(id))) {
+        // The kept container may hold this very exit as its LastExit.
+        const uid = this.byId.get(id)?.Config.Labels?.[LABEL.podUid];
+        if (uid) this.revisions.set(uid, ++this.lastRevision);
+      }
+      // A read would show nothing new until the container exits, and its die is read: a container
+      // whose child processes are OOM-killed without end (each an event) made a read of each.
+      return;
     }
     if (action === 'die') {
       const exitCode = Number(attributes.exitCode ?? 0);
