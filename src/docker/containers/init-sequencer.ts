@@ -9,6 +9,7 @@ import type { DockerCli } from '../engine/docker-cli.ts';
 import { DockerCliError } from '../engine/docker-cli.ts';
 import { startContainers } from '../engine/docker-verbs.ts';
 import type { ContainerInspect } from '../engine/inspect-types.ts';
+import { settleAtMost } from '../engine/settle-at-most.ts';
 import { startFailureOf } from '../engine/start-failure.ts';
 import { groupContainers, nextStep, podShapeFromLabels } from '../view/pod-containers.ts';
 import type { PodView } from '../view/pod-view.ts';
@@ -97,14 +98,14 @@ export class InitSequencer {
   }
 
   /**
-   * Starts each container alone, all at once: the CLI starts the containers of one `docker start`
+   * Starts each container alone, eight at once: the CLI starts the containers of one `docker start`
    * one after the other (4 took 0.3-1.5 s on a loaded 2-core host; at once, 0.3-0.4 s). One that
    * cannot start does not keep the others from starting; on an engine that keeps no reason for it
    * in the container's state (Podman) the view is told why. Answers those started.
    */
   private async startEach(ids: readonly string[]): Promise<string[]> {
     const { docker, view, log } = this.options;
-    const outcomes = await Promise.allSettled(ids.map((id) => startContainers(docker, [id])));
+    const outcomes = await settleAtMost(ids, (id) => startContainers(docker, [id]));
     const started: string[] = [];
     ids.forEach((id, i) => {
       const outcome = outcomes[i];

@@ -13,6 +13,7 @@ import type { PodLimits } from '../cgroups/pod-cgroups.ts';
 import type { InitSequencer } from '../containers/init-sequencer.ts';
 import { DockerCliError } from '../engine/docker-cli.ts';
 import type { Engine } from '../engine/engine.ts';
+import { settleAtMost } from '../engine/settle-at-most.ts';
 import { userReason } from '../engine/user-words.ts';
 import type { GpuAllocator } from '../gpu/gpu-allocator.ts';
 import { gpuLabelArgs } from '../gpu/gpu-args.ts';
@@ -281,7 +282,7 @@ export class PodCreation {
         if (networking.kind === 'mesh')
           network = { kind: 'sandbox', sandbox, extraArgs: resolvConfMountArgs(dir) };
       }
-      // Every container at once: each `docker create` (or `run -d`) waits on the daemon, not on
+      // Eight containers at once: each `docker create` (or `run -d`) waits on the daemon, not on
       // the others; the pod is answered once all are made, and an error once none is under way.
       const waiting = new Set<PreparedContainer>();
       let containersMade = 0;
@@ -327,7 +328,7 @@ export class PodCreation {
           });
         }
       };
-      const outcomes = await Promise.allSettled(containers.map(makeOne));
+      const outcomes = await settleAtMost(containers, makeOne);
       for (const outcome of outcomes) if (outcome.status === 'rejected') throw outcome.reason;
       for (let i = 0; i < containersMade; i++) crashPoint('create:container');
       waitForImage.push(...containers.filter((c) => waiting.has(c)));
