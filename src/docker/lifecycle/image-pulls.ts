@@ -30,6 +30,13 @@ export interface ImagePullsOptions {
 
 const ERR_IMAGE_PULL_SHOWN_MS = 2000;
 
+/**
+ * `docker pull`s under way at once (the kubelet pulls one at a time by default). A pod chooses its
+ * images, one per container if it likes, and a registry that never answers holds each pull ~25 s
+ * per try: each is a docker CLI process of ~24 MB in the host's memory.
+ */
+export const PULLS_AT_ONCE = 8;
+
 interface Pull {
   state: PullState;
   waiters: number;
@@ -39,6 +46,9 @@ interface Pull {
 
 export class ImagePulls {
   private readonly pulls = new Map<string, Pull>();
+  private running = 0;
+  /** Pulls waiting for one of the PULLS_AT_ONCE places, oldest first. */
+  private readonly queue: Array<() => void> = [];
   private readonly initialBackoffMs: number;
   private readonly maxBackoffMs: number;
 
@@ -114,7 +124,16 @@ export class ImagePulls {
           this.options.log.info('image found locally after a failed pull', { image });
           return;
         }
+        if (this.running >= PULLS_AT_ONCE) {
+          pull.state = {
+            phase: 'pulling',
+            message: `waiting to pull image "${image}": ${PULLS_AT_ONCE} pulls are under way`,
+          };
+        }
+        const release = await this.place();
         try {
+          if (cancelled) break;
+          pull.state = { phase: 'pulling', message: `pulling image "${image}"` };
           await this.runPull(image, (line) => {
             pull.state = { phase: 'pulling', message: `pulling image "${image}": ${line}` };
           });
@@ -142,17 +161,36 @@ export class ImagePulls {
             failures,
             retryInMs: backoff,
           });
+          // The back-off holds no place.
+          release();
           await new Promise<void>((r) => {
             wake = r;
             timer = setTimeout(r, backoff);
           });
           backoff = Math.min(backoff * 2, this.maxBackoffMs);
+        } finally {
+          release();
         }
       }
       throw new Error(`pull of ${image} cancelled`);
     })();
     pull.done.catch(() => {});
     return pull;
+  }
+
+  /** Waits for a place among PULLS_AT_ONCE; the function it gives frees it (once). */
+  private async place(): Promise<() => void> {
+    if (this.running < PULLS_AT_ONCE) this.running++;
+    // The place is handed over by the pull that frees it, so `running` stays at the cap meanwhile.
+    else await new Promise<void>((resolve) => this.queue.push(resolve));
+    let freed = false;
+    return () => {
+      if (freed) return;
+      freed = true;
+      const next = this.queue.shift();
+      if (next) next();
+      else this.running--;
+    };
   }
 
   private present(image: string): Promise<boolean> {
