@@ -420,13 +420,18 @@ export class PodView {
     // Containers the plugin is removing itself: their last events need no inspect.
     if (this.destroyed.has(id) && action !== 'destroy') return;
     if (action === 'oom') {
-      if (this.lastExits.oomReported(id, atMs, this.byId.get(id))) {
-        // The kept container may hold this very exit as its LastExit.
-        const uid = this.byId.get(id)?.Config.Labels?.[LABEL.podUid];
-        if (uid) this.revisions.set(uid, ++this.lastRevision);
-      }
-      // A read would show nothing new until the container exits, and its die is read: a container
-      // whose child processes are OOM-killed without end (each an event) made a read of each.
+      const kept = this.byId.get(id);
+      // The kept container may hold this very exit as its LastExit.
+      const lastChanged = this.lastExits.oomReported(id, atMs, kept);
+      // Docker's oom can come after the die, and after the die's read: the exit kept is this kill's.
+      const exitChanged =
+        kept !== undefined && !kept.State.Running && !kept.State.OOMKilled && endedBy(kept, atMs);
+      if (exitChanged) kept.State.OOMKilled = true;
+      const uid = kept?.Config.Labels?.[LABEL.podUid];
+      if (uid && (lastChanged || exitChanged)) this.revisions.set(uid, ++this.lastRevision);
+      if (uid && exitChanged) this.emit(uid);
+      // Otherwise a read would show nothing new until the container exits, and its die is read: a
+      // container whose child processes are OOM-killed without end (each an event) made a read of each.
       return;
     }
     if (action === 'die') {
@@ -472,4 +477,15 @@ export class PodView {
     if (!this.holds.needsRead(id, podUid, action, known)) return;
     this.refresh([id]).catch(() => {});
   }
+}
+
+/** How long after a run's end Docker's oom event for it may still come. */
+const OOM_AFTER_EXIT_MS = 5000;
+
+/** Whether an oom event at `atMs` belongs to the run the kept (exited) container shows. */
+function endedBy(c: ContainerInspect, atMs: number): boolean {
+  const started = Date.parse(c.State.StartedAt);
+  const finished = Date.parse(c.State.FinishedAt);
+  if (Number.isNaN(finished) || finished <= 0) return false;
+  return (Number.isNaN(started) || atMs >= Math.floor(started)) && atMs <= finished + OOM_AFTER_EXIT_MS;
 }
